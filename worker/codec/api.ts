@@ -1,0 +1,64 @@
+/**
+ * The contract of the wasm codec kernels (wasm/ AssemblyScript, wrapped by worker/codec/index.ts).
+ * Initialisation is async and memoised (`loadCodecs()`); every kernel after that is synchronous,
+ * works on caller-owned Uint8Arrays, and reports failure by a numeric code, never by throwing
+ * from inside wasm.
+ */
+
+/** fflate-style numeric error codes shared by inflate and LZFu; `codecErrorMessage` explains them. */
+export const enum CodecError {
+  OK = 0,
+  /** zlib header bad (CMF/FLG check, method not deflate, preset dictionary). */
+  BAD_HEADER = 1,
+  /** Reserved block type 3. */
+  BAD_BLOCK_TYPE = 2,
+  /** Stored block LEN/NLEN mismatch. */
+  BAD_STORED_LENGTH = 3,
+  /** Invalid or over-subscribed Huffman code lengths. */
+  BAD_HUFFMAN = 4,
+  /** Back-reference reaches before the start of the output. */
+  DISTANCE_TOO_FAR = 5,
+  /** Output would exceed the caller's buffer. */
+  OUTPUT_OVERRUN = 6,
+  /** Input ended before the final block or checksum. */
+  TRUNCATED = 7,
+  /** Adler-32 of the output does not match the zlib trailer. */
+  BAD_CHECKSUM = 8,
+  /** Output shorter than the size the caller said it must be. */
+  OUTPUT_SHORT = 9,
+  /** LZFu header: unknown dwMagic (neither LZFu nor MELA). */
+  LZFU_BAD_MAGIC = 20,
+  /** LZFu header: dwCRC does not match the compressed data. */
+  LZFU_BAD_CRC = 21,
+  /** LZFu header: cbSize does not match the input length. */
+  LZFU_BAD_SIZE = 22,
+  /** Input larger than the kernels accept in one call. */
+  TOO_LARGE = 30,
+}
+
+export interface InflateResult {
+  /** CodecError.OK or the failure. */
+  error: number;
+  /** Bytes written to the output. */
+  written: number;
+}
+
+export interface Codecs {
+  /** PST CRC-32 ([MS-PST] 5.3) of `data`, continuing from `seed` (0 for a fresh CRC). */
+  crc32(data: Uint8Array, seed?: number): number;
+  /** NDB_CRYPT_PERMUTE ([MS-PST] 5.1), in place. */
+  permuteDecode(data: Uint8Array): void;
+  permuteEncode(data: Uint8Array): void;
+  /** NDB_CRYPT_CYCLIC ([MS-PST] 5.2), in place, keyed by the low 32 bits of the BID. */
+  cyclicDecode(data: Uint8Array, key: number): void;
+  cyclicEncode(data: Uint8Array, key: number): void;
+  /**
+   * Inflate zlib-wrapped (default) or raw DEFLATE `input` into `output`. With `exact`, an output
+   * shorter than `output.length` is an error (OST 2013+ blocks state their inflated size).
+   */
+  inflate(input: Uint8Array, output: Uint8Array, options?: { raw?: boolean; exact?: boolean }): InflateResult;
+  /** Decompress an LZFu or MELA compressed-RTF stream ([MS-OXRTFCP] 2.1.3). */
+  lzfuDecompress(input: Uint8Array): { error: number; data: Uint8Array };
+  /** Compress RTF to an LZFu stream (optional in the spec; used by the PST writer tests). */
+  lzfuCompress?(rtf: Uint8Array): Uint8Array;
+}

@@ -1,0 +1,173 @@
+/**
+ * Property tags used across readers and writers ([MS-OXPROPS]). One list for the whole project so
+ * that the PST reader, the MIME/iCal/vCard mappers and the GXMT writer cannot disagree on a number.
+ * Append new tags in numeric order within their block; never rewrite existing ones.
+ */
+import { propTag } from './types.ts';
+import * as T from './types.ts';
+
+const t = propTag;
+
+// Message envelope
+export const PR_MESSAGE_CLASS = t(0x001a, T.PT_UNICODE);
+export const PR_SUBJECT = t(0x0037, T.PT_UNICODE);
+export const PR_SUBJECT_PREFIX = t(0x003d, T.PT_UNICODE);
+export const PR_NORMALIZED_SUBJECT = t(0x0e1d, T.PT_UNICODE);
+export const PR_CONVERSATION_TOPIC = t(0x0070, T.PT_UNICODE);
+export const PR_CONVERSATION_INDEX = t(0x0071, T.PT_BINARY);
+export const PR_IMPORTANCE = t(0x0017, T.PT_LONG);
+export const PR_PRIORITY = t(0x0026, T.PT_LONG);
+export const PR_SENSITIVITY = t(0x0036, T.PT_LONG);
+export const PR_CLIENT_SUBMIT_TIME = t(0x0039, T.PT_SYSTIME);
+export const PR_MESSAGE_DELIVERY_TIME = t(0x0e06, T.PT_SYSTIME);
+export const PR_CREATION_TIME = t(0x3007, T.PT_SYSTIME);
+export const PR_LAST_MODIFICATION_TIME = t(0x3008, T.PT_SYSTIME);
+export const PR_MESSAGE_FLAGS = t(0x0e07, T.PT_LONG);
+export const PR_MESSAGE_SIZE = t(0x0e08, T.PT_LONG);
+export const PR_HASATTACH = t(0x0e1b, T.PT_BOOLEAN);
+export const PR_READ_RECEIPT_REQUESTED = t(0x0029, T.PT_BOOLEAN);
+export const PR_ORIGINATOR_DELIVERY_REPORT_REQUESTED = t(0x0023, T.PT_BOOLEAN);
+export const PR_DISPLAY_TO = t(0x0e04, T.PT_UNICODE);
+export const PR_DISPLAY_CC = t(0x0e03, T.PT_UNICODE);
+export const PR_DISPLAY_BCC = t(0x0e02, T.PT_UNICODE);
+export const PR_INTERNET_MESSAGE_ID = t(0x1035, T.PT_UNICODE);
+export const PR_IN_REPLY_TO_ID = t(0x1042, T.PT_UNICODE);
+export const PR_INTERNET_REFERENCES = t(0x1039, T.PT_UNICODE);
+export const PR_TRANSPORT_MESSAGE_HEADERS = t(0x007d, T.PT_UNICODE);
+export const PR_INTERNET_CPID = t(0x3fde, T.PT_LONG);
+export const PR_MESSAGE_CODEPAGE = t(0x3ffd, T.PT_LONG);
+export const PR_MESSAGE_LOCALE_ID = t(0x3ff1, T.PT_LONG);
+export const PR_SEARCH_KEY = t(0x300b, T.PT_BINARY);
+export const PR_ENTRYID = t(0x0fff, T.PT_BINARY);
+export const PR_RECORD_KEY = t(0x0ff9, T.PT_BINARY);
+export const PR_ICON_INDEX = t(0x1080, T.PT_LONG);
+export const PR_LIST_UNSUBSCRIBE = t(0x1045, T.PT_UNICODE);
+export const PR_LIST_HELP = t(0x1043, T.PT_UNICODE);
+export const PR_LIST_SUBSCRIBE = t(0x1044, T.PT_UNICODE);
+export const PR_REPLY_RECIPIENT_NAMES = t(0x0050, T.PT_UNICODE);
+export const PR_REPLY_RECIPIENT_ENTRIES = t(0x004f, T.PT_BINARY);
+export const PR_AUTO_RESPONSE_SUPPRESS = t(0x3fdf, T.PT_LONG);
+
+// Bodies
+export const PR_BODY = t(0x1000, T.PT_UNICODE);
+export const PR_RTF_SYNC_BODY_CRC = t(0x1006, T.PT_LONG);
+export const PR_RTF_SYNC_BODY_COUNT = t(0x1007, T.PT_LONG);
+export const PR_RTF_SYNC_BODY_TAG = t(0x1008, T.PT_UNICODE);
+export const PR_RTF_COMPRESSED = t(0x1009, T.PT_BINARY);
+export const PR_RTF_IN_SYNC = t(0x0e1f, T.PT_BOOLEAN);
+export const PR_HTML = t(0x1013, T.PT_BINARY);
+export const PR_NATIVE_BODY_INFO = t(0x1016, T.PT_LONG);
+
+// Sender / representing
+export const PR_SENDER_NAME = t(0x0c1a, T.PT_UNICODE);
+export const PR_SENDER_ENTRYID = t(0x0c19, T.PT_BINARY);
+export const PR_SENDER_SEARCH_KEY = t(0x0c1d, T.PT_BINARY);
+export const PR_SENDER_ADDRTYPE = t(0x0c1e, T.PT_UNICODE);
+export const PR_SENDER_EMAIL_ADDRESS = t(0x0c1f, T.PT_UNICODE);
+export const PR_SENDER_SMTP_ADDRESS = t(0x5d01, T.PT_UNICODE);
+export const PR_SENT_REPRESENTING_NAME = t(0x0042, T.PT_UNICODE);
+export const PR_SENT_REPRESENTING_ENTRYID = t(0x0041, T.PT_BINARY);
+export const PR_SENT_REPRESENTING_SEARCH_KEY = t(0x003b, T.PT_BINARY);
+export const PR_SENT_REPRESENTING_ADDRTYPE = t(0x0064, T.PT_UNICODE);
+export const PR_SENT_REPRESENTING_EMAIL_ADDRESS = t(0x0065, T.PT_UNICODE);
+export const PR_SENT_REPRESENTING_SMTP_ADDRESS = t(0x5d02, T.PT_UNICODE);
+
+// Recipients
+export const PR_RECIPIENT_TYPE = t(0x0c15, T.PT_LONG);
+export const PR_DISPLAY_NAME = t(0x3001, T.PT_UNICODE);
+export const PR_ADDRTYPE = t(0x3002, T.PT_UNICODE);
+export const PR_EMAIL_ADDRESS = t(0x3003, T.PT_UNICODE);
+export const PR_SMTP_ADDRESS = t(0x39fe, T.PT_UNICODE);
+export const PR_ROWID = t(0x3000, T.PT_LONG);
+export const PR_RESPONSIBILITY = t(0x0e0f, T.PT_BOOLEAN);
+export const PR_SEND_RICH_INFO = t(0x3a40, T.PT_BOOLEAN);
+export const PR_RECIPIENT_FLAGS = t(0x5ffd, T.PT_LONG);
+export const PR_RECIPIENT_TRACKSTATUS = t(0x5fff, T.PT_LONG);
+export const PR_OBJECT_TYPE = t(0x0ffe, T.PT_LONG);
+export const PR_DISPLAY_TYPE = t(0x3900, T.PT_LONG);
+export const PR_TRANSMITABLE_DISPLAY_NAME = t(0x3a20, T.PT_UNICODE);
+
+// Attachments
+export const PR_ATTACH_NUM = t(0x0e21, T.PT_LONG);
+export const PR_ATTACH_SIZE = t(0x0e20, T.PT_LONG);
+export const PR_ATTACH_DATA_BIN = t(0x3701, T.PT_BINARY);
+export const PR_ATTACH_DATA_OBJ = t(0x3701, T.PT_OBJECT);
+export const PR_ATTACH_ENCODING = t(0x3702, T.PT_BINARY);
+export const PR_ATTACH_EXTENSION = t(0x3703, T.PT_UNICODE);
+export const PR_ATTACH_FILENAME = t(0x3704, T.PT_UNICODE);
+export const PR_ATTACH_METHOD = t(0x3705, T.PT_LONG);
+export const PR_ATTACH_LONG_FILENAME = t(0x3707, T.PT_UNICODE);
+export const PR_ATTACH_PATHNAME = t(0x3708, T.PT_UNICODE);
+export const PR_ATTACH_RENDERING = t(0x3709, T.PT_BINARY);
+export const PR_ATTACH_TAG = t(0x370a, T.PT_BINARY);
+export const PR_RENDERING_POSITION = t(0x370b, T.PT_LONG);
+export const PR_ATTACH_LONG_PATHNAME = t(0x370d, T.PT_UNICODE);
+export const PR_ATTACH_MIME_TAG = t(0x370e, T.PT_UNICODE);
+export const PR_ATTACH_CONTENT_ID = t(0x3712, T.PT_UNICODE);
+export const PR_ATTACH_CONTENT_LOCATION = t(0x3713, T.PT_UNICODE);
+export const PR_ATTACH_FLAGS = t(0x3714, T.PT_LONG);
+export const PR_ATTACH_CONTENT_BASE = t(0x3711, T.PT_UNICODE);
+export const PR_ATTACH_MIME_SEQUENCE = t(0x3710, T.PT_LONG);
+export const PR_ATTACHMENT_HIDDEN = t(0x7ffe, T.PT_BOOLEAN);
+export const PR_ATTACHMENT_FLAGS = t(0x7ffd, T.PT_LONG);
+export const PR_ATTACHMENT_CONTACTPHOTO = t(0x7fff, T.PT_BOOLEAN);
+export const PR_ATTACHMENT_LINKID = t(0x7ffa, T.PT_LONG);
+export const PR_EXCEPTION_STARTTIME = t(0x7ffb, T.PT_SYSTIME);
+export const PR_EXCEPTION_ENDTIME = t(0x7ffc, T.PT_SYSTIME);
+
+/** PR_ATTACH_METHOD values ([MS-OXCMSG] 2.2.2.9). */
+export const ATTACH_BY_VALUE = 1;
+export const ATTACH_BY_REFERENCE = 2;
+export const ATTACH_BY_REF_RESOLVE = 3;
+export const ATTACH_BY_REF_ONLY = 4;
+export const ATTACH_EMBEDDED_MSG = 5;
+export const ATTACH_OLE = 6;
+
+// Folders and store
+export const PR_CONTENT_COUNT = t(0x3602, T.PT_LONG);
+export const PR_CONTENT_UNREAD = t(0x3603, T.PT_LONG);
+export const PR_SUBFOLDERS = t(0x360a, T.PT_BOOLEAN);
+export const PR_CONTAINER_CLASS = t(0x3613, T.PT_UNICODE);
+export const PR_ASSOC_CONTENT_COUNT = t(0x3617, T.PT_LONG);
+export const PR_FOLDER_TYPE = t(0x3601, T.PT_LONG);
+export const PR_COMMENT = t(0x3004, T.PT_UNICODE);
+export const PR_ATTR_HIDDEN = t(0x10f4, T.PT_BOOLEAN);
+export const PR_ATTR_SYSTEM = t(0x10f5, T.PT_BOOLEAN);
+export const PR_ATTR_READONLY = t(0x10f6, T.PT_BOOLEAN);
+export const PR_IPM_SUBTREE_ENTRYID = t(0x35e0, T.PT_BINARY);
+export const PR_IPM_OUTBOX_ENTRYID = t(0x35e2, T.PT_BINARY);
+export const PR_IPM_WASTEBASKET_ENTRYID = t(0x35e3, T.PT_BINARY);
+export const PR_IPM_SENTMAIL_ENTRYID = t(0x35e4, T.PT_BINARY);
+export const PR_VIEWS_ENTRYID = t(0x35e5, T.PT_BINARY);
+export const PR_COMMON_VIEWS_ENTRYID = t(0x35e6, T.PT_BINARY);
+export const PR_FINDER_ENTRYID = t(0x35e7, T.PT_BINARY);
+export const PR_IPM_APPOINTMENT_ENTRYID = t(0x36d0, T.PT_BINARY);
+export const PR_IPM_CONTACT_ENTRYID = t(0x36d1, T.PT_BINARY);
+export const PR_IPM_JOURNAL_ENTRYID = t(0x36d2, T.PT_BINARY);
+export const PR_IPM_NOTE_ENTRYID = t(0x36d3, T.PT_BINARY);
+export const PR_IPM_TASK_ENTRYID = t(0x36d4, T.PT_BINARY);
+export const PR_IPM_DRAFTS_ENTRYID = t(0x36d7, T.PT_BINARY);
+export const PR_ADDITIONAL_REN_ENTRYIDS = t(0x36d8, T.PT_MV_BINARY);
+export const PR_PST_PASSWORD = t(0x67ff, T.PT_LONG);
+export const PR_MESSAGE_STORE_RECORD_KEY = t(0x0ffa, T.PT_BINARY);
+export const PR_STORE_SUPPORT_MASK = t(0x340d, T.PT_LONG);
+export const PR_VALID_FOLDER_MASK = t(0x35df, T.PT_LONG);
+
+// Contacts (non-named)
+export const PR_GIVEN_NAME = t(0x3a06, T.PT_UNICODE);
+export const PR_SURNAME = t(0x3a11, T.PT_UNICODE);
+export const PR_MIDDLE_NAME = t(0x3a44, T.PT_UNICODE);
+export const PR_DISPLAY_NAME_PREFIX = t(0x3a45, T.PT_UNICODE);
+export const PR_GENERATION = t(0x3a05, T.PT_UNICODE);
+export const PR_NICKNAME = t(0x3a4f, T.PT_UNICODE);
+export const PR_COMPANY_NAME = t(0x3a16, T.PT_UNICODE);
+export const PR_DEPARTMENT_NAME = t(0x3a18, T.PT_UNICODE);
+export const PR_TITLE = t(0x3a17, T.PT_UNICODE);
+export const PR_BUSINESS_TELEPHONE_NUMBER = t(0x3a08, T.PT_UNICODE);
+export const PR_HOME_TELEPHONE_NUMBER = t(0x3a09, T.PT_UNICODE);
+export const PR_MOBILE_TELEPHONE_NUMBER = t(0x3a1c, T.PT_UNICODE);
+export const PR_BUSINESS_FAX_NUMBER = t(0x3a24, T.PT_UNICODE);
+export const PR_BIRTHDAY = t(0x3a42, T.PT_SYSTIME);
+export const PR_WEDDING_ANNIVERSARY = t(0x3a41, T.PT_SYSTIME);
+export const PR_BUSINESS_HOME_PAGE = t(0x3a51, T.PT_UNICODE);
+export const PR_PERSONAL_HOME_PAGE = t(0x3a50, T.PT_UNICODE);
