@@ -1,0 +1,120 @@
+/**
+ * Node ends of the byte-source and sink interfaces: files read by position through a FileHandle,
+ * output to stdout or a file with back-pressure. The converters never see Node APIs.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { basename } from 'node:path';
+import type { ByteSource } from '../worker/io/byte-source.ts';
+import type { ByteSink } from '../worker/io/sink.ts';
+
+export interface FileSource extends ByteSource {
+  close(): Promise<void>;
+}
+
+/** Open `path` for positional reads. */
+export async function openFileSource(path: string): Promise<FileSource> {
+  const fh: FileHandle = await open(path, 'r');
+  const { size } = await fh.stat();
+  return {
+    size,
+    name: basename(path),
+    async read(offset, length) {
+      const start = Math.min(Math.max(0, offset), size);
+      const n = Math.max(0, Math.min(length, size - start));
+      const buf = new Uint8Array(n);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await fh.read(buf, got, n - got, start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === n ? buf : buf.subarray(0, got);
+    },
+    close: () => fh.close(),
+  };
+}
+
+function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boolean): ByteSink {
+  let failed: Error | undefined;
+  stream.on('error', (e: Error) => {
+    failed = e;
+  });
+  return {
+    write(chunk) {
+      if (failed) throw failed;
+      if (stream.write(chunk)) return;
+      return new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        const onError = (e: Error) => {
+          stream.off('drain', onDrain);
+          reject(e);
+        };
+        stream.once('drain', onDrain);
+        stream.once('error', onError);
+      });
+    },
+    close() {
+      if (!closeStream) return;
+      return new Promise<void>((resolve, reject) => {
+        stream.end((e?: Error | null) => (e ? reject(e) : resolve()));
+      });
+    },
+  };
+}
+
+/** A sink writing to `path`. */
+export function fileSink(path: string): ByteSink {
+  return streamSink(createWriteStream(path), true);
+}
+
+/** A sink writing to stdout; refuses a terminal, as the gromox tools do, unless `force`. */
+export function stdoutSink(force = false): ByteSink {
+  if (process.stdout.isTTY && !force) {
+    throw new Error('refusing to write a binary stream to a terminal; redirect stdout to a file or pipe');
+  }
+  return streamSink(process.stdout, false);
+}
+
+/** Parse `--name=value` / `--name value` / flags; returns options and positional args. */
+export function parseArgs(
+  args: string[],
+  spec: { flags?: string[]; values?: string[]; multi?: string[] },
+): { opts: Record<string, string | boolean | string[]>; rest: string[]; unknown: string[] } {
+  const flags = new Set(spec.flags ?? []);
+  const values = new Set([...(spec.values ?? []), ...(spec.multi ?? [])]);
+  const multi = new Set(spec.multi ?? []);
+  const opts: Record<string, string | boolean | string[]> = {};
+  const rest: string[] = [];
+  const unknown: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      rest.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      rest.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const key = eq > 0 ? a.slice(0, eq) : a;
+    if (flags.has(key)) {
+      opts[key] = true;
+    } else if (values.has(key)) {
+      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) {
+        unknown.push(`${key} needs a value`);
+        continue;
+      }
+      if (multi.has(key)) ((opts[key] ??= []) as string[]).push(v);
+      else opts[key] = v;
+    } else {
+      unknown.push(a);
+    }
+  }
+  return { opts, rest, unknown };
+}
