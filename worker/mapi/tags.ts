@@ -204,3 +204,11 @@ export const PR_OTHER_ADDRESS_STATE_OR_PROVINCE = t(0x3a62, T.PT_UNICODE);
 export const PR_OTHER_ADDRESS_STREET = t(0x3a63, T.PT_UNICODE);
 export const PR_OTHER_ADDRESS_POST_OFFICE_BOX = t(0x3a64, T.PT_UNICODE);
 export const PR_USER_X509_CERTIFICATE = t(0x3a70, T.PT_MV_BINARY);
+
+// Calendar message and recipient properties (iCal mapping; [MS-OXOCAL] 2.2.1, [MS-OXOMSG] 2.2.1)
+export const PR_START_DATE = t(0x0060, T.PT_SYSTIME);
+export const PR_END_DATE = t(0x0061, T.PT_SYSTIME);
+export const PR_OWNER_APPT_ID = t(0x0062, T.PT_LONG);
+export const PR_RESPONSE_REQUESTED = t(0x0063, T.PT_BOOLEAN);
+export const PR_REPLY_REQUESTED = t(0x0c17, T.PT_BOOLEAN);
+export const PR_RECIPIENT_ENTRYID = t(0x5ff7, T.PT_BINARY);
