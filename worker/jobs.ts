@@ -1,0 +1,265 @@
+/**
+ * What the page asks of one input file, free of DOM and of comlink so Node tests can run it:
+ * recognise the type by content (never by the file name — a ".pst" that is really mbox is
+ * common), then hand the file to the reader or converter for that type. worker/api.ts exposes
+ * these over comlink; the CLI commands call the same readers and converters, which is why the
+ * page's output is byte-identical to the CLI's for the same options.
+ */
+import type { ByteSource } from './io/byte-source.ts';
+
+export type FileKind = 'pst' | 'ost' | 'pab' | 'eml' | 'mbox' | 'tnef' | 'ics' | 'vcf' | 'unknown';
+
+export interface Sniffed {
+  kind: FileKind;
+  /** Plain-language type, e.g. "Outlook data file (PST)". */
+  label: string;
+  /** PST/OST only: "ANSI", "Unicode", "Unicode 4K pages (Outlook 2013+)". */
+  variant?: string;
+  /** PST/OST only: "none", "compressible (permute)", "high (cyclic)", … */
+  encryption?: string;
+}
+
+export const KIND_LABELS: Record<FileKind, string> = {
+  pst: 'Outlook data file (PST)',
+  ost: 'Outlook offline data file (OST)',
+  pab: 'Outlook personal address book (PAB)',
+  eml: 'E-mail message (EML)',
+  mbox: 'Mailbox (mbox)',
+  tnef: 'TNEF attachment (winmail.dat)',
+  ics: 'Calendar (iCalendar)',
+  vcf: 'Contacts (vCard)',
+  unknown: 'Not a recognised mail, calendar or contacts file',
+};
+
+const u16 = (b: Uint8Array, at: number) => (at + 2 <= b.length ? b[at]! | (b[at + 1]! << 8) : -1);
+
+/** MS-PST 2.2.2.6 HEADER: dwMagic, wMagicClient, wVer, bCryptMethod. */
+function sniffPst(head: Uint8Array): Sniffed | undefined {
+  if (head.length < 16 || head[0] !== 0x21 || head[1] !== 0x42 || head[2] !== 0x44 || head[3] !== 0x4e) return undefined;
+  const client = String.fromCharCode(head[8]!, head[9]!);
+  const kind: FileKind = client === 'SO' ? 'ost' : client === 'AB' ? 'pab' : 'pst';
+  const wVer = u16(head, 10);
+  let variant: string;
+  let cryptAt: number;
+  if (wVer >= 36) {
+    variant = 'Unicode, 4K pages (Outlook 2013 and later)';
+    cryptAt = 513;
+  } else if (wVer >= 21) {
+    variant = 'Unicode (Outlook 2003 and later)';
+    cryptAt = 513;
+  } else if (wVer === 14 || wVer === 15) {
+    variant = 'ANSI (Outlook 97–2002)';
+    cryptAt = 461;
+  } else {
+    variant = `unknown format version ${wVer}`;
+    cryptAt = -1;
+  }
+  const crypt = cryptAt >= 0 && cryptAt < head.length ? head[cryptAt]! : -1;
+  const encryption =
+    crypt === 0 ? 'none' : crypt === 1 ? 'compressible (permute)' : crypt === 2 ? 'high (cyclic)' : crypt === 0x10 ? 'EDP (Windows Information Protection)' : crypt < 0 ? 'unknown' : `unknown method ${crypt}`;
+  return { kind, label: KIND_LABELS[kind], variant, encryption };
+}
+
+const TEXT_HEADERS = /^(received|return-path|from|to|cc|subject|date|message-id|mime-version|delivered-to|reply-to|sender|x-[a-z0-9-]+|content-type|dkim-signature|arc-[a-z-]+|authentication-results|thread-topic|thread-index|in-reply-to|references|importance|user-agent|list-[a-z-]+|precedence|envelope-to|organization|bcc|comments|keywords)\s*:/i;
+
+/** Recognise the type of an input from its first bytes. */
+export function sniffBytes(head: Uint8Array): Sniffed {
+  const pst = sniffPst(head);
+  if (pst) return pst;
+  // TNEF: TNEF_SIGNATURE 0x223E9F78 little-endian ([MS-OXTNEF] 2.1.3.1).
+  if (head.length >= 4 && head[0] === 0x78 && head[1] === 0x9f && head[2] === 0x3e && head[3] === 0x22) {
+    return { kind: 'tnef', label: KIND_LABELS.tnef };
+  }
+  let text = new TextDecoder('latin1').decode(head.subarray(0, 16384));
+  if (text.startsWith('\u00ef\u00bb\u00bf')) text = text.slice(3);
+  text = text.replace(/^[\s]+/, '');
+  if (/^BEGIN:VCALENDAR\b/i.test(text)) return { kind: 'ics', label: KIND_LABELS.ics };
+  if (/^BEGIN:VCARD\b/i.test(text)) return { kind: 'vcf', label: KIND_LABELS.vcf };
+  if (/^From [^\r\n]*\r?\n/.test(text)) return { kind: 'mbox', label: KIND_LABELS.mbox };
+  // RFC 5322: a header block — the first line is a field, and a known field appears early.
+  const lines = text.split(/\r?\n/, 40);
+  if (/^[\x21-\x39\x3b-\x7e]+:/.test(lines[0] ?? '') && lines.some((l) => TEXT_HEADERS.test(l))) {
+    return { kind: 'eml', label: KIND_LABELS.eml };
+  }
+  return { kind: 'unknown', label: KIND_LABELS.unknown };
+}
+
+/** Bytes of the head that sniffing needs (the Unicode PST header is 564 bytes). */
+export const SNIFF_BYTES = 16384;
+
+export async function sniff(source: ByteSource): Promise<Sniffed> {
+  return sniffBytes(await source.read(0, SNIFF_BYTES));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs: examine, validate, convert. Plain data in and out (structured-clone friendly).
+
+import type { Finding, Severity } from './findings.ts';
+import type { ByteSink } from './io/sink.ts';
+
+export type Verdict = 'ok' | 'warnings' | 'damaged' | 'unusable' | 'unknown';
+
+export const VERDICT_TEXT: Record<Verdict, string> = {
+  ok: 'Healthy',
+  warnings: 'Readable, with warnings',
+  damaged: 'Damaged: some items cannot be read',
+  unusable: 'Cannot be read',
+  unknown: 'Not checked',
+};
+
+/** One folder of a PST/OST tree, with its item counts. */
+export interface FolderNode {
+  nid: number;
+  name: string;
+  /** Normal items (the contents table). */
+  count: number;
+  /** Hidden (FAI) items. */
+  assoc: number;
+  hidden: boolean;
+  search: boolean;
+  containerClass?: string;
+  children: FolderNode[];
+}
+
+export type Family = 'pst' | 'loose' | 'none';
+
+export interface Examination extends Sniffed {
+  name: string;
+  size: number;
+  family: Family;
+  verdict: Verdict;
+  verdictText: string;
+  counts: Record<Severity, number>;
+  /** The first findings of the quick check (the full list is validate's job). */
+  findings: Finding[];
+  tree?: FolderNode;
+  storeName?: string;
+  passwordSet?: boolean;
+  /** EML/mbox/TNEF/ICS/VCF: items found, and what they are. */
+  items?: number;
+  itemNoun?: string;
+  /** Why the file cannot be used, when it cannot. */
+  error?: string;
+}
+
+export interface ValidationReport {
+  tool: string;
+  file: { name: string; size: number };
+  kind: FileKind;
+  label: string;
+  variant?: string;
+  encryption?: string;
+  verdict: Verdict;
+  verdictText: string;
+  counts: Record<Severity, number>;
+  findings: Finding[];
+  /** More findings existed than the report lists. */
+  truncated: boolean;
+  /** What the check walked (folders, messages, blocks …) for the reader of the report. */
+  checked: Record<string, number>;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface ConvertOptions {
+  /** Splice into the existing mailbox folders instead of a new folder (pff2mt -s). */
+  splice: boolean;
+  /** Include hidden folders; default (undefined) as gromox: included unless splicing. */
+  withHidden?: boolean;
+  /** Include FAI (associated) items. */
+  withAssoc: boolean;
+  /** Folder NIDs whose subtrees are left out. */
+  excludeNids?: number[];
+  /** Code page for 8-bit strings without their own. */
+  codepage?: number;
+  /** Use `codepage` even where an object names its own. */
+  forceCodepage?: boolean;
+  /** Target gromox: '3.10' (default) or 'legacy'. */
+  gromox?: string;
+  /** Clock for names that carry a time (ms since epoch); the converter's default otherwise. */
+  now?: number;
+}
+
+export interface ConvertProgress {
+  /** Index of the input being read. */
+  file: number;
+  /** Bytes of that input covered so far, and its size. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** Items written so far (all inputs). */
+  items: number;
+  skipped: number;
+  final?: boolean;
+}
+
+export interface SkippedItem {
+  file: string;
+  item: string;
+  code: string;
+  reason: string;
+}
+
+export interface ConvertResult {
+  items: number;
+  folders: number;
+  skipped: SkippedItem[];
+  counts: Record<Severity, number>;
+  bytesWritten: number;
+  durationMs: number;
+}
+
+const zeroCounts = (): Record<Severity, number> => ({ error: 0, warning: 0, info: 0 });
+
+export function familyOf(kind: FileKind): Family {
+  if (kind === 'pst' || kind === 'ost' || kind === 'pab') return 'pst';
+  if (kind === 'unknown') return 'none';
+  return 'loose';
+}
+
+export async function examineSource(src: ByteSource): Promise<Examination> {
+  const s = await sniff(src);
+  const base: Examination = {
+    ...s,
+    name: src.name ?? 'file',
+    size: src.size,
+    family: familyOf(s.kind),
+    verdict: 'unknown',
+    verdictText: VERDICT_TEXT.unknown,
+    counts: zeroCounts(),
+    findings: [],
+  };
+  if (s.kind === 'unknown') {
+    return { ...base, verdict: 'unusable', verdictText: VERDICT_TEXT.unusable, error: src.size === 0 ? 'The file is empty.' : 'This is not a PST, OST, EML, mbox, TNEF, ICS or VCF file.' };
+  }
+  return base;
+}
+
+export async function validateSource(src: ByteSource): Promise<ValidationReport> {
+  const started = Date.now();
+  const s = await sniff(src);
+  return {
+    tool: 'mailferry 0.1.0',
+    file: { name: src.name ?? 'file', size: src.size },
+    kind: s.kind,
+    label: s.label,
+    variant: s.variant,
+    encryption: s.encryption,
+    verdict: 'unknown',
+    verdictText: VERDICT_TEXT.unknown,
+    counts: zeroCounts(),
+    findings: [],
+    truncated: false,
+    checked: {},
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+  };
+}
+
+export async function convertSources(
+  _sources: ByteSource[],
+  _options: ConvertOptions,
+  _sink: ByteSink,
+  _progress: (p: ConvertProgress) => void,
+): Promise<Omit<ConvertResult, 'bytesWritten'>> {
+  throw new Error('conversion is not available in this build yet');
+}
