@@ -1,0 +1,131 @@
+/**
+ * A ByteSource wrapper that keeps recently read parts of the input in fixed-size slabs with an
+ * LRU byte budget. Readers of random-access formats (PST B-trees, heap pages) touch the same
+ * few kilobytes over and over; the slab cache turns that into one underlying read per slab while
+ * keeping memory bounded no matter how large the input is. Reads larger than a quarter of the
+ * budget bypass the cache so one huge attachment cannot evict everything else.
+ */
+import type { ByteSource } from './byte-source.ts';
+
+export interface SlabCacheOptions {
+  /** Bytes per slab (power of two, default 64 KiB). */
+  slabBytes?: number;
+  /** Maximum bytes held in slabs (default 64 MiB). */
+  budgetBytes?: number;
+}
+
+export interface SlabCacheStats {
+  /** Bytes fetched from the underlying source. */
+  bytesRead: number;
+  /** Calls made to the underlying source. */
+  reads: number;
+  hits: number;
+  misses: number;
+  cachedBytes: number;
+  peakCachedBytes: number;
+}
+
+export class SlabCache implements ByteSource {
+  readonly size: number;
+  readonly name?: string;
+  readonly slabBytes: number;
+  readonly budgetBytes: number;
+  /** Insertion order = LRU order: re-inserted on every hit. */
+  private readonly slabs = new Map<number, Uint8Array>();
+  private readonly loading = new Map<number, Promise<Uint8Array>>();
+  private readonly st: SlabCacheStats = { bytesRead: 0, reads: 0, hits: 0, misses: 0, cachedBytes: 0, peakCachedBytes: 0 };
+
+  constructor(
+    private readonly source: ByteSource,
+    options: SlabCacheOptions = {},
+  ) {
+    this.size = source.size;
+    this.name = source.name;
+    let slab = options.slabBytes ?? 65536;
+    if (!(slab >= 512) || (slab & (slab - 1)) !== 0) slab = 65536;
+    this.slabBytes = slab;
+    this.budgetBytes = Math.max(slab * 2, options.budgetBytes ?? 64 * 1024 * 1024);
+  }
+
+  stats(): SlabCacheStats {
+    return { ...this.st };
+  }
+
+  /** Drop every slab (e.g. between phases of a validator pass). */
+  clear(): void {
+    this.slabs.clear();
+    this.st.cachedBytes = 0;
+  }
+
+  private async load(index: number): Promise<Uint8Array> {
+    const hit = this.slabs.get(index);
+    if (hit) {
+      this.st.hits++;
+      this.slabs.delete(index);
+      this.slabs.set(index, hit);
+      return hit;
+    }
+    const pending = this.loading.get(index);
+    if (pending) return pending;
+    this.st.misses++;
+    const p = (async () => {
+      const start = index * this.slabBytes;
+      const bytes = await this.source.read(start, this.slabBytes);
+      // The source may hand out a view it reuses; keep our own copy.
+      const own = bytes.slice();
+      this.st.reads++;
+      this.st.bytesRead += own.length;
+      this.slabs.set(index, own);
+      this.st.cachedBytes += own.length;
+      while (this.st.cachedBytes > this.budgetBytes) {
+        const oldest = this.slabs.keys().next();
+        if (oldest.done) break;
+        this.st.cachedBytes -= this.slabs.get(oldest.value)!.length;
+        this.slabs.delete(oldest.value);
+      }
+      if (this.st.cachedBytes > this.st.peakCachedBytes) this.st.peakCachedBytes = this.st.cachedBytes;
+      return own;
+    })();
+    this.loading.set(index, p);
+    try {
+      return await p;
+    } finally {
+      this.loading.delete(index);
+    }
+  }
+
+  /**
+   * Bytes [offset, offset+length) clipped to the input. A read inside one slab returns a view of
+   * the slab: callers must treat the result as read-only and copy what they keep or modify.
+   */
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.min(Math.max(0, Math.floor(offset)), this.size);
+    const end = Math.min(this.size, start + Math.max(0, Math.floor(length)));
+    const n = end - start;
+    if (n <= 0) return new Uint8Array(0);
+    if (n > this.budgetBytes / 4) {
+      this.st.reads++;
+      this.st.bytesRead += n;
+      return (await this.source.read(start, n)).slice();
+    }
+    const first = Math.floor(start / this.slabBytes);
+    const last = Math.floor((end - 1) / this.slabBytes);
+    if (first === last) {
+      const slab = await this.load(first);
+      const at = start - first * this.slabBytes;
+      return slab.subarray(at, Math.min(slab.length, at + n));
+    }
+    const out = new Uint8Array(n);
+    let got = 0;
+    for (let i = first; i <= last; i++) {
+      const slab = await this.load(i);
+      const base = i * this.slabBytes;
+      const from = Math.max(start, base) - base;
+      const to = Math.min(end, base + slab.length) - base;
+      if (to <= from) break;
+      out.set(slab.subarray(from, to), got);
+      got += to - from;
+    }
+    return got === n ? out : out.subarray(0, got);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * An LTP view of one NDB node (or subnode): its heap plus lazy access to its subnodes, which is
+ * everything a PC or TC needs to resolve an HNID ([MS-PST] 2.3.3.2: a HID into the node's own
+ * heap, or the NID of a subnode whose data stream holds the value).
+ */
+import type { Reporter } from '../codes.ts';
+import type { Blocks, SubnodeEntry } from '../ndb/blocks.ts';
+import { Heap } from './heap.ts';
+
+export class LtpNode {
+  private subMap: Promise<Map<number, SubnodeEntry>> | undefined;
+
+  private constructor(
+    readonly blocks: Blocks,
+    readonly rep: Reporter,
+    readonly nid: number,
+    readonly heap: Heap,
+    readonly bidSub: number,
+    /** Subnodes of the enclosing node, searched when a NID is not among ours. */
+    private readonly outer?: LtpNode,
+  ) {}
+
+  /** Open a node's heap; null (with findings) when the data tree or HNHDR is unusable. */
+  static async open(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer?: LtpNode): Promise<LtpNode | null> {
+    if (!bidData) return null;
+    const pages = await blocks.readTree(bidData, { nid });
+    const heap = Heap.open(pages, blocks.L.hidBlockShift, rep, nid);
+    if (!heap) return null;
+    return new LtpNode(blocks, rep, nid, heap, bidSub, outer);
+  }
+
+  subnodes(): Promise<Map<number, SubnodeEntry>> {
+    this.subMap ??= this.blocks.subnodes(this.bidSub, { nid: this.nid });
+    return this.subMap;
+  }
+
+  async subnode(nid: number): Promise<SubnodeEntry | undefined> {
+    const own = (await this.subnodes()).get(nid);
+    if (own) return own;
+    return this.outer?.subnode(nid);
+  }
+
+  /** Open a subnode (attachment PC, embedded message, recipient/attachment TC) as an LtpNode. */
+  async openSubnode(nid: number): Promise<LtpNode | null> {
+    const e = await this.subnode(nid);
+    if (!e) return null;
+    return LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub, this);
+  }
+
+  /** Resolve an HNID to bytes ([MS-PST] 2.3.3.2). Empty for HNID 0. */
+  async hnid(hnid: number, field: string): Promise<Uint8Array | null> {
+    if (hnid === 0) return new Uint8Array(0);
+    if ((hnid & 0x1f) === 0) return this.heap.get(hnid);
+    const e = await this.subnode(hnid);
+    if (!e) {
+      this.rep.report('PST-SUBNODE-MISSING', { nid: this.nid, field, message: `Subnode ${'0x' + hnid.toString(16)}.` });
+      return null;
+    }
+    return this.blocks.readStream(e.bidData, { nid: this.nid });
+  }
+}

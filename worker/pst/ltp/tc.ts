@@ -1,0 +1,181 @@
+/**
+ * Table context ([MS-PST] 2.3.4): TCINFO, the row index BTH (dwRowID → dwRowIndex) and the row
+ * matrix, kept in the heap (small tables) or in a subnode whose blocks each hold whole rows.
+ * Rows are produced in matrix order one block at a time, so a contents table of any size is
+ * streamed; a row or cell that does not resolve is skipped with a finding.
+ */
+import { type Reporter, hex } from '../codes.ts';
+import * as T from '../../mapi/types.ts';
+import { bthRecords } from './bth.ts';
+import { CLIENT_TC } from './heap.ts';
+import type { LtpNode } from './node.ts';
+import type { RawProp } from './pc.ts';
+import { fixedSize } from './values.ts';
+
+export interface TcColumn {
+  id: number;
+  type: number;
+  ibData: number;
+  cbData: number;
+  iBit: number;
+}
+
+export interface TcRow {
+  rowId: number;
+  index: number;
+  cells: RawProp[];
+}
+
+export class Table {
+  private constructor(
+    private readonly node: LtpNode,
+    private readonly rep: Reporter,
+    readonly columns: TcColumn[],
+    readonly rowSize: number,
+    private readonly bitmapAt: number,
+    private readonly hnidRows: number,
+    /** (rowId, rowIndex) pairs of the row index, sorted by rowIndex. */
+    readonly index: { rowId: number; rowIndex: number }[],
+  ) {}
+
+  get rowCount(): number {
+    return this.index.length;
+  }
+
+  static open(node: LtpNode, rep: Reporter, ansi: boolean): Table | null {
+    const nid = node.nid;
+    const heap = node.heap;
+    if (heap.clientSig !== CLIENT_TC) {
+      rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a table context (0x7C), found ${hex(heap.clientSig)}.` });
+      return null;
+    }
+    const info = heap.get(heap.hidUserRoot);
+    if (!info || info.length < 22 || info[0] !== 0x7c) {
+      rep.report('PST-TC-INFO', { nid, field: 'TCINFO.bType' });
+      return null;
+    }
+    const dv = new DataView(info.buffer, info.byteOffset, info.byteLength);
+    const cCols = info[1]!;
+    const tci1b = dv.getUint16(6, true);
+    const rowSize = dv.getUint16(8, true);
+    const hidRowIndex = dv.getUint32(10, true);
+    const hnidRows = dv.getUint32(14, true);
+    if (info.length < 22 + cCols * 8 || tci1b > rowSize) {
+      rep.report('PST-TC-INFO', { nid, field: info.length < 22 + cCols * 8 ? 'TCINFO.cCols' : 'TCINFO.rgib' });
+      return null;
+    }
+    const columns: TcColumn[] = [];
+    for (let i = 0; i < cCols; i++) {
+      const at = 22 + i * 8;
+      const tag = dv.getUint32(at, true);
+      const c: TcColumn = { id: tag >>> 16, type: tag & 0xffff, ibData: dv.getUint16(at + 4, true), cbData: info[at + 6]!, iBit: info[at + 7]! };
+      if (c.ibData + c.cbData > rowSize || tci1b + (c.iBit >> 3) >= rowSize + 1) {
+        rep.report('PST-TC-INFO', { nid, field: 'TCOLDESC.ibData', message: `Column ${hex(tag)} lies outside the ${rowSize}-byte row.` });
+        continue;
+      }
+      columns.push(c);
+    }
+    const index: { rowId: number; rowIndex: number }[] = [];
+    if (hidRowIndex !== 0) {
+      const bth = bthRecords(heap, hidRowIndex, rep, nid);
+      if (bth) {
+        if (bth.header.cbKey !== 4 || (bth.header.cbEnt !== 4 && bth.header.cbEnt !== 2)) {
+          rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${bth.header.cbKey}, cbEnt ${bth.header.cbEnt}.` });
+        } else {
+          for (const r of bth.records) {
+            const rowId = (r.key[0]! | (r.key[1]! << 8) | (r.key[2]! << 16) | (r.key[3]! << 24)) >>> 0;
+            const rowIndex = r.data.length >= 4 && !ansi ? (r.data[0]! | (r.data[1]! << 8) | (r.data[2]! << 16) | (r.data[3]! << 24)) >>> 0 : r.data[0]! | (r.data[1]! << 8);
+            index.push({ rowId, rowIndex });
+          }
+        }
+      }
+    }
+    index.sort((a, b) => a.rowIndex - b.rowIndex);
+    return new Table(node, rep, columns, rowSize, tci1b, hnidRows, index);
+  }
+
+  /** Rows in matrix order. */
+  async *rows(): AsyncGenerator<TcRow> {
+    const nid = this.node.nid;
+    if (this.index.length === 0 || this.rowSize === 0) return;
+    if (this.hnidRows === 0) {
+      this.rep.report('PST-TC-ROW', { nid, field: 'TCINFO.hnidRows', message: `${this.index.length} rows indexed but no row matrix.` });
+      return;
+    }
+    // The matrix as a list of "pages" (whole rows each), read lazily.
+    let pageBids: number[] | null = null;
+    let heapPage: Uint8Array | null = null;
+    if ((this.hnidRows & 0x1f) === 0) {
+      heapPage = this.node.heap.get(this.hnidRows);
+      if (!heapPage) return;
+    } else {
+      const e = await this.node.subnode(this.hnidRows);
+      if (!e) {
+        this.rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(this.hnidRows)}.` });
+        return;
+      }
+      const t = await this.node.blocks.dataTree(e.bidData, { nid });
+      if (!t) return;
+      pageBids = t.bids;
+    }
+    let page = 0;
+    let pageStart = 0;
+    let cur: Uint8Array | null = heapPage;
+    let curRows = cur ? Math.floor(cur.length / this.rowSize) : 0;
+    if (pageBids) {
+      cur = pageBids.length ? await this.node.blocks.read(pageBids[0]!, { nid }) : null;
+      curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
+    }
+    let lastIndex = -1;
+    for (const { rowId, rowIndex } of this.index) {
+      if (rowIndex === lastIndex) {
+        this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row index ${rowIndex} is used twice.` });
+        continue;
+      }
+      lastIndex = rowIndex;
+      while (rowIndex >= pageStart + curRows) {
+        if (!pageBids || page + 1 >= pageBids.length) {
+          this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row ${hex(rowId)} at index ${rowIndex} lies beyond the row matrix.` });
+          return;
+        }
+        pageStart += curRows;
+        page++;
+        cur = await this.node.blocks.read(pageBids[page]!, { nid });
+        curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
+      }
+      if (!cur) continue; // block unreadable: finding already made
+      const at = (rowIndex - pageStart) * this.rowSize;
+      const row = cur.subarray(at, at + this.rowSize);
+      const cells = await this.cells(row, rowId);
+      yield { rowId, index: rowIndex, cells };
+    }
+  }
+
+  private async cells(row: Uint8Array, rowId: number): Promise<RawProp[]> {
+    const out: RawProp[] = [];
+    const nid = this.node.nid;
+    for (const c of this.columns) {
+      const bitByte = row[this.bitmapAt + (c.iBit >> 3)];
+      if (bitByte === undefined || (bitByte & (0x80 >> (c.iBit & 7))) === 0) continue;
+      const cell = row.subarray(c.ibData, c.ibData + c.cbData);
+      const size = fixedSize(c.type);
+      if (size > 0 && !(c.type & T.MV_FLAG)) {
+        if (cell.length < size) {
+          this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)}.` });
+          continue;
+        }
+        out.push({ id: c.id, type: c.type, bytes: cell.slice(0, size) });
+        continue;
+      }
+      if (cell.length < 4) continue;
+      const hnid = (cell[0]! | (cell[1]! << 8) | (cell[2]! << 16) | (cell[3]! << 24)) >>> 0;
+      const bytes = await this.node.hnid(hnid, 'TC cell HNID');
+      if (!bytes) {
+        this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(c.id)} (HNID ${hex(hnid)}).` });
+        continue;
+      }
+      out.push({ id: c.id, type: c.type, bytes: c.type === T.PT_OBJECT ? bytes.slice() : bytes });
+    }
+    return out;
+  }
+}

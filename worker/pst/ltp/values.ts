@@ -1,0 +1,102 @@
+/**
+ * Property value bytes → the model's value representation (worker/mapi/types.ts), for every
+ * fixed, variable and multi-valued type ([MS-PST] 2.3.3.4, [MS-OXCDATA] 2.11.1). PT_STRING8
+ * decoding is delegated to the caller, who knows the object's code page. Malformed lengths
+ * return undefined instead of throwing or allocating from the stored count.
+ */
+import * as T from '../../mapi/types.ts';
+import type { PropValue } from '../../mapi/types.ts';
+
+const utf16 = new TextDecoder('utf-16le');
+
+/** Fixed element size of a (single-valued) type; 0 for variable-size types. */
+export function fixedSize(type: number): number {
+  switch (type & ~T.MV_FLAG) {
+    case T.PT_SHORT: return 2;
+    case T.PT_LONG: case T.PT_FLOAT: case T.PT_ERROR: return 4;
+    case T.PT_BOOLEAN: return 1;
+    case T.PT_DOUBLE: case T.PT_CURRENCY: case T.PT_APPTIME: case T.PT_I8: case T.PT_SYSTIME: return 8;
+    case T.PT_CLSID: return 16;
+    default: return 0;
+  }
+}
+
+/** Types whose PC value sits inline in dwValueHnid ([MS-PST] 2.3.3.3). */
+export function isInlinePcType(type: number): boolean {
+  return type === T.PT_SHORT || type === T.PT_LONG || type === T.PT_FLOAT || type === T.PT_ERROR || type === T.PT_BOOLEAN;
+}
+
+/** Types the model knows; anything else is kept as bytes. */
+export function isKnownType(type: number): boolean {
+  const base = type & ~T.MV_FLAG;
+  if (type & T.MV_FLAG) return [T.PT_SHORT, T.PT_LONG, T.PT_FLOAT, T.PT_DOUBLE, T.PT_CURRENCY, T.PT_APPTIME, T.PT_I8, T.PT_STRING8, T.PT_UNICODE, T.PT_SYSTIME, T.PT_CLSID, T.PT_BINARY].includes(base);
+  return [T.PT_NULL, T.PT_SHORT, T.PT_LONG, T.PT_FLOAT, T.PT_DOUBLE, T.PT_CURRENCY, T.PT_APPTIME, T.PT_ERROR, T.PT_BOOLEAN, T.PT_OBJECT, T.PT_I8, T.PT_STRING8, T.PT_UNICODE, T.PT_SYSTIME, T.PT_CLSID, T.PT_SVREID, T.PT_SRESTRICTION, T.PT_ACTIONS, T.PT_BINARY].includes(type);
+}
+
+export function decodeUtf16(b: Uint8Array): string {
+  return utf16.decode(b.length % 2 ? b.subarray(0, b.length - 1) : b);
+}
+
+function fixed(type: number, b: Uint8Array, at: number): number | bigint | boolean | Uint8Array {
+  const dv = new DataView(b.buffer, b.byteOffset + at, b.byteLength - at);
+  switch (type) {
+    case T.PT_SHORT: return dv.getUint16(0, true);
+    case T.PT_LONG: case T.PT_ERROR: return dv.getUint32(0, true);
+    case T.PT_FLOAT: return dv.getFloat32(0, true);
+    case T.PT_BOOLEAN: return b[at] !== 0;
+    case T.PT_DOUBLE: case T.PT_APPTIME: return dv.getFloat64(0, true);
+    case T.PT_CURRENCY: case T.PT_I8: return dv.getBigInt64(0, true);
+    case T.PT_SYSTIME: return dv.getBigUint64(0, true);
+    case T.PT_CLSID: return b.slice(at, at + 16);
+    default: throw new RangeError('not fixed');
+  }
+}
+
+/**
+ * Decode `b` as a value of `type`. `s8` decodes PT_STRING8 bytes. Returns undefined when the
+ * bytes do not fit the type.
+ */
+export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array) => string): PropValue | undefined {
+  if (type & T.MV_FLAG) {
+    const base = type & ~T.MV_FLAG;
+    const size = fixedSize(base);
+    if (size > 0) {
+      if (b.length % size !== 0) return undefined;
+      const out: unknown[] = [];
+      for (let at = 0; at < b.length; at += size) out.push(fixed(base, b, at));
+      return out as PropValue;
+    }
+    // ulCount, rgulDataOffsets[ulCount], data
+    if (b.length < 4) return b.length === 0 ? ([] as string[]) : undefined;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const n = dv.getUint32(0, true);
+    if (n > (b.length - 4) / 4) return undefined;
+    const items: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = dv.getUint32(4 + i * 4, true);
+      const end = i + 1 < n ? dv.getUint32(8 + i * 4, true) : b.length;
+      if (start > end || end > b.length || start < 4 + 4 * n) return undefined;
+      items.push(b.subarray(start, end));
+    }
+    if (base === T.PT_UNICODE) return items.map((x) => stripNul(decodeUtf16(x)));
+    if (base === T.PT_STRING8) return items.map((x) => stripNul(s8(x)));
+    if (base === T.PT_BINARY) return items.map((x) => x.slice());
+    return undefined;
+  }
+  const size = fixedSize(type);
+  if (size > 0) {
+    if (b.length < size) return undefined;
+    return fixed(type, b, 0) as PropValue;
+  }
+  switch (type) {
+    case T.PT_UNICODE: return decodeUtf16(b);
+    case T.PT_STRING8: return s8(b);
+    case T.PT_NULL: case T.PT_UNSPECIFIED: return null;
+    default: return b.slice();
+  }
+}
+
+/** Multi-valued string elements are NUL-terminated by some writers. */
+function stripNul(s: string): string {
+  return s.endsWith('\0') ? s.replace(/\0+$/, '') : s;
+}

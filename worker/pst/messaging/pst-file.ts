@@ -1,0 +1,369 @@
+/**
+ * Messaging layer ([MS-PST] 2.4): the store PC (NID 0x21), the name-to-ID map (0x61), folders
+ * (PC + hierarchy/contents/FAI tables sharing the folder's nidIndex), messages with their
+ * recipient (0x692) and attachment (0x671) tables, attachment PCs and embedded messages
+ * (PtypObject → subnode) to any depth. Everything is read on demand: opening reads the header
+ * and nothing else; a folder costs one NBT path and its PC; a message its own node.
+ */
+import type { ByteSource } from '../../io/byte-source.ts';
+import { SlabCache } from '../../io/slab-cache.ts';
+import type { Codecs } from '../../codec/api.ts';
+import * as T from '../../mapi/types.ts';
+import type { AttachmentContent, MessageContent, Prop } from '../../mapi/types.ts';
+import { Reporter, hex } from '../codes.ts';
+import {
+  PstOpenError, type Folder, type MessageRef, type NamedPropMap, type OpenOptions, type PstFile, type PstMessage, type StoreInfo,
+} from '../index.ts';
+import { LtpNode } from '../ltp/node.ts';
+import { readPc, type RawProp } from '../ltp/pc.ts';
+import { Table } from '../ltp/tc.ts';
+import { Blocks } from '../ndb/blocks.ts';
+import { BTrees } from '../ndb/btree.ts';
+import { type Header, parseHeader } from '../ndb/header.ts';
+import { NamedMap, buildNamedMap, convertProps, objectCodepage, type CodepagePolicy } from './props.ts';
+
+export const NID_MESSAGE_STORE = 0x21;
+export const NID_NAME_TO_ID_MAP = 0x61;
+export const NID_ROOT_FOLDER = 0x122;
+export const NID_RECIPIENT_TABLE = 0x692;
+export const NID_ATTACHMENT_TABLE = 0x671;
+export const NID_TYPE_NORMAL_FOLDER = 0x02;
+export const NID_TYPE_SEARCH_FOLDER = 0x03;
+export const NID_TYPE_NORMAL_MESSAGE = 0x04;
+export const NID_TYPE_ASSOC_MESSAGE = 0x08;
+export const NID_TYPE_HIERARCHY_TABLE = 0x0d;
+export const NID_TYPE_CONTENTS_TABLE = 0x0e;
+export const NID_TYPE_ASSOC_CONTENTS_TABLE = 0x0f;
+export const nidType = (nid: number): number => nid & 0x1f;
+export const sibling = (nid: number, type: number): number => ((nid & ~0x1f) | type) >>> 0;
+
+/** LTP bookkeeping columns of every TC (PidTagLtpRowId / PidTagLtpRowVer). */
+const isLtpColumn = (id: number) => id === 0x67f2 || id === 0x67f3;
+
+const MAX_EMBED_DEPTH = 32;
+
+export interface OpenPstOptions extends OpenOptions {
+  /** Codec kernels; loaded with loadCodecs() when omitted. */
+  codecs?: Codecs;
+}
+
+let codecsLoader: (() => Promise<Codecs>) | undefined;
+/** Set how codecs are loaded when the caller passes none (the codec module registers itself). */
+export function setCodecsLoader(load: () => Promise<Codecs>): void {
+  codecsLoader = load;
+}
+
+export async function openPst(source: ByteSource, options: OpenPstOptions = {}): Promise<PstFile> {
+  const cache = source instanceof SlabCache ? source : new SlabCache(source, { budgetBytes: options.cacheBytes, slabBytes: options.slabBytes });
+  const rep = new Reporter(options.onFinding);
+  const codecs = options.codecs ?? (codecsLoader ? await codecsLoader() : undefined);
+  const head = (await cache.read(0, 564)).slice();
+  const { header, crcPartialOk, crcFullOk } = parseHeader(head, cache.size, codecs?.crc32.bind(codecs));
+  checkHeader(header, cache.size, rep, crcPartialOk, crcFullOk);
+  return new PstFileImpl(cache, header, rep, codecs, options);
+}
+
+/** Header-level findings shared by openPst and the validator. Throws when no tree root is in the file. */
+export function checkHeader(header: Header, size: number, rep: Reporter, crcPartialOk?: boolean, crcFullOk?: boolean): void {
+  if (crcPartialOk === false) rep.report('PST-HEADER-CRC', { offset: 4, field: 'HEADER.dwCRCPartial' });
+  if (crcFullOk === false) rep.report('PST-HEADER-CRC', { offset: 524, field: 'HEADER.dwCRCFull' });
+  if (![14, 15, 23, 36].includes(header.wVer)) rep.report('PST-HEADER-VERSION', { offset: 10, field: 'HEADER.wVer', message: `wVer ${header.wVer}.` });
+  if (header.bSentinel !== 0x80) rep.report('PST-HEADER-SENTINEL', { offset: header.layout.ansi ? 460 : 512, field: 'HEADER.bSentinel' });
+  if (header.fAMapValid === 0) rep.report('PST-AMAP-INVALID', { field: 'ROOT.fAMapValid' });
+  const page = header.layout.pageSize;
+  const rootsOutside = header.nbtRoot.ib + page > size && header.bbtRoot.ib + page > size;
+  if (size < header.ibFileEof) {
+    if (rootsOutside) {
+      throw new PstOpenError('PST-TRUNCATED-HEADER', `The file is cut off after ${size} bytes; the header says it should be ${header.ibFileEof} bytes, and the folder index lies in the missing part. Copy the file again completely.`, 'truncated');
+    }
+    rep.report('PST-FILE-TRUNCATED', { field: 'ROOT.ibFileEof', message: `The header says ${header.ibFileEof} bytes, the file has ${size}.` });
+  } else if (size > header.ibFileEof) {
+    rep.report('PST-FILE-TRAILING', { field: 'ROOT.ibFileEof', message: `The header says ${header.ibFileEof} bytes, the file has ${size}.` });
+  }
+  if (rootsOutside) {
+    throw new PstOpenError('PST-HEADER-UNUSABLE', 'The header points to B-tree roots outside the file (ROOT.BREFNBT / ROOT.BREFBBT); the file is too damaged to read.', 'pst');
+  }
+}
+
+export class PstFileImpl implements PstFile {
+  readonly bt: BTrees;
+  readonly blocks: Blocks;
+  readonly codepage: number;
+  readonly policy: CodepagePolicy;
+  private named: Promise<NamedMap> | undefined;
+  private storeProps: Promise<Prop[]> | undefined;
+
+  constructor(
+    readonly cache: SlabCache,
+    readonly header: Header,
+    readonly rep: Reporter,
+    readonly codecs: Codecs | undefined,
+    options: OpenOptions,
+  ) {
+    const check = { crc32: codecs ? (d: Uint8Array) => codecs.crc32(d) : undefined, verifyCrc: options.verifyCrc !== false };
+    this.bt = new BTrees(cache, header.layout, rep, check, header.nbtRoot, header.bbtRoot);
+    this.blocks = new Blocks(cache, header.layout, this.bt, rep, codecs, header.encryption, options.verifyCrc !== false);
+    this.codepage = options.codepage ?? 1252;
+    this.policy = { codepage: this.codepage, force: options.forceCodepage === true };
+  }
+
+  get variant() { return this.header.variant; }
+  get wVer() { return this.header.wVer; }
+  get encryption() { return this.header.encryption; }
+  get size() { return this.cache.size; }
+
+  stats() {
+    const s = this.cache.stats();
+    return { bytesRead: s.bytesRead, reads: s.reads, cachedBytes: s.cachedBytes, peakCachedBytes: s.peakCachedBytes };
+  }
+
+  /** Open a top-level node (NBT) as an LtpNode; null with a finding when it cannot be read. */
+  async node(nid: number, what: string): Promise<LtpNode | null> {
+    const e = await this.bt.nbt(nid);
+    if (!e) {
+      this.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `${what} ${hex(nid)}.` });
+      return null;
+    }
+    return LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
+  }
+
+  namedProps(): Promise<NamedPropMap> {
+    return this.namedMap();
+  }
+
+  namedMap(): Promise<NamedMap> {
+    this.named ??= (async () => {
+      const n = await this.node(NID_NAME_TO_ID_MAP, 'Name-to-ID map');
+      const raw = n ? await readPc(n, this.rep) : null;
+      if (!raw) {
+        this.rep.report('PST-NAMEID-MISSING', { nid: NID_NAME_TO_ID_MAP });
+        return NamedMap.empty;
+      }
+      return buildNamedMap(raw, this.rep);
+    })();
+    return this.named;
+  }
+
+  store(): Promise<Prop[]> {
+    this.storeProps ??= (async () => {
+      const n = await this.node(NID_MESSAGE_STORE, 'Message store');
+      const raw = n ? await readPc(n, this.rep) : null;
+      if (!raw) return [];
+      const named = await this.namedMap();
+      const cp = objectCodepage(raw, this.policy);
+      return convertProps(raw, { rep: this.rep, nid: NID_MESSAGE_STORE, codepage: cp, named });
+    })();
+    return this.storeProps;
+  }
+
+  async storeInfo(): Promise<StoreInfo> {
+    const props = await this.store();
+    const get = (id: number) => props.find((p) => p.tag >>> 16 === id && !p.name);
+    const info: StoreInfo = { passwordSet: false };
+    const name = get(0x3001)?.value;
+    if (typeof name === 'string') info.displayName = name;
+    const pw = get(0x67ff)?.value;
+    if (typeof pw === 'number' && pw !== 0) {
+      info.passwordSet = true;
+      info.passwordCrc = pw;
+      this.rep.report('PST-PASSWORD', { nid: NID_MESSAGE_STORE, field: 'PidTagPstPassword' });
+    }
+    const eid = (id: number) => {
+      const v = get(id)?.value;
+      return v instanceof Uint8Array && v.length >= 24 ? new DataView(v.buffer, v.byteOffset + 20, 4).getUint32(0, true) : undefined;
+    };
+    const ipm = eid(0x35e0);
+    if (ipm !== undefined) info.ipmSubtreeNid = ipm;
+    const finder = eid(0x35e7);
+    if (finder !== undefined) info.finderNid = finder;
+    const rk = get(0x0ff9)?.value;
+    if (rk instanceof Uint8Array) info.recordKey = rk;
+    return info;
+  }
+
+  rootFolder(): Promise<Folder> {
+    return this.folder(NID_ROOT_FOLDER);
+  }
+
+  async folder(nid: number): Promise<Folder> {
+    const e = await this.bt.nbt(nid);
+    if (!e) throw new Error(`Folder ${hex(nid)} is not in the node B-tree.`);
+    const node = await LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
+    const raw = node ? await readPc(node, this.rep) : null;
+    if (!raw) {
+      this.rep.report('PST-FOLDER', { nid, message: `Folder ${hex(nid)}: its property context is unreadable.` });
+    }
+    const named = await this.namedMap();
+    const cp = objectCodepage(raw ?? [], this.policy);
+    const props = raw ? convertProps(raw, { rep: this.rep, nid, codepage: cp, named }) : [];
+    return new FolderImpl(this, nid, e.nidParent, props, cp);
+  }
+
+  /** Rows of the table node `nid` (hierarchy/contents TC), or nothing when absent. */
+  async *tableRows(nid: number, required: boolean): AsyncGenerator<{ rowId: number; cells: RawProp[] }> {
+    const e = await this.bt.nbt(nid);
+    if (!e) {
+      if (required) this.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `Table ${hex(nid)}.` });
+      return;
+    }
+    const node = await LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
+    if (!node) return;
+    const t = Table.open(node, this.rep, this.header.layout.ansi);
+    if (!t) return;
+    yield* t.rows();
+  }
+
+  async readMessage(nid: number): Promise<PstMessage> {
+    const node = await this.node(nid, 'Message');
+    if (!node) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
+    const msg = await this.readMessageNode(node, 0, undefined);
+    if (!msg) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
+    return { nid, ...msg };
+  }
+
+  /** A message PC with its recipient and attachment tables ([MS-PST] 2.4.5, 2.4.6). */
+  async readMessageNode(node: LtpNode, depth: number, inheritedCp: number | undefined): Promise<MessageContent | null> {
+    const nid = node.nid;
+    const raw = await readPc(node, this.rep);
+    if (!raw) {
+      this.rep.report('PST-MESSAGE', { nid, message: `Message ${hex(nid)}: its property context is unreadable.` });
+      return null;
+    }
+    const named = await this.namedMap();
+    const cp = objectCodepage(raw, this.policy, inheritedCp);
+    const ctx = { rep: this.rep, nid, codepage: cp, named };
+    const props = convertProps(raw, ctx);
+    const recipients: Prop[][] = [];
+    const subs = await node.subnodes();
+    if (subs.has(NID_RECIPIENT_TABLE)) {
+      const rt = await node.openSubnode(NID_RECIPIENT_TABLE);
+      const table = rt ? Table.open(rt, this.rep, this.header.layout.ansi) : null;
+      if (!table) this.rep.report('PST-RECIPIENTS', { nid, message: `Message ${hex(nid)}.` });
+      else for await (const row of table.rows()) recipients.push(convertProps(row.cells, { ...ctx, skip: isLtpColumn }));
+    }
+    const attachments: AttachmentContent[] = [];
+    if (subs.has(NID_ATTACHMENT_TABLE)) {
+      const at = await node.openSubnode(NID_ATTACHMENT_TABLE);
+      const table = at ? Table.open(at, this.rep, this.header.layout.ansi) : null;
+      if (!table) this.rep.report('PST-ATTACHMENT', { nid, message: `Message ${hex(nid)}: the attachment table is unreadable.` });
+      else {
+        for await (const row of table.rows()) {
+          const a = await this.readAttachment(node, row.rowId, depth, cp);
+          if (a) attachments.push(a);
+        }
+      }
+    }
+    return { props, recipients, attachments };
+  }
+
+  private async readAttachment(msg: LtpNode, attNid: number, depth: number, cp: number): Promise<AttachmentContent | null> {
+    const node = await msg.openSubnode(attNid);
+    const raw = node ? await readPc(node, this.rep) : null;
+    if (!node || !raw) {
+      this.rep.report('PST-ATTACHMENT', { nid: msg.nid, message: `Attachment ${hex(attNid)} of message ${hex(msg.nid)} is unreadable.` });
+      return null;
+    }
+    const named = await this.namedMap();
+    const props = convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named });
+    const att: AttachmentContent = { props };
+    const objAt = props.findIndex((p) => p.tag === T.propTag(0x3701, T.PT_OBJECT));
+    if (objAt >= 0) {
+      const obj = props[objAt]!.value as Uint8Array;
+      const method = props.find((p) => p.tag === T.propTag(0x3705, T.PT_LONG))?.value;
+      const subNid = obj.length >= 4 ? new DataView(obj.buffer, obj.byteOffset, obj.byteLength).getUint32(0, true) : 0;
+      if (method === 5 || method === undefined) {
+        if (depth + 1 > MAX_EMBED_DEPTH) {
+          this.rep.report('PST-EMBED-DEPTH', { nid: msg.nid });
+        } else {
+          const sub = subNid ? await node.openSubnode(subNid) : null;
+          const embedded = sub ? await this.readMessageNode(sub, depth + 1, cp) : null;
+          if (embedded) {
+            att.embedded = embedded;
+            props.splice(objAt, 1);
+          } else {
+            this.rep.report('PST-ATTACHMENT', { nid: msg.nid, field: 'PidTagAttachDataObject', message: `Embedded message ${hex(subNid)} of attachment ${hex(attNid)} is unreadable.` });
+          }
+        }
+      } else {
+        // OLE storage (ATTACH_OLE) and others: the object's bytes are the subnode's data stream.
+        const data = subNid ? await node.hnid(subNid, 'PidTagAttachDataObject') : null;
+        if (data) props[objAt] = { tag: props[objAt]!.tag, value: data.slice() };
+      }
+    }
+    return att;
+  }
+}
+
+class FolderImpl implements Folder {
+  readonly name: string;
+  readonly isSearchFolder: boolean;
+  readonly hidden: boolean;
+  readonly containerClass?: string;
+  readonly contentCount: number;
+  readonly assocCount: number;
+
+  constructor(
+    private readonly file: PstFileImpl,
+    readonly nid: number,
+    readonly parentNid: number,
+    readonly props: Prop[],
+    private readonly cp: number,
+  ) {
+    const get = (id: number) => props.find((p) => p.tag >>> 16 === id && !p.name)?.value;
+    const n = get(0x3001);
+    this.name = typeof n === 'string' ? n : '';
+    this.isSearchFolder = nidType(nid) === NID_TYPE_SEARCH_FOLDER;
+    this.hidden = get(0x10f4) === true;
+    const cc = get(0x3613);
+    if (typeof cc === 'string') this.containerClass = cc;
+    const c = get(0x3602);
+    this.contentCount = typeof c === 'number' ? c : 0;
+    const a = get(0x3617);
+    this.assocCount = typeof a === 'number' ? a : 0;
+  }
+
+  async subfolders(): Promise<Folder[]> {
+    if (this.isSearchFolder) return [];
+    const out: Folder[] = [];
+    const seen = new Set<number>();
+    for await (const row of this.file.tableRows(sibling(this.nid, NID_TYPE_HIERARCHY_TABLE), true)) {
+      const t = nidType(row.rowId);
+      if ((t !== NID_TYPE_NORMAL_FOLDER && t !== NID_TYPE_SEARCH_FOLDER) || row.rowId === this.nid || seen.has(row.rowId)) {
+        this.file.rep.report('PST-TC-ROW', { nid: this.nid, field: 'PidTagLtpRowId', message: `Hierarchy row ${hex(row.rowId)} is not a child folder.` });
+        continue;
+      }
+      seen.add(row.rowId);
+      try {
+        out.push(await this.file.folder(row.rowId));
+      } catch (e) {
+        this.file.rep.report('PST-FOLDER', { nid: row.rowId, message: (e as Error).message });
+      }
+    }
+    return out;
+  }
+
+  async *messages(opts: { assoc?: boolean } = {}): AsyncIterable<MessageRef> {
+    if (this.isSearchFolder) return;
+    const assoc = opts.assoc === true;
+    const named = await this.file.namedMap();
+    const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
+    for await (const row of this.file.tableRows(tnid, false)) {
+      const t = nidType(row.rowId);
+      if (t !== NID_TYPE_NORMAL_MESSAGE && t !== NID_TYPE_ASSOC_MESSAGE) {
+        this.file.rep.report('PST-TC-ROW', { nid: tnid, field: 'PidTagLtpRowId', message: `Contents row ${hex(row.rowId)} is not a message.` });
+        continue;
+      }
+      const cp = objectCodepage(row.cells, this.file.policy, this.cp);
+      const cells = convertProps(row.cells, { rep: this.file.rep, nid: row.rowId, codepage: cp, named, skip: isLtpColumn });
+      const ref: MessageRef = { nid: row.rowId, folderNid: this.nid, assoc: t === NID_TYPE_ASSOC_MESSAGE, row: cells };
+      for (const c of cells) {
+        const id = c.tag >>> 16;
+        if (c.name) continue;
+        if (id === 0x001a && typeof c.value === 'string') ref.messageClass = c.value;
+        else if (id === 0x0037 && typeof c.value === 'string') ref.subject = c.value;
+        else if (id === 0x0e08 && typeof c.value === 'number') ref.size = c.value;
+      }
+      yield ref;
+    }
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * Blocks and the trees built from them ([MS-PST] 2.2.2.8): one block read is
+ * BBT lookup → bounds → BLOCKTRAILER (cb, bid, wSig) → dwCRC over the stored bytes → inflate
+ * (4K blocks whose cbInflated ≠ cbStored, decided from the BBT entry, never by sniffing) →
+ * decrypt (external blocks only). Damage becomes a Finding and the bytes are still returned
+ * when they are usable, so one bad block affects only the items that use it.
+ * Data trees (XBLOCK/XXBLOCK) resolve to the list of leaf BIDs; subnode trees (SLBLOCK/SIBLOCK)
+ * to a map NID → (bidData, bidSub). Both detect cycles and never trust a stored length for an
+ * allocation before it is bounded by what was actually read.
+ */
+import type { ByteSource } from '../../io/byte-source.ts';
+import type { Codecs } from '../../codec/api.ts';
+import { type Reporter, hex } from '../codes.ts';
+import type { PstEncryption } from '../index.ts';
+import type { BTrees, BbtEntry } from './btree.ts';
+import { type Layout, computeSig, readId, u64 } from './header.ts';
+
+export interface SubnodeEntry {
+  nid: number;
+  bidData: number;
+  bidSub: number;
+}
+
+export interface Ctx {
+  nid?: number;
+}
+
+/** Internal blocks (XBLOCK, XXBLOCK, SLBLOCK, SIBLOCK) have BID bit 1 set. */
+export const isInternal = (bid: number): boolean => Math.floor(bid / 2) % 2 === 1;
+
+export class Blocks {
+  /** Largest stream assembled in memory by `readStream` (a property value or heap). */
+  maxStream = 512 * 1024 * 1024;
+
+  constructor(
+    private readonly src: ByteSource,
+    readonly L: Layout,
+    readonly bt: BTrees,
+    private readonly rep: Reporter,
+    private readonly codecs: Codecs | undefined,
+    private readonly encryption: PstEncryption,
+    private readonly verifyCrc: boolean,
+  ) {}
+
+  /** Read, check, inflate and decrypt one block. Null when it cannot be read at all. */
+  async read(bid: number, ctx: Ctx = {}): Promise<Uint8Array | null> {
+    const e = await this.bt.bbt(bid);
+    if (!e) {
+      this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+      return null;
+    }
+    return this.readEntry(e, ctx);
+  }
+
+  /** Like read() for a known BBT entry (the validator walks the BBT itself). */
+  async readEntry(e: BbtEntry, ctx: Ctx = {}, raw?: Uint8Array): Promise<Uint8Array | null> {
+    const L = this.L;
+    const span = Math.ceil((e.cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
+    const nid = ctx.nid;
+    if (!(e.ib >= 0) || e.ib + span > this.src.size) {
+      this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
+      return null;
+    }
+    const b = raw ?? (await this.src.read(e.ib, span));
+    if (b.length < span) {
+      this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: e.ib, field: 'BBTENTRY.bref.ib' });
+      return null;
+    }
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const t = span - L.blockTrailerSize;
+    const cb = dv.getUint16(t, true);
+    const wSig = dv.getUint16(t + 2, true);
+    let crc: number;
+    let tbid: number;
+    if (L.ansi) {
+      tbid = dv.getUint32(t + 4, true);
+      crc = dv.getUint32(t + 8, true);
+    } else {
+      crc = dv.getUint32(t + 4, true);
+      tbid = u64(dv, t + 8);
+    }
+    if (cb !== e.cb) {
+      this.rep.report('PST-BLOCK-SIZE', { nid, offset: e.ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(e.bid)}: BBT says ${e.cb} bytes, trailer says ${cb}.` });
+    }
+    if (tbid - (tbid % 2) !== e.bid - (e.bid % 2)) {
+      this.rep.report('PST-BLOCK-BID', { nid, offset: e.ib, field: 'BLOCKTRAILER.bid', message: `Expected ${hex(e.bid)}, trailer says ${hex(tbid)}.` });
+    }
+    if (wSig !== computeSig(e.ib, e.bid)) {
+      this.rep.report('PST-BLOCK-SIG', { nid, offset: e.ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(e.bid)}.` });
+    }
+    const stored = b.subarray(0, e.cb);
+    if (this.verifyCrc && this.codecs && this.codecs.crc32(stored) !== crc) {
+      this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
+    }
+    let data: Uint8Array;
+    if (L.fourK && e.cbInflated !== e.cb) {
+      if (!this.codecs) {
+        this.rep.report('PST-UNSUPPORTED', { nid, offset: e.ib, message: 'Compressed blocks need the inflate codec, which is not loaded.' });
+        return null;
+      }
+      data = new Uint8Array(e.cbInflated);
+      const r = this.codecs.inflate(stored, data, { exact: true });
+      if (r.error !== 0) {
+        this.rep.report('PST-BLOCK-INFLATE', { nid, offset: e.ib, field: 'BBTENTRY.cbInflated', message: `Block ${hex(e.bid)}: ${e.cb} → ${e.cbInflated} bytes failed (codec error ${r.error}).` });
+        return null;
+      }
+    } else {
+      data = stored.slice();
+    }
+    if (!isInternal(e.bid) && this.encryption !== 'none') {
+      if (!this.codecs) {
+        this.rep.report('PST-UNSUPPORTED', { nid, offset: e.ib, message: 'Encrypted blocks need the codec module, which is not loaded.' });
+        return null;
+      }
+      if (this.encryption === 'permute') this.codecs.permuteDecode(data);
+      else this.codecs.cyclicDecode(data, e.bid >>> 0);
+    }
+    return data;
+  }
+
+  /**
+   * The leaf data BIDs of a node's data tree (a single data block, or XBLOCK/XXBLOCK), in order,
+   * plus the total size the tree claims. [MS-PST] 2.2.2.8.3.2
+   */
+  async dataTree(bid: number, ctx: Ctx = {}): Promise<{ bids: number[]; total: number | undefined } | null> {
+    if (!isInternal(bid)) return { bids: [bid], total: undefined };
+    const out: number[] = [];
+    const seen = new Set<number>();
+    let total: number | undefined;
+    const walk = async (b: number, depth: number): Promise<boolean> => {
+      if (seen.has(b) || depth > 2) {
+        this.rep.report('PST-DATATREE-CYCLE', { nid: ctx.nid, field: 'XBLOCK.rgbid', message: `Block ${hex(b)}.` });
+        return false;
+      }
+      seen.add(b);
+      const x = await this.read(b, ctx);
+      if (!x) return false;
+      if (x.length < 8 || x[0] !== 0x01 || (x[1] !== 1 && x[1] !== 2)) {
+        this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: x[0] !== 0x01 ? 'XBLOCK.btype' : 'XBLOCK.cLevel', message: `Block ${hex(b)}.` });
+        return false;
+      }
+      const dv = new DataView(x.buffer, x.byteOffset, x.byteLength);
+      const level = x[1]!;
+      const cEnt = dv.getUint16(2, true);
+      if (depth === 0) total = dv.getUint32(4, true);
+      const id = this.L.idSize;
+      const n = Math.min(cEnt, Math.floor((x.length - 8) / id));
+      if (n < cEnt) this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: 'XBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
+      for (let i = 0; i < n; i++) {
+        const child = readId(dv, 8 + i * id, id);
+        if (level === 2) {
+          if (!(await walk(child, depth + 1))) return false;
+        } else {
+          if (isInternal(child)) {
+            this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: 'XBLOCK.rgbid', message: `XBLOCK ${hex(b)} lists an internal block ${hex(child)}.` });
+            return false;
+          }
+          out.push(child);
+        }
+      }
+      return true;
+    };
+    if (!(await walk(bid, 0))) return null;
+    return { bids: out, total };
+  }
+
+  /** Read every leaf block of a data tree (in order). Null entries are unreadable blocks. */
+  async readTree(bid: number, ctx: Ctx = {}): Promise<(Uint8Array | null)[] | null> {
+    const t = await this.dataTree(bid, ctx);
+    if (!t) return null;
+    const out: (Uint8Array | null)[] = [];
+    let sum = 0;
+    for (const b of t.bids) {
+      const d = await this.read(b, ctx);
+      out.push(d);
+      if (d) sum += d.length;
+      if (sum > this.maxStream) {
+        this.rep.report('PST-UNSUPPORTED', { nid: ctx.nid, message: `A stream is larger than ${this.maxStream} bytes; it is cut there.` });
+        break;
+      }
+    }
+    if (t.total !== undefined && t.total !== sum && out.every((d) => d)) {
+      this.rep.report('PST-DATATREE-TOTAL', { nid: ctx.nid, field: 'XBLOCK.lcbTotal', message: `Tree claims ${t.total} bytes, blocks hold ${sum}.` });
+    }
+    return out;
+  }
+
+  /** A node's whole data stream; unreadable blocks make the result null. */
+  async readStream(bid: number, ctx: Ctx = {}): Promise<Uint8Array | null> {
+    const parts = await this.readTree(bid, ctx);
+    if (!parts || parts.some((p) => !p)) return null;
+    if (parts.length === 1) return parts[0]!;
+    let n = 0;
+    for (const p of parts) n += p!.length;
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p!, at);
+      at += p!.length;
+    }
+    return out;
+  }
+
+  /** The subnode tree at `bidSub` ([MS-PST] 2.2.2.8.3.3) as a map NID → entry. */
+  async subnodes(bidSub: number, ctx: Ctx = {}): Promise<Map<number, SubnodeEntry>> {
+    const map = new Map<number, SubnodeEntry>();
+    if (!bidSub) return map;
+    const seen = new Set<number>();
+    const id = this.L.idSize;
+    const walk = async (b: number, depth: number): Promise<void> => {
+      if (seen.has(b) || depth > 8) {
+        this.rep.report('PST-DATATREE-CYCLE', { nid: ctx.nid, field: 'SIENTRY.bid', message: `Block ${hex(b)}.` });
+        return;
+      }
+      seen.add(b);
+      const x = await this.read(b, ctx);
+      if (!x) return;
+      if (x.length < 4 || x[0] !== 0x02 || x[1]! > 1) {
+        this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: x[0] !== 0x02 ? 'SLBLOCK.btype' : 'SLBLOCK.cLevel', message: `Block ${hex(b)}.` });
+        return;
+      }
+      const dv = new DataView(x.buffer, x.byteOffset, x.byteLength);
+      const cEnt = dv.getUint16(2, true);
+      const head = id === 8 ? 8 : 4;
+      const size = x[1] === 0 ? 3 * id : 2 * id;
+      const n = Math.min(cEnt, Math.floor((x.length - head) / size));
+      if (n < cEnt) this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: 'SLBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
+      for (let i = 0; i < n; i++) {
+        const at = head + i * size;
+        const nid = dv.getUint32(at, true);
+        if (x[1] === 0) {
+          map.set(nid, { nid, bidData: readId(dv, at + id, id), bidSub: readId(dv, at + 2 * id, id) });
+        } else {
+          await walk(readId(dv, at + id, id), depth + 1);
+        }
+      }
+    };
+    await walk(bidSub, 0);
+    return map;
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * Pages and the two B-trees of the NDB: the node B-tree (Nbt, NID → data/subnode BIDs) and the
+ * block B-tree (Bbt, BID → file offset and sizes) ([MS-PST] 2.2.2.7). Lookups descend one path
+ * and keep parsed pages in a small LRU, so opening a file never reads a whole tree; full walks
+ * (validator, orphan scan) are generators that hold one path at a time. Every page is checked
+ * (bounds, PAGETRAILER ptype/ptypeRepeat/bid/wSig/dwCRC, BTPAGE counts, key order) as it is
+ * parsed, and cycles are cut by tracking the pages on the current path.
+ */
+import type { ByteSource } from '../../io/byte-source.ts';
+import { type Reporter, hex } from '../codes.ts';
+import { type Layout, computeSig, readId, u64 } from './header.ts';
+
+export const PTYPE_BBT = 0x80;
+export const PTYPE_NBT = 0x81;
+
+export interface BbtEntry {
+  bid: number;
+  ib: number;
+  /** cb (cbStored for 4K). */
+  cb: number;
+  /** Inflated size (4K), else = cb. */
+  cbInflated: number;
+  cRef: number;
+}
+
+export interface NbtEntry {
+  nid: number;
+  bidData: number;
+  bidSub: number;
+  nidParent: number;
+}
+
+/** A parsed BTPAGE: branch entries (key, bid, ib) or leaf entries. */
+export interface BtPage {
+  ib: number;
+  bid: number;
+  ptype: number;
+  level: number;
+  /** Branch keys or leaf keys (BID or NID), ascending after checks. */
+  keys: number[];
+  /** Branch: child BREFs. */
+  childBid?: number[];
+  childIb?: number[];
+  bbt?: BbtEntry[];
+  nbt?: NbtEntry[];
+}
+
+/** Clear bit 0 ("reserved") of a BID without 32-bit truncation. */
+export const bidKey = (bid: number): number => bid - (bid % 2);
+
+export interface PageCheck {
+  crc32?: (d: Uint8Array) => number;
+  verifyCrc: boolean;
+}
+
+export class BTrees {
+  private readonly pages = new Map<number, BtPage | null>();
+  private readonly maxPages = 4096;
+  /** Pages read so far (cache misses); tests use it to prove lookups read only paths. */
+  pagesRead = 0;
+
+  constructor(
+    private readonly src: ByteSource,
+    private readonly L: Layout,
+    private readonly rep: Reporter,
+    private readonly check: PageCheck,
+    readonly nbtRoot: { bid: number; ib: number },
+    readonly bbtRoot: { bid: number; ib: number },
+  ) {}
+
+  /**
+   * Read and check the page at `ib` expected to carry `bid` and `ptype`. Returns null when the
+   * page cannot be used at all (out of bounds, wrong type, unparseable counts).
+   */
+  async page(ib: number, bid: number, ptype: number, expectLevel?: number): Promise<BtPage | null> {
+    const cached = this.pages.get(ib);
+    if (cached !== undefined) {
+      this.pages.delete(ib);
+      this.pages.set(ib, cached);
+      return cached && cached.ptype === ptype ? cached : null;
+    }
+    const p = await this.parse(ib, bid, ptype, expectLevel);
+    this.pages.set(ib, p);
+    if (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value!);
+    return p;
+  }
+
+  private async parse(ib: number, bid: number, ptype: number, expectLevel?: number): Promise<BtPage | null> {
+    const L = this.L;
+    const tree = ptype === PTYPE_BBT ? 'BBT' : 'NBT';
+    if (!(ib >= 0) || ib % 512 !== 0 || ib + L.pageSize > this.src.size) {
+      this.rep.report('PST-PAGE-BOUNDS', { offset: ib, field: 'BREF.ib', message: `${tree} page ${hex(bid)} at ${hex(ib)}.` });
+      return null;
+    }
+    this.pagesRead++;
+    const b = await this.src.read(ib, L.pageSize);
+    if (b.length < L.pageSize) {
+      this.rep.report('PST-PAGE-BOUNDS', { offset: ib, field: 'BREF.ib' });
+      return null;
+    }
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const t = L.pageTrailerAt;
+    const pt = b[t]!;
+    const ptRep = b[t + 1]!;
+    const wSig = dv.getUint16(t + 2, true);
+    let crc: number;
+    let tbid: number;
+    if (L.ansi) {
+      tbid = dv.getUint32(t + 4, true);
+      crc = dv.getUint32(t + 8, true);
+    } else {
+      crc = dv.getUint32(t + 4, true);
+      tbid = u64(dv, t + 8);
+    }
+    if (pt !== ptype || ptRep !== ptype) {
+      this.rep.report('PST-PAGE-TYPE', {
+        offset: ib, field: pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
+        message: `Expected a ${tree} page (${hex(ptype)}), found ${hex(pt)}/${hex(ptRep)} at ${hex(ib)}.`,
+      });
+      return null;
+    }
+    if (bidKey(tbid) !== bidKey(bid)) {
+      this.rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+    }
+    if (wSig !== computeSig(ib, tbid)) {
+      this.rep.report('PST-PAGE-SIG', { offset: ib, field: 'PAGETRAILER.wSig' });
+    }
+    if (this.check.verifyCrc && this.check.crc32 && this.check.crc32(b.subarray(0, t)) !== crc) {
+      this.rep.report('PST-PAGE-CRC', { offset: ib, field: 'PAGETRAILER.dwCRC', message: `${tree} page at ${hex(ib)}.` });
+    }
+    const e = L.btEntriesEnd;
+    const cEnt = L.fourK ? dv.getUint16(e, true) : b[e]!;
+    const cEntMax = L.fourK ? dv.getUint16(e + 2, true) : b[e + 1]!;
+    const cbEnt = L.fourK ? b[e + 4]! : b[e + 2]!;
+    const level = L.fourK ? b[e + 5]! : b[e + 3]!;
+    const want = level > 0 ? L.btEntry : ptype === PTYPE_BBT ? L.bbtEntry : L.nbtEntry;
+    if (cbEnt !== want || cEnt > cEntMax || cEnt * cbEnt > e || level > 8 || (expectLevel !== undefined && level !== expectLevel)) {
+      const field = cbEnt !== want ? 'BTPAGE.cbEnt' : cEnt > cEntMax || cEnt * cbEnt > e ? 'BTPAGE.cEnt' : 'BTPAGE.cLevel';
+      this.rep.report(field === 'BTPAGE.cLevel' ? 'PST-BTREE-LEVEL' : 'PST-BTREE-ENTRY', {
+        offset: ib, field, message: `${tree} page at ${hex(ib)}: cEnt ${cEnt}, cEntMax ${cEntMax}, cbEnt ${cbEnt}, cLevel ${level}.`,
+      });
+      if (cbEnt !== want || cEnt * cbEnt > e) return null;
+    }
+    const id = L.idSize;
+    const page: BtPage = { ib, bid, ptype, level, keys: [] };
+    if (level > 0) {
+      page.childBid = [];
+      page.childIb = [];
+      for (let i = 0; i < cEnt; i++) {
+        const at = i * cbEnt;
+        page.keys.push(readId(dv, at, id));
+        page.childBid.push(readId(dv, at + id, id));
+        page.childIb.push(readId(dv, at + 2 * id, id));
+      }
+    } else if (ptype === PTYPE_BBT) {
+      page.bbt = [];
+      for (let i = 0; i < cEnt; i++) {
+        const at = i * cbEnt;
+        const bidv = readId(dv, at, id);
+        const ibv = readId(dv, at + id, id);
+        const cb = dv.getUint16(at + 2 * id, true);
+        let cbInflated = cb;
+        let cRef: number;
+        if (L.fourK) {
+          cbInflated = dv.getUint16(at + 18, true);
+          cRef = dv.getUint16(at + 20, true);
+        } else {
+          cRef = dv.getUint16(at + 2 * id + 2, true);
+        }
+        page.keys.push(bidKey(bidv));
+        page.bbt.push({ bid: bidv, ib: ibv, cb, cbInflated, cRef });
+      }
+    } else {
+      page.nbt = [];
+      for (let i = 0; i < cEnt; i++) {
+        const at = i * cbEnt;
+        const nid = id === 4 ? dv.getUint32(at, true) : dv.getUint32(at, true);
+        const bidData = readId(dv, at + id, id);
+        const bidSub = readId(dv, at + 2 * id, id);
+        const nidParent = dv.getUint32(at + 3 * id, true);
+        page.keys.push(nid);
+        page.nbt.push({ nid, bidData, bidSub, nidParent });
+      }
+    }
+    for (let i = 1; i < page.keys.length; i++) {
+      if (!(page.keys[i]! > page.keys[i - 1]!)) {
+        this.rep.report('PST-BTREE-ORDER', { offset: ib, field: level > 0 ? 'BTENTRY.btkey' : ptype === PTYPE_BBT ? 'BBTENTRY.bref.bid' : 'NBTENTRY.nid', message: `${tree} page at ${hex(ib)}, entry ${i}.` });
+        break;
+      }
+    }
+    return page;
+  }
+
+  /** Descend from the root to the leaf entry for `key`; null when absent or unreachable. */
+  private async find<T>(root: { bid: number; ib: number }, ptype: number, key: number, pick: (p: BtPage, i: number) => T): Promise<T | null> {
+    let p = await this.page(root.ib, root.bid, ptype);
+    const path = new Set<number>();
+    while (p) {
+      if (path.has(p.ib) || path.size > 16) {
+        this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
+        return null;
+      }
+      path.add(p.ib);
+      const keys = p.keys;
+      // last entry with key <= target (binary search; tolerates unsorted pages poorly but safely)
+      let lo = 0;
+      let hi = keys.length - 1;
+      let at = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (keys[mid]! <= key) {
+          at = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (p.level === 0) return at >= 0 && keys[at] === key ? pick(p, at) : null;
+      if (at < 0) return null;
+      const child = await this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1);
+      if (child && child.keys.length > 0 && child.keys[0]! < keys[at]!) {
+        this.rep.report('PST-BTREE-ORDER', { offset: child.ib, field: 'BTENTRY.btkey', message: `Child page at ${hex(child.ib)} starts below its parent key.` });
+      }
+      p = child;
+    }
+    return null;
+  }
+
+  nbt(nid: number): Promise<NbtEntry | null> {
+    return this.find(this.nbtRoot, PTYPE_NBT, nid >>> 0, (p, i) => p.nbt![i]!);
+  }
+
+  bbt(bid: number): Promise<BbtEntry | null> {
+    return this.find(this.bbtRoot, PTYPE_BBT, bidKey(bid), (p, i) => p.bbt![i]!);
+  }
+
+  /**
+   * Walk every page of a tree depth-first in key order, yielding each page once. Checks level
+   * consistency, key ranges against the parent entry, cycles and duplicate references.
+   */
+  async *walk(which: 'nbt' | 'bbt'): AsyncGenerator<BtPage> {
+    const ptype = which === 'nbt' ? PTYPE_NBT : PTYPE_BBT;
+    const root = which === 'nbt' ? this.nbtRoot : this.bbtRoot;
+    const seen = new Set<number>();
+    const tree = which.toUpperCase();
+    const visit = async function* (this: BTrees, ib: number, bid: number, level: number | undefined, lo: number, hi: number, depth: number): AsyncGenerator<BtPage> {
+      if (seen.has(ib)) {
+        this.rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTENTRY.bref', message: `${tree} page at ${hex(ib)} is referenced twice.` });
+        return;
+      }
+      seen.add(ib);
+      if (depth > 16) {
+        this.rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTPAGE.cLevel' });
+        return;
+      }
+      const p = await this.page(ib, bid, ptype, level);
+      if (!p) return;
+      if (p.keys.length > 0 && (p.keys[0]! < lo || p.keys[p.keys.length - 1]! >= hi)) {
+        this.rep.report('PST-BTREE-ORDER', { offset: ib, field: 'BTENTRY.btkey', message: `${tree} page at ${hex(ib)} holds keys outside its parent's range.` });
+      }
+      yield p;
+      if (p.level > 0) {
+        for (let i = 0; i < p.keys.length; i++) {
+          const next = i + 1 < p.keys.length ? p.keys[i + 1]! : hi;
+          yield* visit.call(this, p.childIb![i]!, p.childBid![i]!, p.level - 1, p.keys[i]!, next, depth + 1);
+        }
+      }
+    };
+    yield* visit.call(this, root.ib, root.bid, undefined, 0, Infinity, 0);
+  }
+
+  /** Forget parsed pages (used between validator phases to keep memory flat). */
+  clear(): void {
+    this.pages.clear();
+  }
+}
