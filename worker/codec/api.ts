@@ -34,6 +34,8 @@ export const enum CodecError {
   LZFU_BAD_SIZE = 22,
   /** Input larger than the kernels accept in one call. */
   TOO_LARGE = 30,
+  /** The kernel trapped (a bug, never expected); the wrapper caught it. */
+  INTERNAL = 31,
 }
 
 export interface InflateResult {
@@ -59,6 +61,9 @@ export interface Codecs {
   inflate(input: Uint8Array, output: Uint8Array, options?: { raw?: boolean; exact?: boolean }): InflateResult;
   /** Decompress an LZFu or MELA compressed-RTF stream ([MS-OXRTFCP] 2.1.3). */
   lzfuDecompress(input: Uint8Array): { error: number; data: Uint8Array };
-  /** Compress RTF to an LZFu stream (optional in the spec; used by the PST writer tests). */
+  /**
+   * Compress RTF to an LZFu stream (optional in the spec; used by the PST writer tests).
+   * Throws RangeError above the per-call size limit.
+   */
   lzfuCompress?(rtf: Uint8Array): Uint8Array;
 }

@@ -1,0 +1,191 @@
+/**
+ * Compressed RTF ([MS-OXRTFCP] 2.1.3.1 and 2.2; pst-format.md §11): the LZ77 variant with a
+ * 4096-byte ring dictionary pre-loaded with a fixed 207-byte RTF prefix.
+ *
+ * Only the loops live here. Header fields (COMPSIZE, RAWSIZE, COMPTYPE "LZFu"/"MELA", CRC) are read
+ * and written by the wrapper, which also checks the CRC with crc32(); that keeps this module free of
+ * policy and lets the wrapper bound the output size before any memory is reserved.
+ */
+
+const OK: i32 = 0;
+const OUTPUT_SHORT: i32 = 9;
+const TRUNCATED: i32 = 7;
+
+/** [MS-OXRTFCP] 2.1.3.1.1: the initial dictionary contents (207 bytes). */
+const PREFIX: string =
+  "{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript " +
+  "\\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par " +
+  "\\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
+const PREFIX_LEN: u32 = 207;
+
+const DICT: usize = memory.data(4096, 64);
+
+function writePrefix(dst: usize): void {
+  for (let i = 0; i < <i32>PREFIX_LEN; i++) store<u8>(dst + <usize>i, <u8>PREFIX.charCodeAt(i));
+}
+
+let gWritten: usize = 0;
+
+/** Bytes produced by the last lzfuDecode call (also after an error). */
+export function lzfuWritten(): usize {
+  return gWritten;
+}
+
+/**
+ * Decode the LZFu payload (the bytes after the 16-byte header) into `outLen` bytes at `outPtr`.
+ * Stops with OK once RAWSIZE bytes are out (trailing padding is ignored) or at the end marker
+ * (OUTPUT_SHORT if that comes early); TRUNCATED if the payload runs out first.
+ */
+export function lzfuDecode(inPtr: usize, inLen: usize, outPtr: usize, outLen: usize): i32 {
+  writePrefix(DICT);
+  memory.fill(DICT + PREFIX_LEN, 0, 4096 - PREFIX_LEN);
+  let wpos: u32 = PREFIX_LEN;
+  let ip = inPtr;
+  const inEnd = inPtr + inLen;
+  let op = outPtr;
+  const outEnd = outPtr + outLen;
+  let result = TRUNCATED;
+  let control: u32 = 0;
+  /** Bits left in `control`; each control byte governs the next 8 items. */
+  let left: u32 = 0;
+  while (op < outEnd) {
+    if (left == 0) {
+      if (ip >= inEnd) break;
+      control = load<u8>(ip);
+      ip++;
+      left = 8;
+    }
+    left--;
+    if ((control & 1) == 0) {
+      control >>>= 1;
+      if (ip >= inEnd) break;
+      const b = load<u8>(ip);
+      ip++;
+      store<u8>(op, b);
+      op++;
+      store<u8>(DICT + wpos, b);
+      wpos = (wpos + 1) & 4095;
+      continue;
+    }
+    control >>>= 1;
+    if (ip + 2 > inEnd) break;
+    const ref = (<u32>load<u8>(ip) << 8) | <u32>load<u8>(ip, 1);
+    ip += 2;
+    let rpos = ref >>> 4;
+    if (rpos == wpos) {
+      gWritten = op - outPtr;
+      return op == outEnd ? OK : OUTPUT_SHORT;
+    }
+    let n = (ref & 15) + 2;
+    while (n > 0 && op < outEnd) {
+      const b = load<u8>(DICT + rpos);
+      store<u8>(op, b);
+      op++;
+      store<u8>(DICT + wpos, b);
+      wpos = (wpos + 1) & 4095;
+      rpos = (rpos + 1) & 4095;
+      n--;
+    }
+  }
+  if (op == outEnd) result = OK;
+  gWritten = op - outPtr;
+  return result;
+}
+
+const HASH_BITS: u32 = 12;
+/** head[h] = 1 + newest position with that 3-byte hash (0 = none); prev[pos & 4095] chains. */
+const HEAD: usize = memory.data(4 << HASH_BITS, 64);
+const PREV: usize = memory.data(4 * 4096, 64);
+const MAX_CHAIN: u32 = 48;
+
+// @ts-ignore: decorator
+@inline function hash3(p: usize): u32 {
+  const v = <u32>load<u8>(p) | (<u32>load<u8>(p, 1) << 8) | (<u32>load<u8>(p, 2) << 16);
+  return (v * 0x9e3779b1) >>> (32 - HASH_BITS);
+}
+
+// @ts-ignore: decorator
+@inline function insert(base: usize, pos: u32): void {
+  const h = <usize>hash3(base + pos) << 2;
+  store<u32>(PREV + (<usize>(pos & 4095) << 2), load<u32>(HEAD + h));
+  store<u32>(HEAD + h, pos + 1);
+}
+
+/**
+ * Compress `inLen` bytes at `inPtr` into the LZFu payload at `outPtr` (room for at least
+ * inLen + inLen / 8 + 4 bytes) and return its length. The 207 bytes before `inPtr` must be writable:
+ * the dictionary prefix is placed there so that positions in prefix ‖ input map to dictionary
+ * offsets by `pos & 4095` and matches can be searched in one flat buffer. Greedy longest match
+ * (3..17 bytes) over hash chains, distances 1..4095 so no reference can equal the end marker.
+ */
+export function lzfuCompress(inPtr: usize, inLen: usize, outPtr: usize): usize {
+  const base = inPtr - PREFIX_LEN;
+  writePrefix(base);
+  memory.fill(HEAD, 0, 4 << HASH_BITS);
+  const end: u32 = PREFIX_LEN + <u32>inLen;
+  for (let p: u32 = 0; p + 2 < PREFIX_LEN; p++) insert(base, p);
+  let cur: u32 = PREFIX_LEN;
+  let op = outPtr;
+  let ctrlPos = op;
+  let ctrl: u32 = 0;
+  let bit: u32 = 0;
+  op++;
+  while (true) {
+    if (bit == 8) {
+      store<u8>(ctrlPos, <u8>ctrl);
+      ctrlPos = op;
+      op++;
+      ctrl = 0;
+      bit = 0;
+    }
+    if (cur >= end) break;
+    let bestLen: u32 = 0;
+    let bestPos: u32 = 0;
+    const avail = end - cur;
+    const maxLen: u32 = avail < 17 ? avail : 17;
+    if (avail >= 3) {
+      let cand = load<u32>(HEAD + (<usize>hash3(base + cur) << 2));
+      let steps = MAX_CHAIN;
+      while (cand != 0 && steps > 0) {
+        const j = cand - 1;
+        if (cur - j >= 4096) break;
+        let l: u32 = 0;
+        while (l < maxLen && load<u8>(base + j + l) == load<u8>(base + cur + l)) l++;
+        if (l > bestLen) {
+          bestLen = l;
+          bestPos = j;
+          if (l == maxLen) break;
+        }
+        const nxt = load<u32>(PREV + (<usize>(j & 4095) << 2));
+        if (nxt == 0 || nxt - 1 >= j) break;
+        cand = nxt;
+        steps--;
+      }
+    }
+    if (bestLen >= 3) {
+      const ref = ((bestPos & 4095) << 4) | (bestLen - 2);
+      store<u8>(op, <u8>(ref >>> 8));
+      store<u8>(op, <u8>ref, 1);
+      op += 2;
+      ctrl |= 1 << bit;
+      for (let k: u32 = 0; k < bestLen; k++) {
+        if (cur + 2 < end) insert(base, cur);
+        cur++;
+      }
+    } else {
+      store<u8>(op, load<u8>(base + cur));
+      op++;
+      if (cur + 2 < end) insert(base, cur);
+      cur++;
+    }
+    bit++;
+  }
+  // End marker: a reference to the current write position.
+  const marker = (cur & 4095) << 4;
+  store<u8>(op, <u8>(marker >>> 8));
+  store<u8>(op, <u8>marker, 1);
+  op += 2;
+  ctrl |= 1 << bit;
+  store<u8>(ctrlPos, <u8>ctrl);
+  return op - outPtr;
+}

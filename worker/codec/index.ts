@@ -1,0 +1,254 @@
+/**
+ * Typed wrapper of the AssemblyScript codec kernels (wasm/*.ts, contract in ./api.ts).
+ *
+ * Why it is shaped this way:
+ * - The module bytes come from ./generated/kernels-wasm.ts (base64, written by wasm/build.mjs), so
+ *   the same import works under vitest, in the tsc-built CLI and in a vite-bundled worker; no
+ *   `node:` imports, no fetch, no file access.
+ * - One instance per worker/process, created lazily by `loadCodecs()` and memoised (squoosh style).
+ * - The kernels see only linear memory. Each call copies the caller's bytes to the I/O area after
+ *   the module's static tables, grows memory on demand (up to MAX_CALL_BYTES of input and of output
+ *   per call) and copies results back, so callers keep plain Uint8Arrays and preallocated outputs
+ *   (fflate style). CRC and ciphers stream through in 1 MiB chunks and have no size limit.
+ * - Failures are numeric codes (CodecError) with a message table; a wasm trap, which no input is
+ *   meant to cause, is caught here and reported as CodecError.INTERNAL instead of escaping.
+ */
+import { CodecError, type Codecs, type InflateResult } from './api.ts';
+import { kernelsWasmBase64 } from './generated/kernels-wasm.ts';
+
+export { CodecError } from './api.ts';
+export type { Codecs, InflateResult } from './api.ts';
+
+/** Largest input, and largest output, of one inflate/LZFu call (64 MiB). */
+export const MAX_CALL_BYTES = 64 * 1024 * 1024;
+
+/** CRC and cipher calls are fed through wasm memory in chunks of this size. */
+const CHUNK = 1024 * 1024;
+const PAGE = 65536;
+
+/** COMPTYPE values of [MS-OXRTFCP] 2.1.3.1.1. */
+const LZFU_COMPRESSED = 0x75465a4c; // "LZFu"
+const LZFU_UNCOMPRESSED = 0x414c454d; // "MELA"
+/** An LZFu payload expands at most 8-fold (one control byte + 8 references of 2 bytes -> 136 bytes). */
+const LZFU_MAX_RATIO = 8;
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  ioBase(): number;
+  crc32(ptr: number, len: number, seed: number): number;
+  permuteDecode(ptr: number, len: number): void;
+  permuteEncode(ptr: number, len: number): void;
+  cyclic(ptr: number, len: number, w: number): void;
+  inflate(inPtr: number, inLen: number, outPtr: number, outLen: number, flags: number): number;
+  inflateWritten(): number;
+  lzfuDecode(inPtr: number, inLen: number, outPtr: number, outLen: number): number;
+  lzfuWritten(): number;
+  lzfuCompress(inPtr: number, inLen: number, outPtr: number): number;
+}
+
+const MESSAGES: Record<number, string> = {
+  [CodecError.OK]: 'no error',
+  [CodecError.BAD_HEADER]: 'invalid zlib header',
+  [CodecError.BAD_BLOCK_TYPE]: 'invalid DEFLATE block type',
+  [CodecError.BAD_STORED_LENGTH]: 'stored block length does not match its complement',
+  [CodecError.BAD_HUFFMAN]: 'invalid Huffman code',
+  [CodecError.DISTANCE_TOO_FAR]: 'back-reference points before the start of the output',
+  [CodecError.OUTPUT_OVERRUN]: 'decompressed data is larger than expected',
+  [CodecError.TRUNCATED]: 'compressed data ends too early',
+  [CodecError.BAD_CHECKSUM]: 'checksum of the decompressed data does not match',
+  [CodecError.OUTPUT_SHORT]: 'decompressed data is smaller than expected',
+  [CodecError.LZFU_BAD_MAGIC]: 'compressed RTF has an unknown type (neither LZFu nor MELA)',
+  [CodecError.LZFU_BAD_CRC]: 'compressed RTF checksum does not match',
+  [CodecError.LZFU_BAD_SIZE]: 'compressed RTF sizes are inconsistent',
+  [CodecError.TOO_LARGE]: 'data too large for one decompression call',
+  [CodecError.INTERNAL]: 'internal error in the decompressor',
+};
+
+/** Human-readable text for a CodecError code. */
+export function codecErrorMessage(code: number): string {
+  return MESSAGES[code] ?? `unknown codec error ${code}`;
+}
+
+const align64 = (n: number) => (n + 63) & ~63;
+
+function u32le(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+function putU32le(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = (v >>> 24) & 0xff;
+}
+
+class WasmCodecs implements Codecs {
+  private readonly x: KernelExports;
+  private readonly base: number;
+  private mem: Uint8Array;
+
+  constructor(x: KernelExports) {
+    this.x = x;
+    this.base = x.ioBase();
+    this.mem = new Uint8Array(x.memory.buffer);
+  }
+
+  /** Make sure `bytes` bytes from the I/O base are addressable; false if memory cannot grow. */
+  private reserve(bytes: number): boolean {
+    const need = this.base + bytes;
+    const have = this.x.memory.buffer.byteLength;
+    if (need > have) {
+      try {
+        this.x.memory.grow(Math.ceil((need - have) / PAGE));
+      } catch {
+        return false;
+      }
+    }
+    if (this.mem.buffer !== this.x.memory.buffer) this.mem = new Uint8Array(this.x.memory.buffer);
+    return true;
+  }
+
+  crc32(data: Uint8Array, seed = 0): number {
+    let crc = seed >>> 0;
+    const size = Math.min(data.length, CHUNK);
+    if (!this.reserve(size)) throw new RangeError('wasm memory exhausted');
+    for (let off = 0; off < data.length; off += CHUNK) {
+      const n = Math.min(CHUNK, data.length - off);
+      this.mem.set(n === data.length ? data : data.subarray(off, off + n), this.base);
+      crc = this.x.crc32(this.base, n, crc) >>> 0;
+    }
+    return crc;
+  }
+
+  private inPlace(data: Uint8Array, kernel: (ptr: number, len: number, off: number) => void): void {
+    if (!this.reserve(Math.min(data.length, CHUNK))) throw new RangeError('wasm memory exhausted');
+    for (let off = 0; off < data.length; off += CHUNK) {
+      const n = Math.min(CHUNK, data.length - off);
+      const part = n === data.length ? data : data.subarray(off, off + n);
+      this.mem.set(part, this.base);
+      kernel(this.base, n, off);
+      part.set(this.mem.subarray(this.base, this.base + n));
+    }
+  }
+
+  permuteDecode(data: Uint8Array): void {
+    this.inPlace(data, (p, n) => this.x.permuteDecode(p, n));
+  }
+
+  permuteEncode(data: Uint8Array): void {
+    this.inPlace(data, (p, n) => this.x.permuteEncode(p, n));
+  }
+
+  cyclicDecode(data: Uint8Array, key: number): void {
+    // [MS-PST] 5.2: the key word advances by one per byte; chunks continue where the last ended.
+    const w = (key ^ (key >>> 16)) & 0xffff;
+    this.inPlace(data, (p, n, off) => this.x.cyclic(p, n, (w + off) & 0xffff));
+  }
+
+  cyclicEncode(data: Uint8Array, key: number): void {
+    this.cyclicDecode(data, key); // the cyclic cipher is an involution
+  }
+
+  inflate(input: Uint8Array, output: Uint8Array, options?: { raw?: boolean; exact?: boolean }): InflateResult {
+    if (input.length > MAX_CALL_BYTES || output.length > MAX_CALL_BYTES) {
+      return { error: CodecError.TOO_LARGE, written: 0 };
+    }
+    const inPtr = this.base;
+    const outPtr = this.base + align64(input.length);
+    if (!this.reserve(outPtr - this.base + output.length)) return { error: CodecError.TOO_LARGE, written: 0 };
+    this.mem.set(input, inPtr);
+    const flags = (options?.raw ? 1 : 0) | (options?.exact ? 2 : 0);
+    let error: number;
+    let written: number;
+    try {
+      error = this.x.inflate(inPtr, input.length, outPtr, output.length, flags);
+      written = this.x.inflateWritten();
+    } catch {
+      return { error: CodecError.INTERNAL, written: 0 };
+    }
+    if (written > output.length) return { error: CodecError.INTERNAL, written: 0 };
+    output.set(this.mem.subarray(outPtr, outPtr + written));
+    return { error, written };
+  }
+
+  lzfuDecompress(input: Uint8Array): { error: number; data: Uint8Array } {
+    const empty = new Uint8Array(0);
+    if (input.length < 16) return { error: CodecError.TRUNCATED, data: empty };
+    // [MS-OXRTFCP] 2.1.3.1.1 header: COMPSIZE, RAWSIZE, COMPTYPE, CRC.
+    const compSize = u32le(input, 0);
+    const rawSize = u32le(input, 4);
+    const compType = u32le(input, 8);
+    const crc = u32le(input, 12);
+    if (compType !== LZFU_COMPRESSED && compType !== LZFU_UNCOMPRESSED) {
+      return { error: CodecError.LZFU_BAD_MAGIC, data: empty };
+    }
+    if (compSize < 12 || compSize > input.length - 4) return { error: CodecError.LZFU_BAD_SIZE, data: empty };
+    const payload = input.subarray(16, 4 + compSize);
+    if (compType === LZFU_UNCOMPRESSED) {
+      // MELA: the payload is the RTF itself; its CRC field is unused.
+      if (rawSize > payload.length) return { error: CodecError.LZFU_BAD_SIZE, data: payload.slice() };
+      return { error: CodecError.OK, data: payload.slice(0, rawSize) };
+    }
+    if (rawSize > MAX_CALL_BYTES || payload.length > MAX_CALL_BYTES) return { error: CodecError.TOO_LARGE, data: empty };
+    if (rawSize > payload.length * LZFU_MAX_RATIO) return { error: CodecError.LZFU_BAD_SIZE, data: empty };
+    const crcOk = this.crc32(payload) === crc;
+    const inPtr = this.base;
+    const outPtr = this.base + align64(payload.length);
+    if (!this.reserve(outPtr - this.base + rawSize)) return { error: CodecError.TOO_LARGE, data: empty };
+    this.mem.set(payload, inPtr);
+    let error: number;
+    let written: number;
+    try {
+      error = this.x.lzfuDecode(inPtr, payload.length, outPtr, rawSize);
+      written = this.x.lzfuWritten();
+    } catch {
+      return { error: CodecError.INTERNAL, data: empty };
+    }
+    if (written > rawSize) return { error: CodecError.INTERNAL, data: empty };
+    const data = this.mem.slice(outPtr, outPtr + written);
+    return { error: crcOk ? error : CodecError.LZFU_BAD_CRC, data };
+  }
+
+  lzfuCompress(rtf: Uint8Array): Uint8Array {
+    if (rtf.length > MAX_CALL_BYTES) throw new RangeError(`RTF larger than ${MAX_CALL_BYTES} bytes`);
+    // The kernel writes the 207-byte dictionary prefix just before the input.
+    const inPtr = this.base + 256;
+    const outPtr = inPtr + align64(rtf.length);
+    const room = rtf.length + (rtf.length >>> 3) + 16;
+    if (!this.reserve(outPtr - this.base + room)) throw new RangeError('wasm memory exhausted');
+    this.mem.set(rtf, inPtr);
+    const n = this.x.lzfuCompress(inPtr, rtf.length, outPtr);
+    const stream = new Uint8Array(16 + n);
+    stream.set(this.mem.subarray(outPtr, outPtr + n), 16);
+    putU32le(stream, 0, n + 12);
+    putU32le(stream, 4, rtf.length);
+    putU32le(stream, 8, LZFU_COMPRESSED);
+    putU32le(stream, 12, this.crc32(stream.subarray(16)));
+    return stream;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+let loading: Promise<Codecs> | undefined;
+
+/** The codec kernels, instantiated once per worker/process on first use. */
+export function loadCodecs(): Promise<Codecs> {
+  if (!loading) {
+    loading = (async () => {
+      const module = await WebAssembly.compile(decodeBase64(kernelsWasmBase64));
+      const instance = await WebAssembly.instantiate(module, {});
+      return new WasmCodecs(instance.exports as unknown as KernelExports);
+    })();
+    // A failed load may be retried.
+    loading.catch(() => {
+      loading = undefined;
+    });
+  }
+  return loading;
+}
