@@ -62,8 +62,12 @@ function sniffPst(head: Uint8Array): Sniffed | undefined {
 
 const TEXT_HEADERS = /^(received|return-path|from|to|cc|subject|date|message-id|mime-version|delivered-to|reply-to|sender|x-[a-z0-9-]+|content-type|dkim-signature|arc-[a-z-]+|authentication-results|thread-topic|thread-index|in-reply-to|references|importance|user-agent|list-[a-z-]+|precedence|envelope-to|organization|bcc|comments|keywords)\s*:/i;
 
-/** Recognise the type of an input from its first bytes. */
-export function sniffBytes(head: Uint8Array): Sniffed {
+/**
+ * Recognise the type of an input from its first bytes. The name is only a tie-breaker for the
+ * one ambiguous case: a single message that starts with an mbox envelope line ("From a@b date")
+ * is an .eml if it is called one, else an mbox.
+ */
+export function sniffBytes(head: Uint8Array, name?: string): Sniffed {
   const pst = sniffPst(head);
   if (pst) return pst;
   // TNEF: TNEF_SIGNATURE 0x223E9F78 little-endian ([MS-OXTNEF] 2.1.3.1).
@@ -75,7 +79,10 @@ export function sniffBytes(head: Uint8Array): Sniffed {
   text = text.replace(/^[\s]+/, '');
   if (/^BEGIN:VCALENDAR\b/i.test(text)) return { kind: 'ics', label: KIND_LABELS.ics };
   if (/^BEGIN:VCARD\b/i.test(text)) return { kind: 'vcf', label: KIND_LABELS.vcf };
-  if (/^From [^\r\n]*\r?\n/.test(text)) return { kind: 'mbox', label: KIND_LABELS.mbox };
+  if (/^From [^\r\n]*\r?\n/.test(text)) {
+    const ambiguous = !/\n\r?\nFrom /.test(text) && /\.(eml|msg|txt)$/i.test(name ?? '');
+    return ambiguous ? { kind: 'eml', label: KIND_LABELS.eml } : { kind: 'mbox', label: KIND_LABELS.mbox };
+  }
   // RFC 5322: a header block — the first line is a field, and a known field appears early.
   const lines = text.split(/\r?\n/, 40);
   if (/^[\x21-\x39\x3b-\x7e]+:/.test(lines[0] ?? '') && lines.some((l) => TEXT_HEADERS.test(l))) {
@@ -88,7 +95,7 @@ export function sniffBytes(head: Uint8Array): Sniffed {
 export const SNIFF_BYTES = 16384;
 
 export async function sniff(source: ByteSource): Promise<Sniffed> {
-  return sniffBytes(await source.read(0, SNIFF_BYTES));
+  return sniffBytes(await source.read(0, SNIFF_BYTES), source.name);
 }
 
 // ---------------------------------------------------------------------------------------------

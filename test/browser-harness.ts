@@ -1,0 +1,96 @@
+/**
+ * What the browser tests share: a tiny static server for dist/web on 127.0.0.1 (with the
+ * production CSP header), Debian's Chromium driven by playwright-core with the flags this
+ * machine needs, and a visible skip when Chromium or the build is missing.
+ */
+import { createServer, type Server } from 'node:http';
+import { existsSync, statSync, createReadStream } from 'node:fs';
+import { join, extname, normalize, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { describe } from 'vitest';
+import { repoRoot } from './corpus.ts';
+
+export const CHROMIUM = process.env.MAILFERRY_CHROMIUM ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const webDist = join(repoRoot, 'dist', 'web');
+export const screenshotDir = join(repoRoot, 'test-output', 'screenshots');
+
+export const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; font-src 'none'; object-src 'none'; base-uri 'self'; form-action 'none'; manifest-src 'self'";
+
+/** `describe` that runs only with Chromium present, and says so loudly when it is not. */
+export function describeBrowser(name: string, fn: () => void): void {
+  if (!hasChromium) console.warn(`NOTICE: ${CHROMIUM} is missing; browser tests "${name}" are skipped.`);
+  (hasChromium ? describe : describe.skip)(name, fn);
+}
+
+/** Build the page if dist/web is missing (npm test builds it first; a lone vitest run may not). */
+export function ensureWebBuild(): void {
+  if (existsSync(join(webDist, 'index.html'))) return;
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.pst': 'application/vnd.ms-outlook',
+};
+
+export interface StaticServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serve `dir` on 127.0.0.1 (ephemeral port). `online()` false answers every request with a refused socket. */
+export async function serveStatic(dir: string): Promise<StaticServer> {
+  const root = resolve(dir);
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let path = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (!path.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'index.html');
+    if (!existsSync(path)) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'Content-Length': statSync(path).size,
+      'Content-Security-Policy': CSP,
+      'Cache-Control': path.endsWith('sw.js') ? 'no-cache' : 'max-age=0',
+    });
+    createReadStream(path).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  return {
+    origin: `http://127.0.0.1:${addr.port}`,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A fresh, empty profile directory for one browser. */
+export const freshProfile = () => mkdtempSync(join(tmpdir(), 'mailferry-chromium-'));
