@@ -159,9 +159,10 @@ export class Table {
       if (bitByte === undefined || (bitByte & (0x80 >> (c.iBit & 7))) === 0) continue;
       const cell = row.subarray(c.ibData, c.ibData + c.cbData);
       const size = fixedSize(c.type);
-      if (size > 0 && !(c.type & T.MV_FLAG)) {
+      // Fixed types up to 8 bytes sit in the cell; PtypGuid and variable types are HNIDs ([MS-PST] 2.3.4.4.1).
+      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
         if (cell.length < size) {
-          this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)}.` });
+          this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
           continue;
         }
         out.push({ id: c.id, type: c.type, bytes: cell.slice(0, size) });

@@ -8,6 +8,7 @@
 import type { ByteSource } from '../../io/byte-source.ts';
 import { SlabCache } from '../../io/slab-cache.ts';
 import type { Codecs } from '../../codec/api.ts';
+import { loadCodecs } from '../../codec/index.ts';
 import * as T from '../../mapi/types.ts';
 import type { AttachmentContent, MessageContent, Prop } from '../../mapi/types.ts';
 import { Reporter, hex } from '../codes.ts';
@@ -43,20 +44,14 @@ const isLtpColumn = (id: number) => id === 0x67f2 || id === 0x67f3;
 const MAX_EMBED_DEPTH = 32;
 
 export interface OpenPstOptions extends OpenOptions {
-  /** Codec kernels; loaded with loadCodecs() when omitted. */
+  /** Codec kernels; the memoised loadCodecs() instance when omitted. */
   codecs?: Codecs;
-}
-
-let codecsLoader: (() => Promise<Codecs>) | undefined;
-/** Set how codecs are loaded when the caller passes none (the codec module registers itself). */
-export function setCodecsLoader(load: () => Promise<Codecs>): void {
-  codecsLoader = load;
 }
 
 export async function openPst(source: ByteSource, options: OpenPstOptions = {}): Promise<PstFile> {
   const cache = source instanceof SlabCache ? source : new SlabCache(source, { budgetBytes: options.cacheBytes, slabBytes: options.slabBytes });
   const rep = new Reporter(options.onFinding);
-  const codecs = options.codecs ?? (codecsLoader ? await codecsLoader() : undefined);
+  const codecs = options.codecs ?? (await loadCodecs());
   const head = (await cache.read(0, 564)).slice();
   const { header, crcPartialOk, crcFullOk } = parseHeader(head, cache.size, codecs?.crc32.bind(codecs));
   checkHeader(header, cache.size, rep, crcPartialOk, crcFullOk);
