@@ -59,3 +59,55 @@ describeCorpus('content sniffing (worker/jobs.ts)', () => {
     expect(sniffBytes(new TextEncoder().encode('hello world\nthis is text\n')).kind).toBe('unknown');
   });
 });
+
+import { examineSource } from '../worker/jobs.ts';
+import { openFileSource } from '../cli/io.ts';
+import type { FolderNode } from '../worker/jobs.ts';
+
+const sumTree = (n: FolderNode): number => n.count + n.children.reduce((a, c) => a + sumTree(c), 0);
+
+describeCorpus('examine (what the page shows per file)', () => {
+  it('gives a PST its folder tree with counts, variant, encryption and a verdict', async () => {
+    const f = corpusFiles('pst', /no-encryption_quickquick\.pst$/)[0]!;
+    const src = await openFileSource(f);
+    try {
+      const ex = await examineSource(src);
+      expect(ex.kind).toBe('pst');
+      expect(ex.family).toBe('pst');
+      expect(ex.encryption).toBe('none');
+      expect(ex.tree).toBeDefined();
+      expect(ex.tree!.children.length).toBeGreaterThan(0);
+      expect(sumTree(ex.tree!)).toBeGreaterThan(0);
+      expect(['ok', 'warnings']).toContain(ex.verdict);
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('calls the mbox posing as a PST an mbox and counts its messages', async () => {
+    const f = corpusFiles('pst', /NOTPST/)[0]!;
+    const src = await openFileSource(f);
+    try {
+      const ex = await examineSource(src);
+      expect(ex.kind).toBe('mbox');
+      expect(ex.items).toBe(1);
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('counts VCF cards and ICS events', async () => {
+    const vcf = corpusFiles('vcf', /\.vcf$/)[0]!;
+    const ics = corpusFiles('ics', /\.ics$/)[0]!;
+    for (const [f, noun] of [[vcf, 'contact'], [ics, 'calendar item']] as const) {
+      const src = await openFileSource(f);
+      const text = readFileSync(f, 'latin1');
+      const expected = (text.match(noun === 'contact' ? /^BEGIN:VCARD\s*$/gim : /^BEGIN:(VEVENT|VTODO|VJOURNAL)\s*$/gim) ?? []).length;
+      const ex = await examineSource(src);
+      await src.close();
+      expect(ex.itemNoun).toBe(noun);
+      expect(ex.items).toBe(expected);
+      expect(expected).toBeGreaterThan(0);
+    }
+  });
+});

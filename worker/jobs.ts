@@ -101,8 +101,10 @@ export async function sniff(source: ByteSource): Promise<Sniffed> {
 // ---------------------------------------------------------------------------------------------
 // Jobs: examine, validate, convert. Plain data in and out (structured-clone friendly).
 
-import type { Finding, Severity } from './findings.ts';
+import { FindingLog, type Finding, type Severity } from './findings.ts';
 import type { ByteSink } from './io/sink.ts';
+import { openPst, PstOpenError, type Folder, type PstFile } from './pst/index.ts';
+import { loadCodecs } from './codec/index.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'unusable' | 'unknown';
 
@@ -238,7 +240,149 @@ export async function examineSource(src: ByteSource): Promise<Examination> {
   if (s.kind === 'unknown') {
     return { ...base, verdict: 'unusable', verdictText: VERDICT_TEXT.unusable, error: src.size === 0 ? 'The file is empty.' : 'This is not a PST, OST, EML, mbox, TNEF, ICS or VCF file.' };
   }
-  return base;
+  if (base.family === 'pst') return examinePst(src, base);
+  return examineLoose(src, base);
+}
+
+/** How many findings an examination carries to the page (the full list is validate's). */
+const EXAMINE_FINDINGS = 50;
+
+export function verdictOf(counts: Record<Severity, number>): Verdict {
+  return counts.error > 0 ? 'damaged' : counts.warning > 0 ? 'warnings' : 'ok';
+}
+
+/** Upper bound on folders walked, so a looping hierarchy cannot hang the page. */
+const MAX_FOLDERS = 100_000;
+
+async function folderTree(pst: PstFile, root: Folder): Promise<{ tree: FolderNode; folders: number }> {
+  let folders = 0;
+  const seen = new Set<number>();
+  const walk = async (f: Folder, depth: number): Promise<FolderNode> => {
+    folders++;
+    seen.add(f.nid);
+    const node: FolderNode = {
+      nid: f.nid,
+      name: f.name,
+      count: f.contentCount,
+      assoc: f.assocCount,
+      hidden: f.hidden,
+      search: f.isSearchFolder,
+      containerClass: f.containerClass,
+      children: [],
+    };
+    if (depth > 64 || folders > MAX_FOLDERS) return node;
+    for (const c of await f.subfolders()) {
+      if (seen.has(c.nid)) continue;
+      node.children.push(await walk(c, depth + 1));
+    }
+    return node;
+  };
+  void pst;
+  return { tree: await walk(root, 0), folders };
+}
+
+async function openPstLogged(src: ByteSource, log: FindingLog, options: { codepage?: number; forceCodepage?: boolean } = {}): Promise<PstFile> {
+  return openPst(src, { onFinding: log.add, codecs: await loadCodecs(), ...options });
+}
+
+function openErrorText(e: unknown): string {
+  if (e instanceof PstOpenError) return e.message;
+  return `The file could not be read: ${(e as Error).message}`;
+}
+
+async function examinePst(src: ByteSource, base: Examination): Promise<Examination> {
+  const log = new FindingLog(EXAMINE_FINDINGS);
+  let pst: PstFile;
+  try {
+    pst = await openPstLogged(src, log);
+  } catch (e) {
+    return { ...base, verdict: 'unusable', verdictText: VERDICT_TEXT.unusable, counts: log.counts, findings: log.findings, error: openErrorText(e) };
+  }
+  let tree: FolderNode | undefined;
+  let info: Awaited<ReturnType<PstFile['storeInfo']>> | undefined;
+  try {
+    info = await pst.storeInfo();
+    tree = (await folderTree(pst, await pst.rootFolder())).tree;
+  } catch (e) {
+    log.add({ code: 'PST-TREE-UNREADABLE', severity: 'error', message: `The folder tree could not be read: ${(e as Error).message}` });
+  }
+  const verdict = tree ? verdictOf(log.counts) : 'unusable';
+  return {
+    ...base,
+    variant: variantText(pst.variant, pst.wVer) ?? base.variant,
+    encryption: encryptionText(pst.encryption),
+    storeName: info?.displayName,
+    passwordSet: info?.passwordSet,
+    tree,
+    verdict,
+    verdictText: VERDICT_TEXT[verdict],
+    counts: { ...log.counts },
+    findings: log.findings,
+    error: tree ? undefined : 'The folder tree of this file cannot be read.',
+  };
+}
+
+function variantText(v: PstFile['variant'], wVer: number): string | undefined {
+  switch (v) {
+    case 'ansi': return 'ANSI (Outlook 97–2002)';
+    case 'unicode': return 'Unicode (Outlook 2003 and later)';
+    case 'ost': return 'Unicode OST (Outlook 2003–2010)';
+    case 'ost4k': return `Unicode, 4K pages (Outlook 2013 and later, version ${wVer})`;
+  }
+  return undefined;
+}
+
+function encryptionText(e: PstFile['encryption']): string {
+  return e === 'none' ? 'none' : e === 'permute' ? 'compressible (permute)' : 'high (cyclic)';
+}
+
+/** Count lines starting with `marker` over the whole input, streaming in 1 MiB pieces. */
+async function countLines(src: ByteSource, marker: RegExp, limitBytes = Infinity): Promise<{ count: number; ends: number }> {
+  const CHUNK = 1 << 20;
+  let count = 0;
+  let ends = 0;
+  let carry = '';
+  const dec = new TextDecoder('latin1');
+  const stop = Math.min(src.size, limitBytes);
+  for (let at = 0; at < stop; at += CHUNK) {
+    const text = carry + dec.decode(await src.read(at, Math.min(CHUNK, stop - at)));
+    const lines = text.split('\n');
+    carry = lines.pop() ?? '';
+    for (const l of lines) {
+      if (marker.test(l)) count++;
+      else if (/^END:(VEVENT|VTODO|VJOURNAL|VCARD)\s*$/i.test(l)) ends++;
+    }
+  }
+  if (marker.test(carry)) count++;
+  return { count, ends };
+}
+
+async function examineLoose(src: ByteSource, base: Examination): Promise<Examination> {
+  let items = 1;
+  let itemNoun = 'message';
+  const counts = zeroCounts();
+  const findings: Finding[] = [];
+  if (base.kind === 'mbox') {
+    items = (await countLines(src, /^From /)).count;
+  } else if (base.kind === 'ics') {
+    const r = await countLines(src, /^BEGIN:(VEVENT|VTODO|VJOURNAL)\s*$/i);
+    items = r.count;
+    itemNoun = 'calendar item';
+    if (r.ends !== r.count) {
+      counts.warning++;
+      findings.push({ code: 'ICAL-UNBALANCED', severity: 'warning', message: `${r.count} items begin but ${r.ends} end; the file may be cut off.` });
+    }
+  } else if (base.kind === 'vcf') {
+    const r = await countLines(src, /^BEGIN:VCARD\s*$/i);
+    items = r.count;
+    itemNoun = 'contact';
+    if (r.ends !== r.count) {
+      counts.warning++;
+      findings.push({ code: 'VCARD-UNBALANCED', severity: 'warning', message: `${r.count} cards begin but ${r.ends} end; the file may be cut off.` });
+    }
+  }
+  const verdict = items === 0 ? 'unusable' : verdictOf(counts);
+  return { ...base, items, itemNoun, counts, findings, verdict, verdictText: VERDICT_TEXT[verdict], error: items === 0 ? 'No items were found in this file.' : undefined };
 }
 
 export async function validateSource(src: ByteSource): Promise<ValidationReport> {
