@@ -8,7 +8,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { basename } from 'node:path';
+import { corpusFiles, hasCorpus } from './corpus.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeBrowser, ensureWebBuild, freshProfile, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
+
+const pick = (dir: string, re: RegExp) => corpusFiles(dir, re)[0] ?? '';
+const samples = {
+  pst: pick('pst', /no-encryption_quickquick\.pst$/),
+  eml: pick('eml/thunderbird', /^bad-charset\.eml$/),
+  ics: pick('ics', /\.ics$/),
+  vcf: pick('vcf/ez-vcard', /^John_Doe_GMAIL\.vcf$/),
+};
+if (!hasCorpus) console.warn('NOTICE: corpus missing; the browser tests that drop corpus files are skipped.');
+const itCorpus = hasCorpus ? it : it.skip;
 
 describeBrowser('offline PWA (Chromium)', () => {
   let server: StaticServer;
@@ -75,6 +87,27 @@ describeBrowser('offline PWA (Chromium)', () => {
     await page.setInputFiles('#file-input', { name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n') });
     await expect.poll(() => page.locator('.file .facts').first().textContent()).toContain('vCard');
     await page.screenshot({ path: join(screenshotDir, 'offline-files.png'), fullPage: true });
+  });
+
+  itCorpus('examines a PST, an EML, an ICS and a VCF from the corpus: tree and counts', async () => {
+    await page.click('#btn-clear');
+    await page.setInputFiles('#file-input', [samples.pst, samples.eml, samples.ics, samples.vcf]);
+    await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 60_000 }).toBe(0);
+    const cards = page.locator('.file');
+    expect(await cards.count()).toBe(4);
+    const pstCard = cards.filter({ hasText: basename(samples.pst) });
+    expect(await pstCard.locator('.facts').textContent()).toContain('Outlook data file (PST)');
+    // The tree shows the folders the reader finds, with the item count in each.
+    const folderRows = pstCard.locator('.tree label');
+    expect(await folderRows.count()).toBeGreaterThan(3);
+    expect(await pstCard.locator('.tree').textContent()).toMatch(/\d+ items?/);
+    expect(await cards.filter({ hasText: basename(samples.ics) }).locator('.facts').textContent()).toMatch(/Contains:\s*\d+ calendar items?/);
+    expect(await cards.filter({ hasText: basename(samples.vcf) }).locator('.facts').textContent()).toMatch(/Contains:\s*\d+ contacts?/);
+    expect(await cards.filter({ hasText: basename(samples.eml) }).locator('.facts').textContent()).toContain('E-mail message');
+    await page.screenshot({ path: join(screenshotDir, 'files.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(screenshotDir, 'files-phone.png') });
+    await page.setViewportSize({ width: 1100, height: 900 });
   });
 
   it('made no request outside the local origin', () => {

@@ -33,7 +33,7 @@ export function renderTree(root: FolderNode, excluded: Set<number>, labelledBy: 
     if (sub > 0) counts.push(`${sub.toLocaleString('en')} below`);
     const label = h('label', { class: n.hidden ? 'hidden-folder' : undefined },
       depth === 0 ? false : box,
-      h('span', {}, n.name || '(no name)', n.hidden ? ' (hidden)' : '', n.search ? ' (search folder)' : ''),
+      h('span', {}, n.name || (depth === 0 ? 'Whole file' : '(no name)'), n.hidden ? ' (hidden)' : '', n.search ? ' (search folder)' : ''),
       h('span', { class: 'count' }, counts.join(' · ')));
     const li = h('li', {}, label);
     if (n.children.length) li.append(h('ul', {}, ...n.children.map((c) => item(c, depth + 1))));
