@@ -32,8 +32,22 @@ const LZFU_UNCOMPRESSED = 0x414c454d; // "MELA"
 /** An LZFu payload expands at most 8-fold (one control byte + 8 references of 2 bytes -> 136 bytes). */
 const LZFU_MAX_RATIO = 8;
 
+/**
+ * The few WebAssembly JS-API members used here, typed locally: the CLI build (lib ES2023 + Node
+ * types) has no global WebAssembly declarations, the worker build (lib WebWorker) does.
+ */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  compile(bytes: Uint8Array<ArrayBuffer>): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: object }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface KernelExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   ioBase(): number;
   crc32(ptr: number, len: number, seed: number): number;
   permuteDecode(ptr: number, len: number): void;
@@ -241,8 +255,8 @@ let loading: Promise<Codecs> | undefined;
 export function loadCodecs(): Promise<Codecs> {
   if (!loading) {
     loading = (async () => {
-      const module = await WebAssembly.compile(decodeBase64(kernelsWasmBase64));
-      const instance = await WebAssembly.instantiate(module, {});
+      const module = await wasmApi.compile(decodeBase64(kernelsWasmBase64));
+      const instance = await wasmApi.instantiate(module, {});
       return new WasmCodecs(instance.exports as unknown as KernelExports);
     })();
     // A failed load may be retried.
