@@ -1,0 +1,155 @@
+/**
+ * ICS file → MAPI messages, item by item (the `ical2mt` converter). Pass 1 (scanICal) indexes
+ * the file; pass 2 re-reads one UID group at a time, so memory is bounded by the largest group,
+ * not the file. Each group is converted on its own: a problem becomes a Finding and the rest of
+ * the file is still emitted. `strict` restores gromox's all-or-nothing behaviour for parity tests.
+ */
+import type { ByteSource } from '../io/byte-source.ts';
+import type { Finding, FindingSink } from '../findings.ts';
+import type { MessageContent } from '../mapi/types.ts';
+import { readComponent, type Component, type LexIssue } from '../ical/lexer.ts';
+import { scanICal, type ItemRef } from '../ical/scan.ts';
+import { ItemError, mapEventGroup, mapJournal, mapTodo, type CalContext, type MapIssue } from '../ical/map.ts';
+import { lookupZone } from '../tz/table.ts';
+import type { TimeZone } from '../tz/rules.ts';
+
+export interface IcalOptions {
+  /** IANA or Windows zone for floating times (default: UTC, as gromox). */
+  tz?: string;
+  /** Code page for text that is not UTF-8 (default 1252). */
+  codepage?: number;
+  /** gromox parity: any item-level error drops the whole file. */
+  strict?: boolean;
+}
+
+/** Finding codes of the iCal converter, with their plain-language meaning. */
+export const ICAL_CODES: Record<string, string> = {
+  'ICAL-NOT-CALENDAR': 'the file holds no VCALENDAR or calendar component',
+  'ICAL-NO-ITEMS': 'the calendar holds no VEVENT, VTODO or VJOURNAL',
+  'ICAL-NO-UID': 'an item has no UID; converted without a global object ID',
+  'ICAL-TRUNCATED': 'an item has no END line; skipped',
+  'ICAL-ITEM-FAILED': 'an item could not be converted; skipped',
+  'ICAL-DUPLICATE-MASTER': 'several items share a UID without RECURRENCE-ID; each converted separately',
+  'ICAL-ITIP-MULTI-UID': 'an iTIP message (REQUEST/REPLY/…) holds several UIDs; each converted',
+  'ICAL-IGNORED-COMPONENT': 'a component type without a MAPI mapping (VFREEBUSY, VAVAILABILITY, …) was ignored',
+  'ICAL-STRICT-ABORT': '--strict: the file was dropped because an item failed',
+  'ICAL-BAD-TZ-OPTION': '--tz names an unknown zone',
+};
+
+export function resolveTzOption(tz: string | undefined): TimeZone | undefined {
+  if (!tz) return undefined;
+  const z = lookupZone(tz);
+  if (!z) throw new RangeError(`--tz: unknown time zone "${tz}"`);
+  return z;
+}
+
+export async function* icalItems(source: ByteSource, options: IcalOptions, onFinding: FindingSink): AsyncIterable<{ content: MessageContent }> {
+  const name = source.name ?? 'input';
+  const floatingTz = resolveTzOption(options.tz);
+  const strictHeld: { content: MessageContent }[] = [];
+  let failed = false;
+  const report = (f: Finding) => {
+    if (f.severity === 'error') failed = true;
+    onFinding(f);
+  };
+  const lexIssue = (item?: string) => (i: LexIssue) =>
+    report({ code: i.code, severity: i.code === 'ICAL-TRUNCATED' ? 'error' : 'warning', message: i.message, offset: i.offset, item: item ?? name });
+  const lexOpts = { codepage: options.codepage ?? 1252, onIssue: lexIssue() };
+  const scan = await scanICal(source, lexOpts);
+  for (const ig of scan.ignored)
+    report({ code: 'ICAL-IGNORED-COMPONENT', severity: 'info', message: `${ig.name} ignored`, offset: ig.offset, item: name });
+  if (!scan.calendars.length) {
+    report({ code: 'ICAL-NOT-CALENDAR', severity: 'error', message: `${name}: no BEGIN:VCALENDAR or calendar component found`, item: name });
+    return;
+  }
+  if (!scan.items.length) {
+    report({ code: 'ICAL-NO-ITEMS', severity: 'warning', message: `${name}: no VEVENT, VTODO or VJOURNAL`, item: name });
+  }
+  // group by (calendar, kind, UID) in order of first appearance; UID-less items stand alone
+  const groups = new Map<string, ItemRef[]>();
+  let anon = 0;
+  for (const it of scan.items) {
+    const key = it.uid !== undefined ? `${it.calendar}\u0000${it.kind}\u0000${it.uid}` : `\u0001${anon++}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(it);
+  }
+  const ctxs = scan.calendars.map(
+    (cal): CalContext => ({
+      method: cal.method,
+      timezones: cal.timezones,
+      options: { floatingTz },
+      issue: () => {},
+    }),
+  );
+  const perCalUids = new Map<number, number>();
+  for (const g of groups.values()) if (g[0]!.kind === 'VEVENT') perCalUids.set(g[0]!.calendar, (perCalUids.get(g[0]!.calendar) ?? 0) + 1);
+  for (const [ci, n] of perCalUids) {
+    const m = scan.calendars[ci]!.method;
+    if (n > 1 && m && m !== 'PUBLISH')
+      report({ code: 'ICAL-ITIP-MULTI-UID', severity: 'info', message: `${name}: METHOD:${m} with ${n} UIDs (gromox rejects this); each converted`, item: name });
+  }
+  const emit = (content: MessageContent) => {
+    if (options.strict) strictHeld.push({ content });
+    return options.strict ? undefined : { content };
+  };
+  for (const g of groups.values()) {
+    const first = g[0]!;
+    const uid = first.uid;
+    const label = uid !== undefined ? `${name} UID ${uid}` : `${name} ${first.kind} at byte ${first.offset}`;
+    const ctx: CalContext = {
+      ...ctxs[first.calendar]!,
+      issue: (i: MapIssue) => report({ code: i.code, severity: i.severity, message: i.message, offset: i.offset, item: label }),
+    };
+    const comps: Component[] = [];
+    for (const it of g) {
+      if (it.truncated) {
+        report({ code: 'ICAL-TRUNCATED', severity: 'error', message: `${it.kind} without END line skipped`, offset: it.offset, item: label });
+        continue;
+      }
+      const c = await readComponent(source, it.offset, it.end, { codepage: lexOpts.codepage, onIssue: lexIssue(label) });
+      if (c) comps.push(c);
+    }
+    if (uid === undefined && comps.length)
+      report({ code: 'ICAL-NO-UID', severity: 'warning', message: `${first.kind} without UID converted without a global object ID (gromox rejects the file)`, offset: first.offset, item: label });
+    const out: MessageContent[] = [];
+    const run = (f: () => MessageContent, what: Component) => {
+      try {
+        out.push(f());
+      } catch (e) {
+        if (!(e instanceof ItemError)) throw e;
+        report({ code: e.code, severity: 'error', message: `${e.message}; item skipped`, offset: e.offset ?? what.offset, item: label });
+      }
+    };
+    if (first.kind === 'VTODO') for (const c of comps) run(() => mapTodo(c, ctx, uid), c);
+    else if (first.kind === 'VJOURNAL') for (const c of comps) run(() => mapJournal(c, ctx, uid), c);
+    else {
+      const masters = comps.filter((c) => !c.props.some((p) => p.name === 'RECURRENCE-ID'));
+      const overrides = comps.filter((c) => c.props.some((p) => p.name === 'RECURRENCE-ID'));
+      if (masters.length > 1)
+        report({ code: 'ICAL-DUPLICATE-MASTER', severity: 'warning', message: `${masters.length} VEVENTs share this UID without RECURRENCE-ID; each converted`, item: label });
+      const recurringMaster = masters.find((m) => m.props.some((p) => p.name === 'RRULE' || p.name === 'X-MICROSOFT-RRULE'));
+      const owner = recurringMaster ?? (masters.length === 1 && overrides.length === 0 ? masters[0] : undefined);
+      for (const m of masters) {
+        if (m === recurringMaster) run(() => mapEventGroup(m, overrides, ctx, uid), m);
+        else run(() => mapEventGroup(m, [], ctx, uid), m);
+      }
+      if (!recurringMaster && overrides.length) {
+        if (owner === undefined)
+          report({ code: 'ICAL-ORPHAN-OVERRIDE', severity: 'warning', message: `${overrides.length} RECURRENCE-ID component(s) without a recurring master; each converted as a single appointment`, item: label });
+        for (const o of overrides) run(() => mapEventGroup(o, [], ctx, uid), o);
+      }
+    }
+    for (const m of out) {
+      const r = emit(m);
+      if (r) yield r;
+    }
+  }
+  if (options.strict) {
+    if (failed) {
+      onFinding({ code: 'ICAL-STRICT-ABORT', severity: 'error', message: `${name}: --strict and an item failed; nothing from this file emitted`, item: name });
+      return;
+    }
+    yield* strictHeld;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * First pass over an iCalendar file: where each calendar item (VEVENT/VTODO/VJOURNAL) starts and
+ * ends, its UID and whether it is an override (RECURRENCE-ID), plus each VCALENDAR's METHOD,
+ * X-MICROSOFT-CALSCALE and VTIMEZONEs. Only this index stays in memory; the mapper re-reads one
+ * UID group at a time. Unlike gromox, every VCALENDAR in the file is read, and components outside
+ * any VCALENDAR (a bare VJOURNAL) are accepted.
+ */
+import type { ByteSource } from '../io/byte-source.ts';
+import { logicalLines, parseContentLine, unescapeText, type Component, type LexOptions } from './lexer.ts';
+
+export interface CalendarInfo {
+  index: number;
+  method?: string;
+  calscale?: string;
+  timezones: Map<string, Component>;
+  /** True for components found outside any VCALENDAR. */
+  bare: boolean;
+}
+
+export interface ItemRef {
+  kind: 'VEVENT' | 'VTODO' | 'VJOURNAL';
+  uid?: string;
+  recurrenceId: boolean;
+  rrule: boolean;
+  calendar: number;
+  offset: number;
+  end: number;
+  /** END line missing: the item runs to the end of its calendar or the file. */
+  truncated: boolean;
+}
+
+export interface ScanResult {
+  calendars: CalendarInfo[];
+  items: ItemRef[];
+  /** Other top-level components (VFREEBUSY, VAVAILABILITY, X-…) that are not converted. */
+  ignored: { name: string; offset: number }[];
+  /** Non-blank lines outside any component that are not BEGIN lines. */
+  junkLines: number;
+}
+
+const ITEM = new Set(['VEVENT', 'VTODO', 'VJOURNAL']);
+
+export async function scanICal(src: ByteSource, opts: LexOptions = {}): Promise<ScanResult> {
+  const calendars: CalendarInfo[] = [];
+  const items: ItemRef[] = [];
+  const ignored: { name: string; offset: number }[] = [];
+  let junkLines = 0;
+  let cal: CalendarInfo | undefined;
+  let bare: CalendarInfo | undefined;
+  // the top-level component we are in (inside cal, or bare), its depth tracking
+  let item: ItemRef | undefined;
+  let tzStack: Component[] | undefined;
+  const names: string[] = []; // BEGIN stack below the calendar level
+  const itemBase = (): CalendarInfo => {
+    if (cal) return cal;
+    if (!bare) {
+      bare = { index: calendars.length, timezones: new Map(), bare: true };
+      calendars.push(bare);
+    }
+    return bare;
+  };
+  for await (const raw of logicalLines(src, 0, src.size, opts)) {
+    const first = raw.text.charCodeAt(0);
+    // fast path for ordinary property lines inside an item we do not need to look at
+    if (item && names.length > 1 && first !== 66 && first !== 69 && first !== 98 && first !== 101) continue;
+    const l = parseContentLine(raw.text, raw.offset);
+    if (!l) {
+      if (!cal && !names.length) junkLines++;
+      continue;
+    }
+    if (l.name === 'BEGIN') {
+      const name = l.value.trim().toUpperCase();
+      if (!cal && !names.length && name === 'VCALENDAR') {
+        cal = { index: calendars.length, timezones: new Map(), bare: false };
+        calendars.push(cal);
+        continue;
+      }
+      if (!names.length) {
+        const base = itemBase();
+        if (ITEM.has(name)) {
+          item = { kind: name as ItemRef['kind'], recurrenceId: false, rrule: false, calendar: base.index, offset: raw.offset, end: raw.end, truncated: false };
+          items.push(item);
+        } else if (name === 'VTIMEZONE') {
+          tzStack = [{ name, props: [], subs: [], offset: raw.offset, end: raw.end }];
+        } else ignored.push({ name, offset: raw.offset });
+        names.push(name);
+        continue;
+      }
+      names.push(name);
+      if (tzStack) {
+        const c: Component = { name, props: [], subs: [], offset: raw.offset, end: raw.end };
+        tzStack[tzStack.length - 1]!.subs.push(c);
+        tzStack.push(c);
+      }
+      continue;
+    }
+    if (l.name === 'END') {
+      const name = l.value.trim().toUpperCase();
+      if (!names.length) {
+        if (cal && name === 'VCALENDAR') cal = undefined;
+        continue;
+      }
+      const at = names.lastIndexOf(name);
+      if (at < 0) {
+        if (name === 'VCALENDAR' && cal) {
+          // END:VCALENDAR while a component is open: that component is truncated
+          if (item) item.truncated = true;
+          item = undefined;
+          tzStack = undefined;
+          names.length = 0;
+          cal = undefined;
+        }
+        continue; // other stray ENDs: the lexer of pass 2 reports them
+      }
+      names.length = at;
+      if (tzStack) tzStack.length = Math.min(tzStack.length, at + 1);
+      if (at === 0) {
+        if (item) item.end = raw.end;
+        if (tzStack) {
+          const tz = tzStack[0]!;
+          tz.end = raw.end;
+          const id = tz.props.find((p) => p.name === 'TZID');
+          if (id) itemBase().timezones.set(unescapeText(id.value).trim(), tz);
+        }
+        item = undefined;
+        tzStack = undefined;
+      }
+      continue;
+    }
+    if (!names.length) {
+      if (cal) {
+        if (l.name === 'METHOD') cal.method = l.value.trim().toUpperCase();
+        else if (l.name === 'X-MICROSOFT-CALSCALE') cal.calscale = l.value.trim();
+      } else junkLines++;
+      continue;
+    }
+    if (tzStack) {
+      tzStack[tzStack.length - 1]!.props.push(l);
+      continue;
+    }
+    if (item && names.length === 1) {
+      if (l.name === 'UID') item.uid ??= unescapeText(l.value).trim();
+      else if (l.name === 'RECURRENCE-ID') item.recurrenceId = true;
+      else if (l.name === 'RRULE' || l.name === 'X-MICROSOFT-RRULE') item.rrule = true;
+      item.end = raw.end;
+    }
+  }
+  if (item) {
+    item.truncated = true;
+  }
+  return { calendars, items, ignored, junkLines };
+}
