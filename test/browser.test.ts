@@ -5,11 +5,13 @@
  * and its service worker make is recorded: none may leave the local origin.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { decodeGxmtBytes } from '../worker/gxmt/index.ts';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { basename } from 'node:path';
-import { corpusFiles, hasCorpus } from './corpus.ts';
+import { corpusFiles, hasCorpus, repoRoot } from './corpus.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeBrowser, ensureWebBuild, freshProfile, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
 
 const pick = (dir: string, re: RegExp) => corpusFiles(dir, re)[0] ?? '';
@@ -21,6 +23,37 @@ const samples = {
 };
 if (!hasCorpus) console.warn('NOTICE: corpus missing; the browser tests that drop corpus files are skipped.');
 const itCorpus = hasCorpus ? it : it.skip;
+
+const CLI_COMMAND = { pst: 'pff2mt', eml: 'eml2mt', ics: 'ical2mt', vcf: 'vcf2mt' } as const;
+/** The page's clock is fixed with ?now=…; the CLI gets the same instant. */
+const NOW_MS = Date.UTC(2026, 0, 2, 3, 4, 5);
+const PST_CLI_ARGS: string[] = [];
+const cliMain = join(repoRoot, 'dist', 'node', 'cli', 'main.js');
+
+function ensureCliBuild(): void {
+  if (!existsSync(cliMain)) execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'cli/tsconfig.json'], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+/** The built CLI's stream for `file` (stdout). */
+function cliStream(cmd: string, file: string, args: string[]): Buffer {
+  ensureCliBuild();
+  const r = spawnSync(process.execPath, [join(repoRoot, 'cli', 'bin', 'mailferry.js'), cmd, ...args, file], {
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, TZ: 'UTC', MAILFERRY_NOW: String(NOW_MS) },
+  });
+  if (r.status !== 0) throw new Error(`mailferry ${cmd} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function cliJson(cmd: string, args: string[]): any {
+  ensureCliBuild();
+  const r = spawnSync(process.execPath, [join(repoRoot, 'cli', 'bin', 'mailferry.js'), cmd, ...args], { maxBuffer: 64 * 1024 * 1024 });
+  try {
+    return JSON.parse(r.stdout.toString('utf8'));
+  } catch {
+    throw new Error(`mailferry ${cmd} ${args.join(' ')} gave no JSON (exit ${r.status}): ${r.stderr}`);
+  }
+}
 
 describeBrowser('offline PWA (Chromium)', () => {
   let server: StaticServer;
@@ -52,7 +85,7 @@ describeBrowser('offline PWA (Chromium)', () => {
   });
 
   it('loads, installs the service worker and precaches the app', async () => {
-    await page.goto(server.origin + '/');
+    await page.goto(server.origin + '/?now=' + NOW_MS);
     await page.waitForSelector('body[data-ready="1"]');
     expect(await page.locator('#dropzone').isVisible()).toBe(true);
     const controlled = await page.evaluate(async () => {
@@ -108,6 +141,51 @@ describeBrowser('offline PWA (Chromium)', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(screenshotDir, 'files-phone.png') });
     await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
+  itCorpus('validates the PST fully: report on screen, saved as JSON', async () => {
+    const pstCard = page.locator('.file').filter({ hasText: basename(samples.pst) });
+    await pstCard.getByRole('button', { name: 'Full validation' }).click();
+    const dialog = page.locator('#report-dialog');
+    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+    const text = (await dialog.textContent()) ?? '';
+    expect(text).toContain(basename(samples.pst));
+    expect(text).toMatch(/Verdict\s*(Healthy|Readable, with warnings|Damaged)/);
+    expect(text).toMatch(/Checked blocks\s*[1-9]/);
+    await page.screenshot({ path: join(screenshotDir, 'validation-report.png') });
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#btn-save-json')]);
+    expect(dl.suggestedFilename()).toBe(`${basename(samples.pst)}.validation.json`);
+    const json = JSON.parse(readFileSync((await dl.path())!, 'utf8'));
+    expect(json.file).toEqual({ name: basename(samples.pst), size: statSync(samples.pst).size });
+    expect(['ok', 'warnings', 'damaged']).toContain(json.verdict);
+    expect(json.checked.blocks).toBeGreaterThan(0);
+    // The same verdict the CLI's validator gives (same code, same file).
+    const cli = cliJson('validate', ['--full', '--json', samples.pst]);
+    if (cli) expect(json.counts.error).toBe(cli.counts.errors);
+    await page.click('#btn-report-close');
+  });
+
+  itCorpus('converts all four into OPFS; each download decodes strictly and equals the CLI output', async () => {
+    await page.check('input[name=save][value=opfs]');
+    await page.click('#btn-convert');
+    await page.locator('#screen-progress').waitFor({ state: 'visible' });
+    await page.screenshot({ path: join(screenshotDir, 'progress.png') });
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 120_000 });
+    await page.screenshot({ path: join(screenshotDir, 'done.png'), fullPage: true });
+    const outputs = (await page.locator('#outputs li').allTextContents()).join('\n');
+    for (const kind of ['vcf', 'ics', 'eml', 'pst'] as const) {
+      const file = samples[kind];
+      const out = basename(file).replace(/\.[^.]*$/, '') + '.mt';
+      expect(outputs, `${kind}: ${outputs}`).toContain(out);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`button.download[data-file="${out}"]`)]);
+      const bytes = new Uint8Array(readFileSync((await dl.path())!));
+      // Strict decode with the project's reader: every frame parses, the stream ends cleanly.
+      const decoded = decodeGxmtBytes(bytes);
+      expect(decoded.header, kind).not.toBeNull();
+      expect(decoded.frames.length, kind).toBeGreaterThan(0);
+      const cli = cliStream(CLI_COMMAND[kind], file, kind === 'pst' ? PST_CLI_ARGS : []);
+      expect(Buffer.compare(Buffer.from(bytes), cli), `${kind}: page output differs from the CLI's`).toBe(0);
+    }
   });
 
   it('made no request outside the local origin', () => {

@@ -169,7 +169,10 @@ async function validate(entry: Entry): Promise<void> {
       btn.textContent = 'Validating…';
     }
     try {
-      entry.report = await pool.run((api) => api.validate(entry.file, entry.file.name));
+      const onProgress = Comlink.proxy((done: number, total: number) => {
+        if (btn && total > 0) btn.textContent = `Validating… ${Math.floor((100 * done) / total)} %`;
+      });
+      entry.report = await pool.run((api) => api.validate(entry.file, entry.file.name, onProgress));
     } catch (e) {
       renderCard(entry);
       alertText(`Validation of ${entry.file.name} failed: ${(e as Error).message}`);

@@ -14,6 +14,7 @@ export function renderReport(r: ValidationReport): HTMLElement {
     r.variant ? h('dt', {}, 'Format') : false, r.variant ? h('dd', {}, r.variant) : false,
     r.encryption ? h('dt', {}, 'Encryption') : false, r.encryption ? h('dd', {}, r.encryption) : false,
     h('dt', {}, 'Verdict'), h('dd', {}, h('span', { class: `verdict ${r.verdict}` }, r.verdictText)),
+    h('dt', {}, 'Summary'), h('dd', {}, r.summary),
     h('dt', {}, 'Findings'), h('dd', {}, `${plural(r.counts.error, 'error')}, ${plural(r.counts.warning, 'warning')}, ${plural(r.counts.info, 'note')}`),
     ...Object.entries(r.checked).flatMap(([k, v]) => [h('dt', {}, `Checked ${k}`), h('dd', {}, v.toLocaleString('en'))]),
     h('dt', {}, 'When'), h('dd', {}, `${new Date(r.startedAt).toLocaleString()} (${(r.durationMs / 1000).toFixed(1)} s, ${r.tool})`),

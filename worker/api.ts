@@ -42,8 +42,14 @@ export const api = {
   },
 
   /** Full validation with every finding (bounded list) and a verdict. */
-  validate(file: Blob, name: string): Promise<ValidationReport> {
-    return validateSource(source(file, name));
+  validate(file: Blob, name: string, onProgress?: (done: number, total: number) => void): Promise<ValidationReport> {
+    let last = 0;
+    return validateSource(source(file, name), onProgress ? (done, total) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_MS) return;
+      last = now;
+      void Promise.resolve(onProgress(done, total)).catch(() => {});
+    } : undefined);
   },
 
   /**

@@ -104,7 +104,12 @@ export async function sniff(source: ByteSource): Promise<Sniffed> {
 import { FindingLog, type Finding, type Severity } from './findings.ts';
 import type { ByteSink } from './io/sink.ts';
 import { openPst, PstOpenError, type Folder, type PstFile } from './pst/index.ts';
+import { validate as validatePst } from './pst/validate.ts';
 import { loadCodecs } from './codec/index.ts';
+import type { FindingSink } from './findings.ts';
+import { writeUnanchoredItems, type UnanchoredItem } from './convert/items-to-mt.ts';
+import { vcfItems } from './convert/vcf.ts';
+import { icalItems } from './convert/ical.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'unusable' | 'unknown';
 
@@ -164,6 +169,8 @@ export interface ValidationReport {
   findings: Finding[];
   /** More findings existed than the report lists. */
   truncated: boolean;
+  /** One line for people. */
+  summary: string;
   /** What the check walked (folders, messages, blocks …) for the reader of the report. */
   checked: Record<string, number>;
   startedAt: string;
@@ -281,10 +288,6 @@ async function folderTree(pst: PstFile, root: Folder): Promise<{ tree: FolderNod
   return { tree: await walk(root, 0), folders };
 }
 
-async function openPstLogged(src: ByteSource, log: FindingLog, options: { codepage?: number; forceCodepage?: boolean } = {}): Promise<PstFile> {
-  return openPst(src, { onFinding: log.add, codecs: await loadCodecs(), ...options });
-}
-
 function openErrorText(e: unknown): string {
   if (e instanceof PstOpenError) return e.message;
   return `The file could not be read: ${(e as Error).message}`;
@@ -292,12 +295,26 @@ function openErrorText(e: unknown): string {
 
 async function examinePst(src: ByteSource, base: Examination): Promise<Examination> {
   const log = new FindingLog(EXAMINE_FINDINGS);
+  // The reader and the quick check meet the same damage; list each problem once.
+  const seen = new Set<string>();
+  const add: FindingSink = (f) => {
+    const key = `${f.code}|${f.nid}|${f.offset}|${f.field}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    log.add(f);
+  };
   let pst: PstFile;
   try {
-    pst = await openPstLogged(src, log);
+    pst = await openPst(src, { onFinding: add, codecs: await loadCodecs() });
   } catch (e) {
     return { ...base, verdict: 'unusable', verdictText: VERDICT_TEXT.unusable, counts: log.counts, findings: log.findings, error: openErrorText(e) };
   }
+  // Quick structural check (header, both B-trees, references): the verdict the card shows.
+  const quick = await validatePst(src, { full: false, maxFindings: EXAMINE_FINDINGS });
+  for (const f of quick.findings) add(f);
+  // Findings beyond the kept ones still count.
+  log.counts.error += quick.counts.errors - quick.findings.filter((f) => f.severity === 'error').length;
+  log.counts.warning += quick.counts.warnings - quick.findings.filter((f) => f.severity === 'warning').length;
   let tree: FolderNode | undefined;
   let info: Awaited<ReturnType<PstFile['storeInfo']>> | undefined;
   try {
@@ -385,32 +402,148 @@ async function examineLoose(src: ByteSource, base: Examination): Promise<Examina
   return { ...base, items, itemNoun, counts, findings, verdict, verdictText: VERDICT_TEXT[verdict], error: items === 0 ? 'No items were found in this file.' : undefined };
 }
 
-export async function validateSource(src: ByteSource): Promise<ValidationReport> {
+export async function validateSource(src: ByteSource, onProgress?: (done: number, total: number) => void): Promise<ValidationReport> {
   const started = Date.now();
   const s = await sniff(src);
-  return {
+  const base = {
     tool: 'mailferry 0.1.0',
     file: { name: src.name ?? 'file', size: src.size },
     kind: s.kind,
     label: s.label,
     variant: s.variant,
     encryption: s.encryption,
-    verdict: 'unknown',
-    verdictText: VERDICT_TEXT.unknown,
+    startedAt: new Date(started).toISOString(),
+  };
+  if (familyOf(s.kind) === 'pst') {
+    const r = await validatePst(src, {
+      full: true,
+      onProgress: onProgress ? (p) => onProgress(p.done, p.total) : undefined,
+    });
+    const verdict: Verdict = r.verdict === 'not-a-pst' ? 'unusable' : r.verdict;
+    return {
+      ...base,
+      variant: r.variant ? variantText(r.variant, r.wVer ?? 0) : base.variant,
+      encryption: r.encryption ? encryptionText(r.encryption) : base.encryption,
+      verdict,
+      verdictText: VERDICT_TEXT[verdict],
+      summary: r.summary,
+      counts: { error: r.counts.errors, warning: r.counts.warnings, info: r.counts.info },
+      findings: r.findings,
+      truncated: r.truncated,
+      checked: {
+        'B-tree pages': r.counts.bbtPages + r.counts.nbtPages,
+        blocks: r.counts.blocksChecked,
+        nodes: r.counts.nodesChecked,
+        bytes: r.counts.bytesChecked,
+      },
+      durationMs: Date.now() - started,
+    };
+  }
+  if (familyOf(s.kind) === 'loose') {
+    // The loose formats are checked by converting them into nothing: every problem the
+    // converter would meet is a finding, and the item count is what would be written.
+    const log = new FindingLog(10_000);
+    let items = 0;
+    const reader = LOOSE_READERS[s.kind];
+    if (!reader) throw new Error(`checking ${KIND_LABELS[s.kind]} files is not available in this build`);
+    for await (const _ of reader(src, {} as ConvertOptions, log.add)) items++;
+    const verdict = items === 0 && log.counts.error === 0 ? 'unusable' : verdictOf(log.counts);
+    return {
+      ...base,
+      verdict,
+      verdictText: VERDICT_TEXT[verdict],
+      summary: `${items} item(s) readable; ${log.counts.error} error(s), ${log.counts.warning} warning(s).`,
+      counts: { ...log.counts },
+      findings: log.findings,
+      truncated: log.findings.length < log.counts.error + log.counts.warning + log.counts.info,
+      checked: { items },
+      durationMs: Date.now() - started,
+    };
+  }
+  return {
+    ...base,
+    verdict: 'unusable',
+    verdictText: VERDICT_TEXT.unusable,
+    summary: 'Not a PST, OST, EML, mbox, TNEF, ICS or VCF file.',
     counts: zeroCounts(),
     findings: [],
     truncated: false,
     checked: {},
-    startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
   };
 }
 
+/** Wraps a source to learn how far into it the reader has got (sequential formats). */
+export function trackedSource(src: ByteSource): ByteSource & { readonly reach: number; readonly bytesRead: number } {
+  let reach = 0;
+  let bytesRead = 0;
+  return {
+    size: src.size,
+    name: src.name,
+    get reach() {
+      return reach;
+    },
+    get bytesRead() {
+      return bytesRead;
+    },
+    async read(offset, length) {
+      const b = await src.read(offset, length);
+      bytesRead += b.length;
+      if (offset + b.length > reach) reach = offset + b.length;
+      return b;
+    },
+  };
+}
+
+type ItemStream = AsyncIterable<{ content: UnanchoredItem['content']; rfc5322?: Uint8Array; item?: string }>;
+type LooseReader = (src: ByteSource, options: ConvertOptions, onFinding: FindingSink) => ItemStream;
+
+/** The item readers of the loose formats, as the CLI's *2mt commands use them. */
+const LOOSE_READERS: Partial<Record<FileKind, LooseReader>> = {
+  vcf: (src, o, f) => vcfItems(src, { codepage: o.codepage }, f),
+  ics: (src, o, f) => icalItems(src, { codepage: o.codepage }, f),
+};
+
+/** Findings that mean an item (or part of one) did not make it into the stream. */
+function skippedFrom(findings: Finding[], file: string): SkippedItem[] {
+  return findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => ({ file, item: f.item ?? (f.nid !== undefined ? `NID 0x${f.nid.toString(16)}` : ''), code: f.code, reason: f.message }));
+}
+
 export async function convertSources(
-  _sources: ByteSource[],
-  _options: ConvertOptions,
-  _sink: ByteSink,
-  _progress: (p: ConvertProgress) => void,
+  sources: ByteSource[],
+  options: ConvertOptions,
+  sink: ByteSink,
+  progress: (p: ConvertProgress) => void,
 ): Promise<Omit<ConvertResult, 'bytesWritten'>> {
-  throw new Error('conversion is not available in this build yet');
+  if (sources.length !== 1) throw new Error('convert one file per stream');
+  const started = Date.now();
+  const src = trackedSource(sources[0]!);
+  const kind = (await sniff(src)).kind;
+  const log = new FindingLog(10_000);
+  let items = 0;
+  let folders = 0;
+  const report = (final = false) =>
+    progress({ file: 0, bytesDone: final ? src.size : Math.min(src.reach, src.size), bytesTotal: src.size, items, skipped: log.counts.error, final });
+  if (familyOf(kind) === 'loose') {
+    const reader = LOOSE_READERS[kind];
+    if (!reader) throw new Error(`converting ${KIND_LABELS[kind]} files is not available in this build`);
+    const stream = reader(src, options, log.add);
+    async function* counted() {
+      for await (const it of stream) {
+        yield it;
+        items++;
+        report();
+      }
+    }
+    const r = await writeUnanchoredItems(sink, counted(), { onFinding: log.add, closeSink: false });
+    items = r.written;
+  } else if (familyOf(kind) === 'pst') {
+    throw new Error('converting PST/OST files is not available in this build yet');
+  } else {
+    throw new Error('this file is not a mail, calendar or contacts file');
+  }
+  report(true);
+  return { items, folders, skipped: skippedFrom(log.findings, src.name ?? ''), counts: { ...log.counts }, durationMs: Date.now() - started };
 }

@@ -43,6 +43,7 @@ export async function writableSink(handle: FileHandleLike): Promise<CountingSink
   if (!handle.createWritable) throw new Error('this browser cannot write to the chosen file');
   const stream = await handle.createWritable({ keepExistingData: false });
   let written = 0;
+  let closed = false;
   return {
     get bytesWritten() {
       return written;
@@ -52,7 +53,11 @@ export async function writableSink(handle: FileHandleLike): Promise<CountingSink
       await stream.write(chunk as Uint8Array<ArrayBuffer>);
       written += chunk.length;
     },
-    close: () => stream.close(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stream.close();
+    },
   };
 }
 
