@@ -24,11 +24,9 @@ export const DELIBERATE_DIFFERENCES = {
   'no-version': 'a card without VERSION is read as 3.0 with a warning; gromox rejects the file',
   'item-level': 'a damaged card is skipped with a finding, the rest of the file is converted; gromox emits nothing',
   'escapes': 'every backslash escape is undone (\\: \\" as well as \\, \\; \\n); gromox keeps unknown escapes',
-  'fn-whole': 'FN is one text value; gromox splits it on commas and keeps the first part',
-  'n-lists': 'N components with comma lists are kept (joined with ", "); gromox drops the rest of the N line',
-  'adr-lists': 'ADR/ORG values with escaped commas are kept; gromox drops such lines',
+  'comma-split': 'FN, NICKNAME, N, ADR and ORG keep their (escaped) commas: FN and NICKNAME whole, N components joined with ","; gromox splits them, keeps the first part or drops the line',
   'grouped': 'grouped properties (item1.TEL) are mapped by their name; gromox ignores them',
-  'type-set': 'TYPE is read as a set over all TYPE parameters (2.1 bare, 3.0 repeated, 4.0 quoted lists); gromox looks at the first TYPE parameter only',
+  'type-set': 'TYPE is read as a set over all TYPE parameters (2.1 bare, 3.0 repeated, 4.0 quoted lists such as TYPE="HOME,VOICE"); gromox looks at the first value of the first TYPE parameter and keeps the quotes',
   'fax': 'TYPE=WORK,FAX in one parameter and a lone FAX map to fax numbers; gromox maps the first to a phone and drops the second',
   'tel-uri': 'TEL;VALUE=uri:tel:… is mapped (scheme removed); gromox skips it',
   'dates': 'BDAY/REV/anniversaries also in basic format (19800322, 20120801T184631Z); gromox reads only the extended format',
@@ -193,22 +191,33 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
   let phoneOverflowReported = false;
   let imFromImpp = false;
 
+  // A later ADR of the same kind replaces the earlier one as a whole (gromox: last one wins).
   const setAddress = (slot: Slot, values: string[]) => {
     (slot as readonly (number | N.NamedDef)[]).forEach((target, i) => {
-      const v = values[i];
-      if (!v) return;
-      if (typeof target === 'number') bag.set(target, v);
-      else bag.setNamed(target, v);
+      const v = values[i] ?? '';
+      if (typeof target === 'number') {
+        bag.delete(target);
+        bag.set(target, v);
+      } else {
+        bag.deleteNamed(target);
+        bag.setNamed(target, v);
+      }
     });
   };
-  const slotFree = (slot: Slot) =>
-    (slot as readonly (number | N.NamedDef)[]).every((t) => (typeof t === 'number' ? !bag.has(t) : !bag.hasNamed(t)));
+  // First free slot among the targets; when all are taken the last one is overwritten (as gromox
+  // does: a second CELL replaces the first) and the lost number is reported.
   const phone = (line: ContentLine, targets: number[], value: string) => {
     for (const t of targets) if (bag.set(t, value)) return;
-    if (!phoneOverflowReported) {
+    const last = targets[targets.length - 1]!;
+    const lost = bag.get(last) as string;
+    bag.set(last, value, true);
+    if (!phoneOverflowReported && lost !== value) {
       phoneOverflowReported = true;
-      at('VCF-PHONE-OVERFLOW', line, value);
+      at('VCF-PHONE-OVERFLOW', line, lost);
     }
+  };
+  const put = (tag: number, value: string) => {
+    if (value) bag.set(tag, value, true);
   };
 
   for (const line of card.lines) {
@@ -216,21 +225,20 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
     if (options.pedantic && !KNOWN.has(name) && rejected === undefined) rejected = name;
     switch (name) {
       case 'FN':
-        fn ??= unescapeText(text(line)).trim();
+        fn = unescapeText(text(line)).trim();
         break;
       case 'N': {
         const c = text(line).length ? components(text(line)) : [];
         // Each component may be a comma list (RFC 6350 6.2.2); keep all values.
         const part = (i: number) => (c[i] ?? '').trim();
-        bag.set(P.PR_SURNAME, part(0));
-        bag.set(P.PR_GIVEN_NAME, part(1));
-        bag.set(P.PR_MIDDLE_NAME, part(2));
-        bag.set(P.PR_DISPLAY_NAME_PREFIX, part(3));
-        bag.set(P.PR_GENERATION, part(4));
+        [P.PR_SURNAME, P.PR_GIVEN_NAME, P.PR_MIDDLE_NAME, P.PR_DISPLAY_NAME_PREFIX, P.PR_GENERATION].forEach((tag, i) => {
+          bag.delete(tag);
+          bag.set(tag, part(i));
+        });
         break;
       }
       case 'NICKNAME':
-        bag.set(P.PR_NICKNAME, listValues(text(line))[0] ?? '');
+        put(P.PR_NICKNAME, listValues(text(line))[0] ?? '');
         break;
       case 'PHOTO': {
         const bin = binaryValue(line) ?? bareBase64(line);
@@ -251,7 +259,7 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
       case 'X-ANNIVERSARY': {
         const v = parseDate(unescapeText(text(line)));
         if (v === undefined) at('VCF-BAD-DATE', line, `${name}:${text(line)}`);
-        else bag.set(name === 'BDAY' ? P.PR_BIRTHDAY : P.PR_WEDDING_ANNIVERSARY, v);
+        else bag.set(name === 'BDAY' ? P.PR_BIRTHDAY : P.PR_WEDDING_ANNIVERSARY, v, true);
         break;
       }
       case 'ADR': {
@@ -260,9 +268,7 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
         const values = [c[0] ?? '', street, c[3] ?? '', c[4] ?? '', c[5] ?? '', c[6] ?? ''];
         if (values.every((v) => !v)) break;
         const t = types(line);
-        const preferred: Slot = t.has('WORK') ? WORK_ADDRESS : t.has('HOME') ? HOME_ADDRESS : OTHER_ADDRESS;
-        const slot = slotFree(preferred) ? preferred : slotFree(OTHER_ADDRESS) ? OTHER_ADDRESS : undefined;
-        if (slot) setAddress(slot, values);
+        setAddress(t.has('WORK') ? WORK_ADDRESS : t.has('HOME') ? HOME_ADDRESS : OTHER_ADDRESS, values);
         break;
       }
       case 'TEL': {
@@ -271,14 +277,14 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
         if (!v) break;
         const t = types(line);
         if (t.has('FAX')) {
-          phone(line, t.has('HOME') ? [P.PR_HOME_FAX_NUMBER] : t.has('WORK') ? [P.PR_BUSINESS_FAX_NUMBER] : [P.PR_PRIMARY_FAX_NUMBER, P.PR_BUSINESS_FAX_NUMBER, P.PR_HOME_FAX_NUMBER], v);
-        } else if (t.has('CELL')) phone(line, [P.PR_MOBILE_TELEPHONE_NUMBER, P.PR_OTHER_TELEPHONE_NUMBER], v);
-        else if (t.has('PAGER')) phone(line, [P.PR_PAGER_TELEPHONE_NUMBER, P.PR_OTHER_TELEPHONE_NUMBER], v);
-        else if (t.has('CAR')) phone(line, [P.PR_CAR_TELEPHONE_NUMBER, P.PR_OTHER_TELEPHONE_NUMBER], v);
-        else if (t.has('ISDN')) phone(line, [P.PR_ISDN_NUMBER, P.PR_OTHER_TELEPHONE_NUMBER], v);
-        else if (t.has('HOME')) phone(line, [P.PR_HOME_TELEPHONE_NUMBER, P.PR_HOME2_TELEPHONE_NUMBER, P.PR_OTHER_TELEPHONE_NUMBER], v);
-        else if (t.has('WORK')) phone(line, [P.PR_BUSINESS_TELEPHONE_NUMBER, P.PR_BUSINESS2_TELEPHONE_NUMBER, P.PR_OTHER_TELEPHONE_NUMBER], v);
-        else if (t.has('PREF')) phone(line, [P.PR_PRIMARY_TELEPHONE_NUMBER, P.PR_OTHER_TELEPHONE_NUMBER], v);
+          phone(line, t.has('HOME') ? [P.PR_HOME_FAX_NUMBER] : t.has('WORK') ? [P.PR_BUSINESS_FAX_NUMBER] : [P.PR_PRIMARY_FAX_NUMBER], v);
+        } else if (t.has('CELL')) phone(line, [P.PR_MOBILE_TELEPHONE_NUMBER], v);
+        else if (t.has('PAGER')) phone(line, [P.PR_PAGER_TELEPHONE_NUMBER], v);
+        else if (t.has('CAR')) phone(line, [P.PR_CAR_TELEPHONE_NUMBER], v);
+        else if (t.has('ISDN')) phone(line, [P.PR_ISDN_NUMBER], v);
+        else if (t.has('HOME')) phone(line, [P.PR_HOME_TELEPHONE_NUMBER, P.PR_HOME2_TELEPHONE_NUMBER], v);
+        else if (t.has('WORK')) phone(line, [P.PR_BUSINESS_TELEPHONE_NUMBER, P.PR_BUSINESS2_TELEPHONE_NUMBER], v);
+        else if (t.has('PREF')) phone(line, [P.PR_PRIMARY_TELEPHONE_NUMBER], v);
         else if (t.has('MSG') || t.has('VIDEO') || t.has('TEXT') || t.has('TEXTPHONE')) {
           if (t.has('VOICE')) phone(line, [P.PR_OTHER_TELEPHONE_NUMBER], v);
         } else phone(line, [P.PR_OTHER_TELEPHONE_NUMBER], v);
@@ -306,13 +312,15 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
         break;
       }
       case 'TITLE':
-        bag.set(P.PR_TITLE, unescapeText(text(line)).trim());
+        put(P.PR_TITLE, unescapeText(text(line)).trim());
         break;
       case 'ROLE':
-        bag.set(P.PR_PROFESSION, unescapeText(text(line)).trim());
+        put(P.PR_PROFESSION, unescapeText(text(line)).trim());
         break;
       case 'ORG': {
         const c = components(text(line)).map((s) => s.trim());
+        bag.delete(P.PR_COMPANY_NAME);
+        bag.delete(P.PR_DEPARTMENT_NAME);
         bag.set(P.PR_COMPANY_NAME, c[0] ?? '');
         bag.set(P.PR_DEPARTMENT_NAME, c.slice(1).filter((s) => s).join(', '));
         break;
@@ -328,21 +336,21 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
       case 'REV': {
         const v = parseTimestamp(unescapeText(text(line)));
         if (v === undefined) at('VCF-BAD-DATE', line, `REV:${text(line)}`);
-        else bag.set(P.PR_LAST_MODIFICATION_TIME, v);
+        else bag.set(P.PR_LAST_MODIFICATION_TIME, v, true);
         break;
       }
       case 'URL': {
         const v = unescapeText(text(line)).trim();
         if (!v) break;
         const t = types(line);
-        if (t.has('HOME')) bag.set(P.PR_PERSONAL_HOME_PAGE, v);
-        else if (t.has('WORK')) bag.set(P.PR_BUSINESS_HOME_PAGE, v);
+        if (t.has('HOME')) put(P.PR_PERSONAL_HOME_PAGE, v);
+        else if (t.has('WORK')) put(P.PR_BUSINESS_HOME_PAGE, v);
         else untypedUrls.push(v);
         break;
       }
       case 'CLASS': {
         const v = unescapeText(text(line)).trim().toUpperCase();
-        bag.set(P.PR_SENSITIVITY, v === 'PRIVATE' ? 2 : v === 'CONFIDENTIAL' ? 3 : 0);
+        bag.set(P.PR_SENSITIVITY, v === 'PRIVATE' ? 2 : v === 'CONFIDENTIAL' ? 3 : 0, true);
         break;
       }
       case 'KEY': {
@@ -351,10 +359,10 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
         break;
       }
       case 'UID':
-        uid ??= unescapeText(text(line)).trim();
+        uid = unescapeText(text(line)).trim() || uid;
         break;
       case 'FBURL':
-        bag.setNamed(N.PidLidFreeBusyLocation, unescapeText(text(line)).trim());
+        if (unescapeText(text(line)).trim()) bag.setNamed(N.PidLidFreeBusyLocation, unescapeText(text(line)).trim(), true);
         break;
       case 'X-MS-IMADDRESS':
       case 'X-MS-RM-IMACCOUNT':
@@ -368,7 +376,7 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
         }
         break;
       case 'X-MS-OL-DESIGN':
-        bag.setNamed(N.PidLidBusinessCardDisplayDefinition, new TextEncoder().encode(text(line)));
+        bag.setNamed(N.PidLidBusinessCardDisplayDefinition, new TextEncoder().encode(text(line)), true);
         break;
       case 'X-MS-CHILD':
         for (const v of listValues(text(line))) children.push(v);
@@ -379,16 +387,16 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
         break;
       }
       case 'X-MS-SPOUSE':
-        bag.set(P.PR_SPOUSE_NAME, unescapeText(text(line)).trim());
+        put(P.PR_SPOUSE_NAME, unescapeText(text(line)).trim());
         break;
       case 'X-MS-MANAGER':
-        bag.set(P.PR_MANAGER_NAME, unescapeText(text(line)).trim());
+        put(P.PR_MANAGER_NAME, unescapeText(text(line)).trim());
         break;
       case 'X-MS-ASSISTANT':
-        bag.set(P.PR_ASSISTANT, unescapeText(text(line)).trim());
+        put(P.PR_ASSISTANT, unescapeText(text(line)).trim());
         break;
       case 'X-MS-INTERESTS':
-        bag.set(P.PR_HOBBIES, listValues(text(line)).join(', '));
+        put(P.PR_HOBBIES, listValues(text(line)).join(', '));
         break;
       case 'KIND':
       case 'X-ADDRESSBOOKSERVER-KIND':
@@ -412,9 +420,9 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
   let display = fn ?? '';
   if (!display) display = [given, middle, surname].filter((s) => s).join(' ');
   if (!display) display = ((bag.get(P.PR_COMPANY_NAME) as string | undefined) ?? emails[0] ?? '').trim();
-  bag.set(P.PR_DISPLAY_NAME, display);
-  bag.set(P.PR_NORMALIZED_SUBJECT, display);
-  bag.set(P.PR_CONVERSATION_TOPIC, display);
+  bag.set(P.PR_DISPLAY_NAME, display, false, true);
+  bag.set(P.PR_NORMALIZED_SUBJECT, display, false, true);
+  bag.set(P.PR_CONVERSATION_TOPIC, display, false, true);
 
   // E-mail slots, [MS-OXOCNTC] 2.2.1.2.
   emails.forEach((address, i) => {

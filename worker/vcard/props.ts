@@ -19,8 +19,8 @@ export class PropBag {
     return this.map.has(PropBag.key(0, def));
   }
   /** Set a tagged property unless present; returns whether it was set. Empty strings are not stored. */
-  set(tag: number, value: PropValue, replace = false): boolean {
-    if (value === '' || value === undefined) return false;
+  set(tag: number, value: PropValue, replace = false, allowEmpty = false): boolean {
+    if ((value === '' && !allowEmpty) || value === undefined) return false;
     const k = PropBag.key(tag);
     if (this.map.has(k) && !replace) return false;
     this.map.set(k, { tag, value });
@@ -32,6 +32,12 @@ export class PropBag {
     if (this.map.has(k) && !replace) return false;
     this.map.set(k, { tag: namedTag(def), value, name: { ...def.name } });
     return true;
+  }
+  delete(tag: number): void {
+    this.map.delete(PropBag.key(tag));
+  }
+  deleteNamed(def: NamedDef): void {
+    this.map.delete(PropBag.key(0, def));
   }
   get(tag: number): PropValue | undefined {
     return this.map.get(PropBag.key(tag))?.value;
