@@ -25,7 +25,7 @@ export interface ItemRef {
   calendar: number;
   offset: number;
   end: number;
-  /** END line missing: the item runs to the end of its calendar or the file. */
+  /** END line missing: the item runs to the end of its calendar or the file (converted with a warning). */
   truncated: boolean;
 }
 
@@ -104,7 +104,10 @@ export async function scanICal(src: ByteSource, opts: LexOptions = {}): Promise<
       if (at < 0) {
         if (name === 'VCALENDAR' && cal) {
           // END:VCALENDAR while a component is open: that component is truncated
-          if (item) item.truncated = true;
+          if (item) {
+            item.truncated = true;
+            item.end = raw.offset;
+          }
           item = undefined;
           tzStack = undefined;
           names.length = 0;
@@ -113,11 +116,12 @@ export async function scanICal(src: ByteSource, opts: LexOptions = {}): Promise<
         continue; // other stray ENDs: the lexer of pass 2 reports them
       }
       names.length = at;
-      if (tzStack) tzStack.length = Math.min(tzStack.length, at + 1);
+      const tzRoot = tzStack?.[0];
+      if (tzStack) tzStack.length = Math.min(tzStack.length, at);
       if (at === 0) {
         if (item) item.end = raw.end;
-        if (tzStack) {
-          const tz = tzStack[0]!;
+        if (tzRoot) {
+          const tz = tzRoot;
           tz.end = raw.end;
           const id = tz.props.find((p) => p.name === 'TZID');
           if (id) itemBase().timezones.set(unescapeText(id.value).trim(), tz);
@@ -147,6 +151,7 @@ export async function scanICal(src: ByteSource, opts: LexOptions = {}): Promise<
   }
   if (item) {
     item.truncated = true;
+    item.end = src.size;
   }
   return { calendars, items, ignored, junkLines };
 }
