@@ -57,7 +57,8 @@ export function walkMessage(m: MessageContent, nid?: number): WalkedMessage {
     const w: WalkedAttachment = { name: String(name) };
     const method = val(a.props, 0x3705);
     if (typeof method === 'number') w.method = method;
-    const data = a.props.find((p) => p.tag === 0x37010102)?.value;
+    // By value (PR_ATTACH_DATA_BIN) or OLE storage bytes (PR_ATTACH_DATA_OBJ, ATTACH_OLE).
+    const data = a.props.find((p) => p.tag === 0x37010102 || p.tag === 0x3701000d)?.value;
     if (data instanceof Uint8Array) {
       w.size = data.length;
       w.sha256 = sha256(data);
