@@ -21,7 +21,7 @@ export interface JobRecord {
 export interface Settings {
   save?: 'picker' | 'opfs';
   codepage?: string;
-  gromox?: string;
+  rootTarget?: 'ipm-subtree' | 'unanchored';
 }
 
 interface Schema extends DBSchema {

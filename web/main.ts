@@ -11,7 +11,7 @@ import { $, h, formatBytes, formatDuration, plural, download } from './format.ts
 import { addJob, listJobs, clearJobs, loadSettings, saveSettings, type JobRecord } from './history.ts';
 import { isKiosk, wipeUserData } from './kiosk.ts';
 import { renderReport } from './report.ts';
-import { renderTree } from './tree.ts';
+import { renderTree, selectedItems } from './tree.ts';
 import type { Examination, ValidationReport, ConvertOptions, ConvertProgress, ConvertResult, OutputTarget } from '../worker/api.ts';
 
 declare const __DEMO_URL__: string;
@@ -24,8 +24,8 @@ interface Entry {
   exam?: Examination;
   error?: string;
   report?: ValidationReport;
-  /** Folder NIDs the user unticked. */
-  excluded: Set<number>;
+  /** Folder NIDs the user ticked: convert only these (empty: the whole file). */
+  only: Set<number>;
   card: HTMLLIElement;
 }
 
@@ -87,7 +87,7 @@ function addFiles(files: File[]): void {
   const useful = files.filter((f) => !/^\.|^(thumbs\.db|desktop\.ini)$/i.test(f.name));
   if (useful.length === 0) return;
   for (const file of useful) {
-    const entry: Entry = { id: nextId++, file, excluded: new Set(), card: h('li', { class: 'file' }) };
+    const entry: Entry = { id: nextId++, file, only: new Set(), card: h('li', { class: 'file' }) };
     entries.push(entry);
     $('file-list').append(entry.card);
     renderCard(entry);
@@ -145,7 +145,7 @@ function renderCard(entry: Entry): void {
         ? fact('Quick check', `${plural(exam.counts.error, 'error')}, ${plural(exam.counts.warning, 'warning')}`)
         : false),
     exam?.error || entry.error ? h('p', { class: 'error-text' }, exam?.error ?? entry.error ?? '') : '',
-    exam?.tree ? renderTree(exam.tree, entry.excluded, titleId, () => updateConvertState()) : false,
+    exam?.tree ? renderTree(exam.tree, entry.only, titleId, () => updateConvertState()) : false,
     h('div', { class: 'actions file-actions' },
       exam && exam.kind !== 'unknown'
         ? h('button', { type: 'button', class: 'button small', onclick: () => void validate(entry), 'aria-describedby': titleId },
@@ -204,15 +204,8 @@ function readOptions(): ConvertOptions {
     withAssoc: data.get('withAssoc') !== null,
     codepage: cp ? Number(cp) : undefined,
     forceCodepage: cp ? data.get('forceCodepage') !== null : false,
-    gromox: String(data.get('gromox') ?? '3.10'),
-    now: testClock(),
+    rootTarget: data.get('rootTarget') === 'unanchored' ? 'unanchored' : 'ipm-subtree',
   };
-}
-
-/** `?now=<ms>` fixes the clock that names the import folder, so a test can compare with the CLI. */
-function testClock(): number | undefined {
-  const v = new URLSearchParams(location.search).get('now');
-  return v && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 function syncHiddenDefault(): void {
@@ -311,7 +304,7 @@ async function convert(): Promise<void> {
     return;
   }
   if (!targets) return;
-  void saveSettings({ save: (document.querySelector('input[name=save]:checked') as HTMLInputElement)?.value as 'picker' | 'opfs', codepage: String(options.codepage ?? ''), gromox: options.gromox });
+  void saveSettings({ save: (document.querySelector('input[name=save]:checked') as HTMLInputElement)?.value as 'picker' | 'opfs', codepage: String(options.codepage ?? ''), rootTarget: options.rootTarget });
 
   const jobs: Job[] = list.map((entry, i) => {
     const bar = h('progress', { max: 1, value: 0, 'aria-label': `Progress of ${entry.file.name}` }) as HTMLProgressElement;
@@ -351,7 +344,14 @@ async function convert(): Promise<void> {
       });
       try {
         job.state.textContent = 'Starting…';
-        const opts: ConvertOptions = { ...options, excludeNids: [...job.entry.excluded] };
+        const tree = job.entry.exam?.tree;
+        const opts: ConvertOptions = {
+          ...options,
+          onlyNids: [...job.entry.only],
+          // The root folder is named after the file and its modification time, as the CLI does.
+          importTime: job.entry.file.lastModified,
+          expectedItems: tree ? selectedItems(tree, job.entry.only) : undefined,
+        };
         job.result = await pool.run(
           (api) => api.convert([{ file: job.entry.file, name: job.entry.file.name }], opts, job.target, onProgress),
           controller.signal,
@@ -508,7 +508,7 @@ async function init(): Promise<void> {
     (document.querySelector(`input[name=save][value=${settings.save}]`) as HTMLInputElement).checked = true;
   }
   if (settings.codepage !== undefined) ($('opt-codepage') as HTMLSelectElement).value = settings.codepage;
-  if (settings.gromox) ($('opt-gromox') as HTMLSelectElement).value = settings.gromox;
+  if (settings.rootTarget) ($('opt-root') as HTMLSelectElement).value = settings.rootTarget;
 
   syncHiddenDefault();
   for (const r of document.querySelectorAll('input[name=placement]')) r.addEventListener('change', syncHiddenDefault);

@@ -110,6 +110,7 @@ import type { FindingSink } from './findings.ts';
 import { writeUnanchoredItems, type UnanchoredItem } from './convert/items-to-mt.ts';
 import { vcfItems } from './convert/vcf.ts';
 import { icalItems } from './convert/ical.ts';
+import { pstSourceToMt } from './convert/pff2mt.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'unusable' | 'unknown';
 
@@ -184,16 +185,18 @@ export interface ConvertOptions {
   withHidden?: boolean;
   /** Include FAI (associated) items. */
   withAssoc: boolean;
-  /** Folder NIDs whose subtrees are left out. */
-  excludeNids?: number[];
+  /** Convert only these folders (with their subfolders), as pff2mt --only-obj; all when empty. */
+  onlyNids?: number[];
+  /** Where the new root folder goes (pff2mt --root-target); the converter's default otherwise. */
+  rootTarget?: 'ipm-subtree' | 'unanchored';
+  /** Time in the root folder name ("Import of <file> @<time>"): the file's modification time (ms). */
+  importTime?: number;
+  /** Messages the examination counted in what will be converted (for progress). */
+  expectedItems?: number;
   /** Code page for 8-bit strings without their own. */
   codepage?: number;
   /** Use `codepage` even where an object names its own. */
   forceCodepage?: boolean;
-  /** Target gromox: '3.10' (default) or 'legacy'. */
-  gromox?: string;
-  /** Clock for names that carry a time (ms since epoch); the converter's default otherwise. */
-  now?: number;
 }
 
 export interface ConvertProgress {
@@ -524,6 +527,7 @@ export async function convertSources(
   const log = new FindingLog(10_000);
   let items = 0;
   let folders = 0;
+  let seen = 0;
   const report = (final = false) =>
     progress({ file: 0, bytesDone: final ? src.size : Math.min(src.reach, src.size), bytesTotal: src.size, items, skipped: log.counts.error, final });
   if (familyOf(kind) === 'loose') {
@@ -540,7 +544,26 @@ export async function convertSources(
     const r = await writeUnanchoredItems(sink, counted(), { onFinding: log.add, closeSink: false });
     items = r.written;
   } else if (familyOf(kind) === 'pst') {
-    throw new Error('converting PST/OST files is not available in this build yet');
+    const expected = Math.max(1, options.expectedItems ?? 0);
+    const r = await pstSourceToMt(src, sink, {
+      splice: options.splice,
+      withHidden: options.withHidden,
+      withAssoc: options.withAssoc,
+      onlyObj: options.onlyNids?.length ? options.onlyNids : undefined,
+      rootTarget: options.rootTarget,
+      codepage: options.codepage,
+      forceCodepage: options.forceCodepage,
+      importTime: options.importTime !== undefined ? new Date(options.importTime) : undefined,
+      onFinding: log.add,
+      onProgress: (e) => {
+        if (e.kind !== 'message') return;
+        if (e.written) items++;
+        seen++;
+        progress({ file: 0, bytesDone: Math.min(0.99, seen / expected) * src.size, bytesTotal: src.size, items, skipped: log.counts.error, final: false });
+      },
+    });
+    items = r.messages;
+    folders = r.folders;
   } else {
     throw new Error('this file is not a mail, calendar or contacts file');
   }
