@@ -167,7 +167,7 @@ function commonProps(c: Component, props: Prop[], dtstampDef: N.NamedDef | null)
   if (cats.length) props.push(namedProp(N.PidNameKeywords, cats));
   const html = c.props.find((p) => p.name === 'X-ALT-DESC' && (param(p, 'FMTTYPE') ?? '').toLowerCase() === 'text/html');
   if (html) {
-    props.push({ tag: G.PR_HTML, value: enc.encode(unescapeText(html.value)) });
+    props.push({ tag: G.PR_HTML, value: enc.encode(unescapeText(html.value).replace(/\r?\n/g, '\r\n')) });
     props.push({ tag: G.PR_INTERNET_CPID, value: 65001 });
   }
   if (dtstampDef) {
@@ -181,7 +181,7 @@ function commonProps(c: Component, props: Prop[], dtstampDef: N.NamedDef | null)
 
 function body(c: Component, props: Prop[], method?: string) {
   const d = text(c, 'DESCRIPTION') ?? (method === 'REPLY' || method === 'COUNTER' ? text(c, 'COMMENT') : undefined);
-  if (d !== undefined) props.push({ tag: G.PR_BODY, value: d.replace(/\r?\n/g, '\r\n') });
+  if (d !== undefined && d !== '') props.push({ tag: G.PR_BODY, value: d.replace(/\r?\n/g, '\r\n') });
 }
 
 /** GOID ([MS-OXOCAL] 2.2.1.27) for a UID; `inst` is the instance date for exceptions. */
@@ -502,7 +502,7 @@ function eventMessage(c: Component, ctx: CalContext, cls: string, proposal: bool
   }
   const locp = get(c, 'LOCATION');
   let location: string | undefined;
-  if (locp) {
+  if (locp && locp.value !== '') {
     location = oneLine(unescapeText(locp.value));
     props.push(namedProp(N.PidLidLocation, location));
     const alt = param(locp, 'ALTREP');
@@ -515,7 +515,9 @@ function eventMessage(c: Component, ctx: CalContext, cls: string, proposal: bool
   let busy = busyStatus(c);
   let intended = intendedStatus(c);
   if (method === 'REQUEST') {
-    if (busy === undefined && intended === undefined) {
+    // gromox: the REQUEST defaults look at the X-MICROSOFT lines only, before TRANSP/STATUS
+    const xb = busyStatus({ ...c, props: c.props.filter((p) => p.name !== 'TRANSP' && p.name !== 'STATUS') });
+    if (xb === undefined && intended === undefined) {
       intended = 2;
       busy = 1;
     } else if (intended === undefined) intended = busy;

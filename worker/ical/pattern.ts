@@ -254,7 +254,9 @@ export function mapRRule(r: RRule, start: number, untilLocal: number | undefined
     }
     pattern.endType = EndType.EndDate;
     pattern.occurrenceCount = Math.max(i, 1);
-    pattern.endDate = last * 1440;
+    // EndDate: midnight of UNTIL (as gromox writes it; Outlook accepts any date after the last instance)
+    void last;
+    pattern.endDate = untilDay * 1440;
     lastDay = pattern.endDate;
   }
   return { pattern, recurrenceType: rtype, lastDay };

@@ -64,7 +64,7 @@ export function timeZoneFromVTimezone(vtz: Component): TimeZone | string {
     const e = years.get(t.year) ?? {};
     if (sub.name === 'STANDARD') e.std = { bias: -t.off, date: t.st };
     else e.dst = { bias: -(t.off - t.from), date: t.st };
-    (e as { dstFrom?: number }).dstFrom ??= sub.name === 'DAYLIGHT' ? t.from : undefined;
+    if (sub.name === 'DAYLIGHT') (e as { dstTo?: number }).dstTo = t.off;
     years.set(t.year, e);
   }
   if (!years.size) return `VTIMEZONE ${tzid} has no usable STANDARD/DAYLIGHT (${lastErr || 'none'})`;
@@ -72,11 +72,11 @@ export function timeZoneFromVTimezone(vtz: Component): TimeZone | string {
   const rules: TzRule[] = [];
   let prev: { std?: Half; dst?: Half } = {};
   for (const [year, e0] of sorted) {
-    const e = { std: e0.std ?? prev.std, dst: e0.dst ?? prev.dst, dstFrom: (e0 as { dstFrom?: number }).dstFrom };
+    const e = { std: e0.std ?? prev.std, dst: e0.dst ?? prev.dst, dstTo: (e0 as { dstTo?: number }).dstTo };
     prev = e;
     let bias: number;
     if (e.std) bias = e.std.bias;
-    else bias = -(e.dstFrom ?? 0); // DAYLIGHT only: the standard offset is where it came from
+    else bias = -(e.dstTo ?? 0); // DAYLIGHT only: its TZOFFSETTO is the only offset (as gromox)
     const dstOk = !!(e.std && e.dst) && !sameDate(e.std.date, e.dst.date);
     rules.push({
       year,
