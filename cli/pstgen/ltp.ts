@@ -49,7 +49,7 @@ export class Heap {
   private fits(i: number, p: HeapPage, len: number) {
     const body = this.headerSize(i) + p.used + len;
     const map = 4 + 2 * (p.items.length + 2);
-    return body + (body & 1) + map <= this.g.maxBlockData;
+    return body + (body & 1) + map <= this.g.heapPageMax;
   }
 
   /** Allocate `data` (kept by reference: callers may fill it later) and return its HID. */
@@ -91,7 +91,7 @@ export class Heap {
         o += it.length;
         w.u16(ibHnpm + 6 + 2 * k, o);
       });
-      frees.push(this.g.maxBlockData - size);
+      frees.push(this.g.heapPageMax - size);
       return b;
     });
     const h = new Bytes(out[0]!);
@@ -355,7 +355,7 @@ export function buildTc(g: Geometry, scope: NodeScope, columns: TcColumn[], rows
   if (rows.length > 0) {
     if (matrix.length <= MAX_HEAP_ITEM) hnidRows = heap.alloc(matrix);
     else {
-      const perBlock = Math.floor(g.maxBlockData / rowSize);
+      const perBlock = Math.floor(g.rowBlockMax / rowSize);
       const chunks: Uint8Array[] = [];
       for (let i = 0; i < rows.length; i += perBlock) chunks.push(matrix.subarray(i * rowSize, Math.min(rows.length, i + perBlock) * rowSize));
       hnidRows = scope.ltpNid();

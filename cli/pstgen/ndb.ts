@@ -27,6 +27,9 @@ export interface Geometry {
   blockTrailer: number;
   /** Largest block payload (inflated). */
   maxBlockData: number;
+  /** Largest heap page ([MS-PST] 2.3.1) and row-matrix block payload ([MS-PST] 2.3.4.4). */
+  heapPageMax: number;
+  rowBlockMax: number;
   /** Entry area of a BTPAGE. */
   btEntryBytes: number;
   /** Shift of hidBlockIndex inside a HID. */
@@ -48,18 +51,18 @@ export function geometry(variant: PstVariant): Geometry {
   if (variant === 'ansi')
     return {
       variant, wVer: 14, ansi: true, idSize: 4, pageSize: 512, blockAlign: 64, blockTrailer: 12,
-      maxBlockData: 8180, btEntryBytes: 496, hidBlockShift: 16, amapFirst: 0x4400, amapSpan: 496 * 8 * 64,
+      maxBlockData: 8180, heapPageMax: 8180, rowBlockMax: 8180, btEntryBytes: 496, hidBlockShift: 16, amapFirst: 0x4400, amapSpan: 496 * 8 * 64,
       amapSlot: 64, amapBitmapAt: 4, amapBitmapBytes: 496, pmap: true, headerSize: 512,
     };
   if (variant === 'unicode')
     return {
       variant, wVer: 23, ansi: false, idSize: 8, pageSize: 512, blockAlign: 64, blockTrailer: 16,
-      maxBlockData: 8176, btEntryBytes: 488, hidBlockShift: 16, amapFirst: 0x4400, amapSpan: 496 * 8 * 64,
+      maxBlockData: 8176, heapPageMax: 8176, rowBlockMax: 8176, btEntryBytes: 488, hidBlockShift: 16, amapFirst: 0x4400, amapSpan: 496 * 8 * 64,
       amapSlot: 64, amapBitmapAt: 0, amapBitmapBytes: 496, pmap: true, headerSize: 564,
     };
   return {
     variant, wVer: 36, ansi: false, idSize: 8, pageSize: 4096, blockAlign: 512, blockTrailer: 24,
-    maxBlockData: 65512, btEntryBytes: 4056, hidBlockShift: 19, amapFirst: 0x22000, amapSpan: 4072 * 8 * 512,
+    maxBlockData: 65512, heapPageMax: 65512, rowBlockMax: 65512, btEntryBytes: 4056, hidBlockShift: 19, amapFirst: 0x22000, amapSpan: 4072 * 8 * 512,
     amapSlot: 512, amapBitmapAt: 0, amapBitmapBytes: 4072, pmap: false, headerSize: 564,
   };
 }
@@ -260,7 +263,7 @@ export class NdbWriter {
    * Write one block ([MS-PST] 2.2.2.8). External blocks are obfuscated per bCryptMethod and, in 4K
    * files, zlib-compressed when that is smaller; the CRC covers the stored bytes.
    */
-  writeBlock(payload: Uint8Array, internal: boolean): number {
+  writeBlock(payload: Uint8Array, internal: boolean, compress = true): number {
     const g = this.g;
     if (payload.length > g.maxBlockData) throw new Error(`pstgen: block payload ${payload.length} > ${g.maxBlockData}`);
     const bid = this.newBid(internal);
@@ -270,7 +273,7 @@ export class NdbWriter {
       if (this.crypt === 'permute') permuteEncode(stored);
       else cyclicCode(stored, lo32(bid));
     }
-    if (g.variant === 'ost4k' && !internal && stored.length > 64) {
+    if (g.variant === 'ost4k' && !internal && compress && stored.length > 64) {
       const z = deflateSync(stored, { level: this.compressionLevel });
       if (z.length < stored.length) {
         stored = new Uint8Array(z.buffer, z.byteOffset, z.length);
@@ -316,8 +319,13 @@ export class NdbWriter {
   writeStream(chunks: Iterable<Uint8Array>): number {
     const bids: number[] = [];
     const sizes: number[] = [];
+    // libpff 20180714 misreads permute-encoded compressed blocks inside data trees (XBLOCK
+    // children); such blocks are stored uncompressed. Single-block nodes are still compressed.
+    const list = Array.isArray(chunks) ? (chunks as Uint8Array[]) : null;
+    const compressTree = this.crypt !== 'permute';
     for (const c of chunks) {
-      bids.push(this.writeBlock(c, false));
+      const single = list !== null && list.length === 1;
+      bids.push(this.writeBlock(c, false, single || compressTree));
       sizes.push(c.length);
     }
     if (bids.length === 0) throw new Error('pstgen: empty stream');

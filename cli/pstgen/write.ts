@@ -172,6 +172,14 @@ class NameMap {
   readonly entries: Array<{ guidIndex: number; lid?: number; name?: string }> = [];
   private readonly byKey = new Map<string, number>();
 
+  constructor() {
+    // Outlook's map is never empty and libpff refuses an empty entry stream: start with the
+    // common reminder properties and Keywords (PSETID_Common, PS_PUBLIC_STRINGS).
+    this.idFor({ guid: '00062008-0000-0000-c000-000000000046', lid: 0x8503, type: 'bool', value: false });
+    this.idFor({ guid: '00062008-0000-0000-c000-000000000046', lid: 0x8501, type: 'long', value: 0 });
+    this.idFor({ guid: PS_PUBLIC_STRINGS, name: 'Keywords', type: 'mv-string', value: [] });
+  }
+
   /** Property id (0x8000 + wPropIdx) for a named property. */
   idFor(p: NamedPropDesc): number {
     const guid = p.guid.toLowerCase().replace(/[{}]/g, '');
@@ -230,9 +238,10 @@ class NameMap {
       buckets[((hashKey ^ wGuid) >>> 0) % BUCKETS]!.push(rec(hashKey));
     });
     const out: RawProp[] = [{ id: 0x0001, type: PT.LONG, inline: BUCKETS }];
-    if (guidStream.length) out.push({ id: 0x0002, type: PT.BINARY, bytes: guidStream });
-    if (entryStream.length) out.push({ id: 0x0003, type: PT.BINARY, bytes: entryStream });
-    if (strings.length) out.push({ id: 0x0004, type: PT.BINARY, bytes: new Uint8Array(strings) });
+    // The three streams are always present (libpff refuses a map without the entry stream).
+    out.push({ id: 0x0002, type: PT.BINARY, bytes: guidStream });
+    out.push({ id: 0x0003, type: PT.BINARY, bytes: entryStream });
+    out.push({ id: 0x0004, type: PT.BINARY, bytes: new Uint8Array(strings) });
     buckets.forEach((recs, i) => {
       if (!recs.length) return;
       const b = new Uint8Array(8 * recs.length);
