@@ -6,5 +6,5 @@ export type * from './description.ts';
 export { generateDescription, attachmentBytes, attachmentSize, fillAttachmentBytes, walkFolders, Rng } from './description.ts';
 export type * from './api.ts';
 export { writePst, writePstToBytes } from './write.ts';
-// export { mutate } from './mutate.ts';
+export { mutate } from './mutate.ts';
 export { pstCrc } from './crc.ts';
