@@ -48,9 +48,9 @@ export class VcfStrictError extends Error {
   }
 }
 
-function hasContent(m: MappedCard): boolean {
-  // More than the message class and the three display-name copies, or a non-empty display name.
-  return m.common.display !== '' || m.content.props.length > 1 || m.content.attachments.length > 0;
+/** A card with no content lines besides BEGIN/VERSION/END (gromox would write an empty contact). */
+function hasContent(card: Vcard): boolean {
+  return card.lines.length > 0;
 }
 
 /** Convert every card of a VCF source to IPM.Contact / IPM.DistList items. */
@@ -91,7 +91,7 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
       strictFailure ??= `card ${card.index + 1} has the unknown property ${mapped.rejected}`;
       continue;
     }
-    if (!hasContent(mapped)) {
+    if (!hasContent(card)) {
       onFinding(vcfFinding('VCF-EMPTY-CARD', { item, offset: card.offset }));
       continue;
     }
