@@ -111,6 +111,9 @@ import { writeUnanchoredItems, type UnanchoredItem } from './convert/items-to-mt
 import { vcfItems } from './convert/vcf.ts';
 import { icalItems } from './convert/ical.ts';
 import { pstSourceToMt } from './convert/pff2mt.ts';
+import { emlItems } from './convert/eml.ts';
+import { mboxItems } from './convert/mbox.ts';
+import { tnefItems } from './convert/tnef.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'unusable' | 'unknown';
 
@@ -505,6 +508,9 @@ type LooseReader = (src: ByteSource, options: ConvertOptions, onFinding: Finding
 const LOOSE_READERS: Partial<Record<FileKind, LooseReader>> = {
   vcf: (src, o, f) => vcfItems(src, { codepage: o.codepage }, f),
   ics: (src, o, f) => icalItems(src, { codepage: o.codepage }, f),
+  eml: (src, o, f) => emlItems(src, { codepage: o.codepage }, f),
+  mbox: (src, o, f) => mboxItems(src, { codepage: o.codepage }, f),
+  tnef: (src, o, f) => tnefItems(src, { codepage: o.codepage }, f),
 };
 
 /** Findings that mean an item (or part of one) did not make it into the stream. */
