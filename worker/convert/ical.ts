@@ -27,7 +27,7 @@ export const ICAL_CODES: Record<string, string> = {
   'ICAL-NOT-CALENDAR': 'the file holds no VCALENDAR or calendar component',
   'ICAL-NO-ITEMS': 'the calendar holds no VEVENT, VTODO or VJOURNAL',
   'ICAL-NO-UID': 'an item has no UID; converted without a global object ID',
-  'ICAL-TRUNCATED': 'an item has no END line; skipped',
+  'ICAL-TRUNCATED': 'an item has no END line; converted from the lines that are there',
   'ICAL-ITEM-FAILED': 'an item could not be converted; skipped',
   'ICAL-DUPLICATE-MASTER': 'several items share a UID without RECURRENCE-ID; each converted separately',
   'ICAL-ITIP-MULTI-UID': 'an iTIP message (REQUEST/REPLY/…) holds several UIDs; each converted',
@@ -103,10 +103,8 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
     };
     const comps: Component[] = [];
     for (const it of g) {
-      if (it.truncated) {
-        report({ code: 'ICAL-TRUNCATED', severity: 'error', message: `${it.kind} without END line skipped`, offset: it.offset, item: label });
-        continue;
-      }
+      if (it.truncated)
+        report({ code: 'ICAL-TRUNCATED', severity: 'warning', message: `${it.kind} without END line; converted from what is there`, offset: it.offset, item: label });
       const c = await readComponent(source, it.offset, it.end, { codepage: lexOpts.codepage, onIssue: lexIssue(label) });
       if (c) comps.push(c);
     }
