@@ -178,16 +178,21 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     }
     if (runStart >= 0 && total - runStart >= step) runs.push({ start: runStart, end: total, data: false });
   }
+  const inRunOf = (r: { start: number; end: number }, ib: number) => ib >= r.start && ib < r.end;
   const inRun = (ib: number) => {
     for (const r of runs) if (ib >= r.start && ib < r.end) return r;
     return undefined;
   };
+
+  for (const r of runs) if (inRunOf(r, h.nbtRoot.ib) || inRunOf(r, h.bbtRoot.ib)) r.data = true;
 
   // BBT: every page, every entry's range; remember keys for the NBT reference check.
   const bids = new BidSet();
   const L = h.layout;
   for await (const page of file.bt.walk('bbt')) {
     counts.bbtPages++;
+    const pr = inRun(page.ib);
+    if (pr) pr.data = true;
     if (!page.bbt) continue;
     for (const e of page.bbt) {
       counts.bbtEntries++;

@@ -48,6 +48,12 @@ export interface BtPage {
 /** Clear bit 0 ("reserved") of a BID without 32-bit truncation. */
 export const bidKey = (bid: number): number => bid - (bid % 2);
 
+/** The branch entry a page was reached from (for findings that blame the reference). */
+export interface PageRef {
+  ib: number;
+  entry: number;
+}
+
 export interface PageCheck {
   crc32?: (d: Uint8Array) => number;
   verifyCrc: boolean;
@@ -72,24 +78,27 @@ export class BTrees {
    * Read and check the page at `ib` expected to carry `bid` and `ptype`. Returns null when the
    * page cannot be used at all (out of bounds, wrong type, unparseable counts).
    */
-  async page(ib: number, bid: number, ptype: number, expectLevel?: number): Promise<BtPage | null> {
+  async page(ib: number, bid: number, ptype: number, expectLevel?: number, from?: PageRef): Promise<BtPage | null> {
     const cached = this.pages.get(ib);
     if (cached !== undefined) {
       this.pages.delete(ib);
       this.pages.set(ib, cached);
       return cached && cached.ptype === ptype ? cached : null;
     }
-    const p = await this.parse(ib, bid, ptype, expectLevel);
+    const p = await this.parse(ib, bid, ptype, expectLevel, from);
     this.pages.set(ib, p);
     if (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value!);
     return p;
   }
 
-  private async parse(ib: number, bid: number, ptype: number, expectLevel?: number): Promise<BtPage | null> {
+  private async parse(ib: number, bid: number, ptype: number, expectLevel?: number, from?: PageRef): Promise<BtPage | null> {
     const L = this.L;
     const tree = ptype === PTYPE_BBT ? 'BBT' : 'NBT';
+    // A reference to a missing or wrong page is damage in the referencing entry: name that page.
+    const refAt = from ? { offset: from.ib, field: 'BTENTRY.BREF.ib' } : { offset: ib, field: 'BREF.ib' };
+    const via = from ? ` (entry ${from.entry} of the ${tree} page at ${hex(from.ib)})` : '';
     if (!(ib >= 0) || ib % 512 !== 0 || ib + L.pageSize > this.src.size) {
-      this.rep.report('PST-PAGE-BOUNDS', { offset: ib, field: 'BREF.ib', message: `${tree} page ${hex(bid)} at ${hex(ib)}.` });
+      this.rep.report('PST-PAGE-BOUNDS', { ...refAt, message: `${tree} page ${hex(bid)} at ${hex(ib)}${via}.` });
       return null;
     }
     this.pagesRead++;
@@ -114,13 +123,14 @@ export class BTrees {
     }
     if (pt !== ptype || ptRep !== ptype) {
       this.rep.report('PST-PAGE-TYPE', {
-        offset: ib, field: pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
-        message: `Expected a ${tree} page (${hex(ptype)}), found ${hex(pt)}/${hex(ptRep)} at ${hex(ib)}.`,
+        offset: from ? from.ib : ib, field: from ? 'BTENTRY.BREF.ib' : pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
+        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${via}, found page type ${hex(pt)}/${hex(ptRep)}.`,
       });
       return null;
     }
     if (bidKey(tbid) !== bidKey(bid)) {
-      this.rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+      this.rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${via}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+      if (from) this.rep.report('PST-PAGE-BID', { offset: from.ib, field: 'BTENTRY.BREF.bid', message: `Entry ${from.entry} of the ${tree} page at ${hex(from.ib)} names page ${hex(bid)}, the page at ${hex(ib)} is ${hex(tbid)}.` });
     }
     if (wSig !== computeSig(ib, tbid)) {
       this.rep.report('PST-PAGE-SIG', { offset: ib, field: 'PAGETRAILER.wSig' });
@@ -215,7 +225,7 @@ export class BTrees {
       }
       if (p.level === 0) return at >= 0 && keys[at] === key ? pick(p, at) : null;
       if (at < 0) return null;
-      const child = await this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1);
+      const child = await this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at });
       if (child && child.keys.length > 0 && child.keys[0]! < keys[at]!) {
         this.rep.report('PST-BTREE-ORDER', { offset: child.ib, field: 'BTENTRY.btkey', message: `Child page at ${hex(child.ib)} starts below its parent key.` });
       }
@@ -241,7 +251,7 @@ export class BTrees {
     const root = which === 'nbt' ? this.nbtRoot : this.bbtRoot;
     const seen = new Set<number>();
     const tree = which.toUpperCase();
-    const visit = async function* (this: BTrees, ib: number, bid: number, level: number | undefined, lo: number, hi: number, depth: number): AsyncGenerator<BtPage> {
+    const visit = async function* (this: BTrees, ib: number, bid: number, level: number | undefined, lo: number, hi: number, depth: number, from?: PageRef): AsyncGenerator<BtPage> {
       if (seen.has(ib)) {
         this.rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTENTRY.bref', message: `${tree} page at ${hex(ib)} is referenced twice.` });
         return;
@@ -251,7 +261,7 @@ export class BTrees {
         this.rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTPAGE.cLevel' });
         return;
       }
-      const p = await this.page(ib, bid, ptype, level);
+      const p = await this.page(ib, bid, ptype, level, from);
       if (!p) return;
       if (p.keys.length > 0 && (p.keys[0]! < lo || p.keys[p.keys.length - 1]! >= hi)) {
         this.rep.report('PST-BTREE-ORDER', { offset: ib, field: 'BTENTRY.btkey', message: `${tree} page at ${hex(ib)} holds keys outside its parent's range.` });
@@ -260,7 +270,7 @@ export class BTrees {
       if (p.level > 0) {
         for (let i = 0; i < p.keys.length; i++) {
           const next = i + 1 < p.keys.length ? p.keys[i + 1]! : hi;
-          yield* visit.call(this, p.childIb![i]!, p.childBid![i]!, p.level - 1, p.keys[i]!, next, depth + 1);
+          yield* visit.call(this, p.childIb![i]!, p.childBid![i]!, p.level - 1, p.keys[i]!, next, depth + 1, { ib: p.ib, entry: i });
         }
       }
     };
