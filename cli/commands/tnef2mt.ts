@@ -1,10 +1,11 @@
-// Placeholder until the 'tnef2mt' command lands; the owner of this command replaces this file.
+/**
+ * `mailferry tnef2mt`: TNEF files (winmail.dat) → one GXMT stream (gromox-tnef2mt = gromox-eml2mt
+ * --tnef); the runner is shared with eml2mt and mbox2mt (cli/commands/eml2mt.ts).
+ */
 import type { Command } from '../main.ts';
+import { runMailCommand } from './eml2mt.ts';
 
 export const command: Command = {
-  summary: 'tnef2mt',
-  async run() {
-    process.stderr.write("mailferry: 'tnef2mt' is not implemented yet\n");
-    return 2;
-  },
+  summary: 'convert TNEF (winmail.dat) files to a GXMT stream',
+  run: (args) => runMailCommand('tnef', args),
 };

@@ -4,8 +4,10 @@
  * mbox. Two rule sets:
  *
  * - `auto` (default, quirk 10 improved): a message starts at a `From ` line at the start of the
- *   file or right after a blank line; `>From `, `>>From `, … lines have one `>` removed (mboxrd
- *   unquoting, which is also the right undo for mboxo's single `>`).
+ *   file, right after a blank line, or anywhere when the line looks like an envelope (`From -`,
+ *   `From addr@host`, or a time of day after the sender) — so prose such as "From here on" inside
+ *   a body does not split; `>From `, `>>From `, … lines have one `>` removed (mboxrd unquoting,
+ *   which is also the right undo for mboxo's single `>`).
  * - `gromox` (parity): after a message's header block any line starting with `From ` splits, and
  *   nothing is unquoted, as gromox-mbox2mt does (reference §1.2).
  *
@@ -135,7 +137,7 @@ export async function* readMbox(src: ByteSource, opts: MboxOptions = {}): AsyncG
         }
         sawContent = true;
       }
-      if (isFromLine(buf, i, lineEnd) && (cur === undefined || (mode === 'auto' ? prevBlank : !cur.inHeader))) {
+      if (isFromLine(buf, i, lineEnd) && (cur === undefined || (mode === 'auto' ? prevBlank || looksLikeEnvelope(buf, i, lineEnd) : !cur.inHeader))) {
         const done = await finish(abs);
         if (done) yield done;
         index++;
@@ -172,6 +174,14 @@ export async function* readMbox(src: ByteSource, opts: MboxOptions = {}): AsyncG
   void lastLineBlank;
   const done = await finish(src.size);
   if (done) yield done;
+}
+
+/** An RFC 4155 From_ line: `From -`, `From user@host …`, or `From sender … hh:mm…`. */
+function looksLikeEnvelope(b: Uint8Array, i: number, end: number): boolean {
+  const line = new TextDecoder('latin1').decode(b.subarray(i, Math.min(end, i + 200)));
+  const m = /^From (\S+)(.*)$/.exec(line);
+  if (!m) return false;
+  return m[1] === '-' || m[1]!.includes('@') || /\b\d{1,2}:\d{2}(:\d{2})?\b/.test(m[2]!);
 }
 
 function isAlpinePseudo(b: Uint8Array): boolean {

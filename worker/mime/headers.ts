@@ -48,13 +48,14 @@ export function parseHeaderBlock(text: string): HeaderField[] {
   const lines = text.split(/\r?\n|\r(?!\n)/);
   let cur: { name: string; parts: string[] } | undefined;
   const flush = () => {
-    if (cur) out.push({ name: cur.name, value: cur.parts.join('').replace(/^[ \t]+/, '').replace(/[ \t]+$/, '') });
+    if (cur) out.push({ name: cur.name, value: cur.parts.join('').replace(/^[ \t]+/, '') });
     cur = undefined;
   };
   for (const line of lines) {
     if (line.length === 0) continue;
     if ((line[0] === ' ' || line[0] === '\t') && cur) {
-      cur.parts.push(line); // unfolding: drop the line break only (RFC 5322 §2.2.3)
+      // unfolding (RFC 5322 §2.2.3); like gromox, the continuation's leading whitespace counts as one space
+      cur.parts.push(' ' + line.replace(/^[ \t]+/, ''));
       continue;
     }
     const colon = line.indexOf(':');
@@ -123,7 +124,9 @@ export function decodeEncodedWords(s: string): string {
     const charset = m[1]!;
     const bytes = m[2]!.toUpperCase() === 'B' ? decodeBase64(asciiBytes(m[3]!)) : decodeQ(m[3]!);
     if (pending && /^[ \t\r\n]*$/.test(between)) {
-      if (pending.charset.toLowerCase() === charset.toLowerCase()) pending.bytes.push(bytes);
+      // same charset: decode together (a character may be split across words), except for the
+      // stateful ISO-2022 family whose decoders reject back-to-back escape sequences
+      if (pending.charset.toLowerCase() === charset.toLowerCase() && !/^iso-2022/i.test(charset)) pending.bytes.push(bytes);
       else {
         flush();
         pending = { charset, bytes: [bytes] };
@@ -257,8 +260,20 @@ export function parseAddressList(raw: string): Mailbox[] {
       bare = phrase.trim();
     }
     if (!name && comment) name = comment.trim();
-    const address = angle !== undefined ? addr : (bare || phrase).trim().replace(/\s+/g, '');
-    if (address || name) out.push({ name: decodeEncodedWords(name.replace(/\s+/g, ' ')), address });
+    let address = angle !== undefined ? addr : (bare || phrase).trim();
+    if (angle === undefined) {
+      // several bare addr-specs separated only by whitespace: one mailbox each
+      const toks = address.split(/\s+/).filter((t) => t.includes('@'));
+      if (toks.length > 1) {
+        for (const t of toks) out.push({ name: '', address: t });
+        phrase = '';
+        bare = '';
+        comment = '';
+        return;
+      }
+      address = address.replace(/\s+/g, '');
+    }
+    if (address || name) out.push({ name: decodeEncodedWords(name.replace(/[\r\n]+/g, '')).trim(), address });
     phrase = '';
     angle = undefined;
     bare = '';

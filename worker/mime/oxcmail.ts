@@ -379,7 +379,7 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
         break;
       }
       case 'reply-to': {
-        const list = parseAddressList(v).filter((m) => m.address);
+        const list = parseAddressList(v).filter((m) => m.address || m.name);
         if (list.length) {
           bag.set(P.PR_REPLY_RECIPIENT_ENTRIES, flatEntryList(list.map((m) => encodeOneOffEntryId(m.name || m.address, 'SMTP', m.address))));
           bag.set(P.PR_REPLY_RECIPIENT_NAMES, list.map((m) => (m.name || m.address).replace(/;/g, '')).join(';'));
@@ -416,6 +416,7 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
         break;
       }
       case 'subject': {
+        if (v.trim() === '') break; // gromox sets no subject for an empty field
         const subj = clip255(decodeEncodedWords(v).replace(/[\r\n]/g, ''));
         const { prefix, normalized } = splitSubject(subj);
         bag.set(P.PR_SUBJECT, subj);
@@ -823,7 +824,6 @@ async function collectAttachments(ctx: Ctx, part: MimePart, parent: MimePart | u
     for (const c of part.children) await collectAttachments(ctx, c, part, used, out);
     return;
   }
-  if (part.type.startsWith('multipart/')) return; // empty multipart
   if (used.has(part)) return;
   if (!parent && part.bodyEnd <= part.bodyStart && part.type === 'text/plain') return;
   if (!parent && part.type === 'text/plain') return; // single-part message without a selected body
@@ -833,7 +833,7 @@ async function collectAttachments(ctx: Ctx, part: MimePart, parent: MimePart | u
 async function makeAttachment(ctx: Ctx, part: MimePart, parent: MimePart | undefined): Promise<AttachmentContent> {
   const bag = new PropBag();
   const type = part.type;
-  bag.set(P.PR_ATTACH_MIME_TAG, type === 'application/ms-tnef' ? 'application/octet-stream' : type);
+  bag.set(P.PR_ATTACH_MIME_TAG, type === 'application/ms-tnef' ? 'application/octet-stream' : part.rawType);
   const rawName = part.dispositionParams['filename'] ?? part.params['name'];
   let data = await decodePartBody(ctx.src, part, ctx.opts);
   let fileName: string | undefined;
@@ -875,7 +875,7 @@ async function makeAttachment(ctx: Ctx, part: MimePart, parent: MimePart | undef
   if (isEml) {
     if (ctx.depth + 1 > (ctx.opts.maxEmbedDepth ?? 10)) {
       ctx.opts.findings?.({ code: 'MIME-EMBED-TOO-DEEP', severity: 'warning', message: 'message/rfc822 nested too deeply; kept as a file attachment', offset: part.bodyStart, item: ctx.opts.item });
-    } else if (data.length > 0) {
+    } else {
       try {
         const inner = await mapMessage(bytesSource(data), ctx.opts, 0, data.length, ctx.depth + 1);
         bag.delete(P.PR_ATTACH_LONG_FILENAME);

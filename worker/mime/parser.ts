@@ -27,6 +27,8 @@ export interface MimePart {
   fields: HeaderField[];
   /** Lower-case media type, e.g. `text/plain`. */
   type: string;
+  /** The media type as written (PR_ATTACH_MIME_TAG keeps the case). */
+  rawType: string;
   /** Content-Type parameters (lower-case names). */
   params: Record<string, string>;
   /** True if Content-Type was present and parseable. */
@@ -90,8 +92,9 @@ async function readHeaderBlock(
     if (first) {
       first = false;
       if (empty) {
-        // RFC 2046: a part that starts with a blank line has no header fields
-        return { headerEnd: start, bodyStart: start + lineEnd, hasHeaders: false, raw: new Uint8Array(0) };
+        // a part that starts with a blank line has no header fields; like gromox, the blank line
+        // stays part of the body
+        return { headerEnd: start, bodyStart: start, hasHeaders: false, raw: new Uint8Array(0) };
       }
       if (!looksLikeHeaderLine(buf.subarray(scanned, contentEnd))) {
         return { headerEnd: start, bodyStart: start, hasHeaders: false, raw: new Uint8Array(0) };
@@ -139,12 +142,14 @@ async function parseEntity(
   const fields = hb.hasHeaders ? parseHeaderBlock(headerBytesToString(hb.raw, opts.fallbackCharset)) : [];
   const ctRaw = getHeader(fields, 'content-type');
   let type = defaultType;
+  let rawType = defaultType;
   let params: Record<string, string> = {};
   let explicitType = false;
   if (ctRaw !== undefined) {
     const p = parseParams(ctRaw);
     if (/^[^\s/]+\/[^\s/]+$/.test(p.value)) {
       type = p.value;
+      rawType = ctRaw.split(';')[0]!.trim();
       explicitType = true;
     }
     params = p.params;
@@ -159,6 +164,7 @@ async function parseEntity(
     hasHeaders: hb.hasHeaders,
     fields,
     type,
+    rawType,
     params,
     explicitType,
     encoding: (getHeader(fields, 'content-transfer-encoding') ?? '').trim().toLowerCase(),
@@ -171,9 +177,8 @@ async function parseEntity(
   if (!type.startsWith('multipart/')) return part;
   const boundary = params['boundary'];
   if (!boundary) {
+    // like gromox: kept as one leaf part of its multipart type (it becomes an attachment)
     opts.findings?.({ code: 'MIME-NO-BOUNDARY', severity: 'warning', message: `${type} without a boundary parameter is read as a single part`, offset: start, item: opts.item });
-    part.type = 'text/plain';
-    part.explicitType = false;
     return part;
   }
   if (depth >= (opts.maxDepth ?? 64)) {
@@ -183,8 +188,6 @@ async function parseEntity(
   const delims = await scanDelimiters(src, part.bodyStart, end, boundary);
   if (delims.length === 0) {
     opts.findings?.({ code: 'MIME-NO-DELIMITER', severity: 'warning', message: `${type} body contains no "--${boundary}" delimiter; read as a single part`, offset: start, item: opts.item });
-    part.type = 'text/plain';
-    part.explicitType = false;
     return part;
   }
   const childType = type === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
