@@ -322,7 +322,32 @@ export function generateDescription(opts: GenerateOptions): PstDescription {
     if (i % 2 === 0) msg.named.push({ guid: '00062008-0000-0000-c000-000000000046', lid: 0x8580, type: 'mv-string', value: [topic, 'generated'] });
     if (i % 3 === 1) msg.bodyHtml = `<html><body><p>Hello ${to.name},</p><p>${topic} item ${i + 1}</p></body></html>`;
     if (i % 5 === 2) msg.recipients!.push({ ...person(rng), type: 'cc' });
-    if (attachLeft > 0) {
+    if (i % 7 === 3) msg.bodyRtf = `{\\rtf1\\ansi\\deff0 {\\b ${topic}} item ${i + 1}\\par}`;
+    if (i % 6 === 5) {
+      msg.attachments = [
+        {
+          filename: `forward-${i + 1}.msg`,
+          embedded: {
+            messageClass: 'IPM.Note',
+            subject: `Embedded in #${i + 1}`,
+            bodyText: `embedded body ${i + 1}\r\n`,
+            sender: person(rng),
+            submitTime: isoAt(rng, base),
+            attachments: [
+              {
+                filename: `inner-${i + 1}.msg`,
+                embedded: {
+                  messageClass: 'IPM.Note',
+                  subject: `Inner of #${i + 1}`,
+                  bodyText: `inner body ${i + 1}\r\n`,
+                  attachments: [{ filename: `inner-${i + 1}.txt`, mimeType: 'text/plain', content: { text: `innermost ${i + 1}\n` } }],
+                },
+              },
+            ],
+          },
+        },
+      ];
+    } else if (attachLeft > 0) {
       const atts: AttachmentDesc[] = [];
       const size = Math.min(attachLeft, MAX_ATT);
       attachLeft -= size;

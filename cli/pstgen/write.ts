@@ -331,6 +331,7 @@ class PstBuilder {
   private nextFolderIndex = 0x403; // after 0x401 IPM subtree and 0x402 search root
   private nextMessageIndex = 0x10000;
   private nextFaiIndex = 0x8000;
+  private nextEmbeddedIndex = 0x4000000;
   private readonly special = new Map<SpecialFolder, number>();
 
   constructor(
@@ -595,7 +596,8 @@ class PstBuilder {
     let size: number;
     if (a.embedded) {
       const w = this.writeMessage(a.embedded);
-      const enid = (((0x10000 + index) << 5) | 0x04) >>> 0;
+      // Embedded message NIDs are unique file-wide (libpff resolves items by NID).
+      const enid = ((this.nextEmbeddedIndex++ << 5) | 0x04) >>> 0;
       scope.add(enid, w.bidData, w.bidSub);
       const obj = new Uint8Array(8);
       new Bytes(obj).u32(0, enid);
