@@ -5,7 +5,8 @@
  * and its service worker make is recorded: none may leave the local origin.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, existsSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { decodeGxmtBytes } from '../worker/gxmt/index.ts';
 import { join } from 'node:path';
@@ -167,7 +168,6 @@ describeBrowser('offline PWA (Chromium)', () => {
     await page.check('input[name=save][value=opfs]');
     await page.click('#btn-convert');
     await page.locator('#screen-progress').waitFor({ state: 'visible' });
-    await page.screenshot({ path: join(screenshotDir, 'progress.png') });
     await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 120_000 });
     await page.screenshot({ path: join(screenshotDir, 'done.png'), fullPage: true });
     const outputs = (await page.locator('#outputs li').allTextContents()).join('\n');
@@ -184,6 +184,65 @@ describeBrowser('offline PWA (Chromium)', () => {
       const cli = cliStream(CLI_COMMAND[kind], file, kind === 'pst' ? PST_CLI_ARGS : []);
       expect(Buffer.compare(Buffer.from(bytes), cli), `${kind}: page output differs from the CLI's`).toBe(0);
     }
+  });
+
+  itCorpus('keeps a job history in IndexedDB: names, sizes, verdicts, counts — no mail content', async () => {
+    await page.click('#btn-history');
+    const dialog = page.locator('#history-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    const text = (await dialog.textContent()) ?? '';
+    for (const f of Object.values(samples)) expect(text).toContain(basename(f));
+    await page.screenshot({ path: join(screenshotDir, 'history.png') });
+    await page.click('#btn-history-close');
+    const stored = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((res, rej) => { const r = indexedDB.open('mailferry'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+      const all = await new Promise<unknown[]>((res) => { const r = db.transaction('jobs').objectStore('jobs').getAll(); r.onsuccess = () => res(r.result); });
+      db.close();
+      return JSON.stringify(all);
+    });
+    const job = JSON.parse(stored)[0];
+    expect(Object.keys(job).sort()).toEqual(['at', 'durationMs', 'files', 'id', 'items', 'outcome', 'outputBytes', 'skipped']);
+    expect(Object.keys(job.files[0]).sort()).toEqual(['kind', 'name', 'size', 'verdict']);
+    // Nothing of the mail itself: not the subject of the EML sample.
+    const subject = /^Subject: (.*)$/m.exec(readFileSync(samples.eml, 'latin1'))?.[1]?.trim();
+    expect(subject).toBeTruthy();
+    expect(stored).not.toContain(subject!);
+  });
+
+  it('cancels a running conversion by terminating its worker, and the next one works', async () => {
+    // A generated 30 000-card VCF (about 10 MB): long enough to cancel mid-way.
+    const big = join(mkdtempSync(join(tmpdir(), 'mailferry-big-')), 'many-contacts.vcf');
+    const cards: string[] = [];
+    for (let i = 0; i < 30_000; i++) cards.push(`BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person ${i}\r\nN:Person;${i};;;\r\nEMAIL:p${i}@example.com\r\nNOTE:${'x'.repeat(200)}\r\nEND:VCARD\r\n`);
+    writeFileSync(big, cards.join(''));
+    await page.click('#btn-again');
+    await page.setInputFiles('#file-input', big);
+    await expect.poll(() => page.locator('.file .facts').textContent(), { timeout: 30_000 }).toContain('30,000 contacts');
+    await page.check('input[name=save][value=opfs]');
+    await page.click('#btn-convert');
+    const barValue = () => page.locator('#overall-bar').evaluate((e) => (e as HTMLProgressElement).value);
+    await expect.poll(barValue, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#overall-text').textContent(), { timeout: 30_000 }).toMatch(/items\/s/);
+    expect(await barValue()).toBeLessThan(1);
+    await page.screenshot({ path: join(screenshotDir, 'progress.png') });
+    await page.click('#btn-cancel');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await page.locator('#done-title').textContent()).toBe('Cancelled');
+    // The half-written stream is gone from OPFS.
+    const left = await page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('mailferry-output', { create: true });
+      const names: string[] = [];
+      for await (const k of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(k);
+      return names;
+    });
+    expect(left).not.toContain('many-contacts.mt');
+    // A fresh worker takes over: a small conversion still works.
+    await page.click('#btn-again');
+    await page.setInputFiles('#file-input', samples.vcf);
+    await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 30_000 }).toBe(0);
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await page.locator('#done-title').textContent()).toBe('Done');
   });
 
   it('made no request outside the local origin', () => {

@@ -242,6 +242,23 @@ async function opfsDir(): Promise<FileSystemDirectoryHandle> {
   return root.getDirectoryHandle(OUTPUT_DIR, { create: true });
 }
 
+/**
+ * Remove a half-written OPFS output. A terminated worker releases its access handle a moment
+ * later, so retry briefly while the file is still locked.
+ */
+async function removeOpfsOutput(name: string): Promise<void> {
+  const dir = await opfsDir();
+  for (let i = 0; i < 50; i++) {
+    try {
+      await dir.removeEntry(name);
+      return;
+    } catch (e) {
+      if ((e as Error).name === 'NotFoundError') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 interface Job {
   entry: Entry;
   output: string;
@@ -315,6 +332,8 @@ async function convert(): Promise<void> {
   });
   $('progress-list').replaceChildren(...jobs.map((j) => j.li));
   $('progress-title').textContent = 'Converting…';
+  ($('overall-bar') as HTMLProgressElement).value = 0;
+  $('overall-text').textContent = 'Starting…';
   show('progress');
   const controller = new AbortController();
   running = controller;
@@ -366,7 +385,7 @@ async function convert(): Promise<void> {
         job.state.classList.add('error-text');
         if (job.target.kind === 'opfs') {
           // A half-written stream is worthless; remove it (after the worker released it).
-          await (await opfsDir()).removeEntry(job.target.name).catch(() => {});
+          await removeOpfsOutput(job.target.name);
         }
       }
     }),
