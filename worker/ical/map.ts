@@ -51,8 +51,9 @@ const enc = new TextEncoder();
 const NO_DATE_FILETIME = 0x0cb34557a3dd4000n;
 const EXCEPTION_CLASS = 'IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}';
 
-const get = (c: Component, n: string) => c.props.find((p) => p.name === n);
-const all = (c: Component, n: string) => c.props.filter((p) => p.name === n);
+// A property with an empty value counts as absent (gromox's lexer drops such lines too).
+const get = (c: Component, n: string) => c.props.find((p) => p.name === n && p.value !== '');
+const all = (c: Component, n: string) => c.props.filter((p) => p.name === n && p.value !== '');
 const text = (c: Component, n: string) => {
   const p = get(c, n);
   return p ? unescapeText(p.value) : undefined;
@@ -142,6 +143,7 @@ function mailto(v: string): string | undefined {
 
 /** PR_SENSITIVITY from CLASS: PUBLIC → not set, absent → 0. */
 function sensitivity(c: Component): number | undefined {
+  if (c.props.some((p) => p.name === 'CLASS' && p.value.trim() === '')) return undefined; // "CLASS:" (gromox: not set)
   const v = text(c, 'CLASS')?.trim().toUpperCase();
   if (v === undefined) return 0;
   if (v === 'PUBLIC') return undefined;
@@ -249,9 +251,12 @@ function recipientRows(c: Component, props: Prop[], msg: MessageContent, ctx: Ca
       { tag: G.PR_RECIPIENT_FLAGS, value: organizer ? 0x103 : 0x201 },
     ]);
   };
-  const org = get(c, 'ORGANIZER');
-  if (org) add(org, true);
-  for (const a of all(c, 'ATTENDEE')) add(a, false);
+  // rows in file order, the organizer among them (as gromox lists them)
+  for (const p of c.props) {
+    if (p.value === '') continue;
+    if (p.name === 'ORGANIZER') add(p, true);
+    else if (p.name === 'ATTENDEE') add(p, false);
+  }
   const any = msg.recipients.length > 0;
   props.push({ tag: G.PR_RESPONSE_REQUESTED, value: any }, { tag: G.PR_REPLY_REQUESTED, value: any });
 }
@@ -375,7 +380,7 @@ function eventTimes(c: Component, ctx: CalContext, item: string): EventTimes {
   if (!ds) throw new ItemError('ICAL-NO-DTSTART', `${item}: VEVENT without DTSTART`);
   const tzid = cleanTzid(ds);
   let zone: TimeZone | null = null;
-  if (tzid !== undefined && !/^\d{8}$/.test(ds.value.trim())) {
+  if (tzid !== undefined) {
     zone = zonesOf(ctx).get(tzid);
     if (!zone)
       ctx.issue({ code: 'ICAL-UNKNOWN-TZID', severity: 'warning', message: `TZID "${tzid}" has no VTIMEZONE and is not a known zone; times taken as ${ctx.options.floatingTz ? ctx.options.floatingTz.keyName : 'UTC'}`, offset: ds.offset });
@@ -503,7 +508,8 @@ function eventMessage(c: Component, ctx: CalContext, cls: string, proposal: bool
   const locp = get(c, 'LOCATION');
   let location: string | undefined;
   if (locp && locp.value !== '') {
-    location = oneLine(unescapeText(locp.value));
+    location = unescapeText(locp.value).slice(0, 255); // gromox 3.10 keeps line breaks here
+
     props.push(namedProp(N.PidLidLocation, location));
     const alt = param(locp, 'ALTREP');
     if (alt) props.push(namedProp(N.PidNameLocationUrl, alt));
@@ -670,11 +676,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
           namedProp(N.PidLidAppointmentTimeZoneDefinitionRecur, encodeTzDefinition(zone, 0x0003)),
         );
       }
-      exAtts.sort((a, b) => {
-        const x = a.props.find((q) => q.tag === G.PR_EXCEPTION_STARTTIME)!.value as bigint;
-        const y = b.props.find((q) => q.tag === G.PR_EXCEPTION_STARTTIME)!.value as bigint;
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
+      // exception attachments stay in file order (gromox does the same; the blob arrays are sorted)
       ev.msg.attachments.push(...exAtts);
     }
   }

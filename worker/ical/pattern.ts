@@ -95,7 +95,7 @@ export function* patternDays(p: RecurrencePattern, startDay: number, untilDay = 
  * converted to local minutes by the caller (undefined if none). Returns a reason string when MAPI
  * cannot express the rule.
  */
-export function mapRRule(r: RRule, start: number, untilLocal: number | undefined, firstDOWDefault = 1): MappedPattern | string {
+export function mapRRule(r: RRule, start: number, untilLocal: number | undefined, firstDOWDefault = 0): MappedPattern | string {
   const startDay = Math.floor(start / 1440);
   const sc = civilFromDays(startDay);
   for (const k of Object.keys(r.other)) {
@@ -110,7 +110,9 @@ export function mapRRule(r: RRule, start: number, untilLocal: number | undefined
   if (r.bymonthday.length > 1) return 'more than one BYMONTHDAY';
   if (r.bysetpos.length > 1) return 'more than one BYSETPOS';
   if (r.bysetpos.length && !r.byday.length) return 'BYSETPOS without BYDAY';
-  const firstDOW = r.wkst ?? firstDOWDefault;
+  // Without WKST gromox (and Outlook) write Sunday; RFC 5545's default Monday only changes the
+  // instances of multi-week rules that include Sunday, so keep Monday for exactly those.
+  const firstDOW = r.wkst ?? (r.freq === 'WEEKLY' && r.interval > 1 && r.byday.some((b) => b.wd === 0) ? 1 : firstDOWDefault);
   let freq: number, ptype: number, period: number, specific: number[], firstDateTime: number, rtype: number;
   const mask = (days: { wd: number }[]) => days.reduce((m, b) => m | (1 << b.wd), 0);
   const nthForm = (): [number, number] | string => {
