@@ -591,7 +591,9 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
       const exAtts: AttachmentContent[] = [];
       for (const o of overrides) {
         const rid = get(o, 'RECURRENCE-ID')!;
-        const ridZ = zoned(ctx, rid, zone);
+        // A floating master's instances are wall-clock times: match RECURRENCE-ID by its wall clock
+        // too, whatever TZID it carries (gromox does the same).
+        const ridZ = !zone && !times.start.t.utc ? zoned(ctx, { ...rid, params: rid.params.filter((x) => x.name !== 'TZID') }, zone) : zoned(ctx, rid, zone);
         if (!ridZ) continue;
         let oev: EventResult;
         try {
