@@ -100,20 +100,26 @@ function makeJsCrc() {
   };
 }
 
-/** Best-of-rounds throughput of fn() processing `bytes` bytes per call, in MiB/s. */
-function measure(fn, bytes, minMs = 400, rounds = 5) {
-  for (let i = 0; i < 3; i++) fn(); // warm-up / JIT
-  let best = 0;
+/**
+ * Throughput in MiB/s of each contender (fn processing `bytes` bytes per call), best of `rounds`
+ * interleaved rounds: contenders take turns, so a busy machine slows all of them alike and the
+ * ratios stay meaningful.
+ */
+function race(contenders, bytes, roundMs = 80, rounds = 8) {
+  const best = contenders.map(() => 0);
+  for (const fn of contenders) for (let i = 0; i < 3; i++) fn(); // warm-up / JIT
   for (let r = 0; r < rounds; r++) {
-    let calls = 0;
-    const t0 = performance.now();
-    let t;
-    do {
-      fn();
-      calls++;
-      t = performance.now() - t0;
-    } while (t < minMs / rounds);
-    best = Math.max(best, (bytes * calls) / MiB / (t / 1000));
+    contenders.forEach((fn, k) => {
+      let calls = 0;
+      const t0 = performance.now();
+      let t;
+      do {
+        fn();
+        calls++;
+        t = performance.now() - t0;
+      } while (t < roundMs);
+      best[k] = Math.max(best[k], (bytes * calls) / MiB / (t / 1000));
+    });
   }
   return best;
 }
@@ -132,9 +138,10 @@ export async function run(log) {
   if (codecs.crc32(big) !== expect || jsCrc(big) !== expect) throw new Error('CRC implementations disagree');
   for (const size of [8192, 16 * MiB]) {
     const data = big.subarray(0, size);
-    const ours = measure(() => codecs.crc32(data), size);
-    const js = measure(() => jsCrc(data), size);
-    const nz = measure(() => (zlibCrc32(data, 0xffffffff) ^ 0xffffffff) >>> 0, size);
+    const [ours, js, nz] = race(
+      [() => codecs.crc32(data), () => jsCrc(data), () => (zlibCrc32(data, 0xffffffff) ^ 0xffffffff) >>> 0],
+      size,
+    );
     log(`CRC ${size === 8192 ? '8 KiB ' : '16 MiB'}: wasm ${fmt(ours)} MiB/s | plain-JS slicing-by-8 ${fmt(js)} MiB/s | node:zlib crc32 ${fmt(nz)} MiB/s`);
     log(`  ratios: wasm/plain-JS ${ratio(ours, js)} (target >= 1.3x), wasm/node:zlib ${ratio(ours, nz)}`);
   }
@@ -155,15 +162,20 @@ export async function run(log) {
     if (Buffer.compare(out, b.raw) !== 0) throw new Error('inflate produced wrong bytes');
   }
   const total = BLOCK * COUNT;
-  const oursBlocks = measure(() => {
-    for (const b of blocks) codecs.inflate(b.z, out, { exact: true });
-  }, total);
-  const fflateBlocks = measure(() => {
-    for (const b of blocks) unzlibSync(b.z, { out });
-  }, total);
-  const zlibBlocks = measure(() => {
-    for (const b of blocks) inflateSync(b.z);
-  }, total);
+  const [oursBlocks, fflateBlocks, zlibBlocks] = race(
+    [
+      () => {
+        for (const b of blocks) codecs.inflate(b.z, out, { exact: true });
+      },
+      () => {
+        for (const b of blocks) unzlibSync(b.z, { out });
+      },
+      () => {
+        for (const b of blocks) inflateSync(b.z);
+      },
+    ],
+    total,
+  );
   log(`inflate ${COUNT} x 8 KiB zlib blocks (mail text, ratio ${(zBytes / total).toFixed(2)}): wasm ${fmt(oursBlocks)} MiB/s | fflate (preallocated) ${fmt(fflateBlocks)} MiB/s | node:zlib ${fmt(zlibBlocks)} MiB/s`);
   log(`  ratios: wasm/fflate ${ratio(oursBlocks, fflateBlocks)} (target >= 2x), wasm/node:zlib ${ratio(oursBlocks, zlibBlocks)} (target >= 0.5x)`);
 
@@ -172,9 +184,12 @@ export async function run(log) {
   const out16 = new Uint8Array(big.length);
   const r16 = codecs.inflate(z16, out16, { exact: true });
   if (r16.error !== 0 || Buffer.compare(out16, big) !== 0) throw new Error(`16 MiB inflate failed: ${codecErrorMessage(r16.error)}`);
-  const ours16 = measure(() => codecs.inflate(z16, out16, { exact: true }), big.length, 1500, 3);
-  const fflate16 = measure(() => unzlibSync(z16, { out: out16 }), big.length, 1500, 3);
-  const zlib16 = measure(() => inflateSync(z16), big.length, 1500, 3);
+  const [ours16, fflate16, zlib16] = race(
+    [() => codecs.inflate(z16, out16, { exact: true }), () => unzlibSync(z16, { out: out16 }), () => inflateSync(z16)],
+    big.length,
+    200,
+    5,
+  );
   log(`inflate one 16 MiB zlib stream: wasm ${fmt(ours16)} MiB/s | fflate (preallocated) ${fmt(fflate16)} MiB/s | node:zlib ${fmt(zlib16)} MiB/s`);
   log(`  ratios: wasm/fflate ${ratio(ours16, fflate16)}, wasm/node:zlib ${ratio(ours16, zlib16)}`);
 
@@ -188,11 +203,16 @@ export async function run(log) {
     const r = codecs.lzfuDecompress(streams[i]);
     if (r.error !== 0 || Buffer.compare(r.data, bodies[i]) !== 0) throw new Error(`LZFu round trip failed: ${codecErrorMessage(r.error)}`);
   }
-  const lzDec = measure(() => {
-    for (const s of streams) codecs.lzfuDecompress(s);
-  }, rtfBytes);
-  const lzEnc = measure(() => {
-    for (const b of bodies) codecs.lzfuCompress(b);
-  }, rtfBytes);
+  const [lzDec, lzEnc] = race(
+    [
+      () => {
+        for (const s of streams) codecs.lzfuDecompress(s);
+      },
+      () => {
+        for (const b of bodies) codecs.lzfuCompress(b);
+      },
+    ],
+    rtfBytes,
+  );
   log(`LZFu on ${bodies.length} RTF bodies (${(rtfBytes / MiB).toFixed(1)} MiB, ratio ${(lzBytes / rtfBytes).toFixed(2)}): decompress (with CRC check) ${fmt(lzDec)} MiB/s | compress ${fmt(lzEnc)} MiB/s`);
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = Number(process.env.ICAL_BENCH_MIB ?? 100) * 1024 * 1024;
 
-async function generate(path) {
+export async function generate(path) {
   const out = createWriteStream(path);
   const w = (s) => (out.write(s) ? undefined : new Promise((r) => out.once('drain', r)));
   await w('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mailferry bench//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n');

@@ -395,7 +395,8 @@ function decodeFast(lt: usize, dt: usize): i32 {
     count |= 56;
     let e = load<u32>(lt + (<usize>(bits & litMask) << 2));
     if ((e & 0xff00) == 0) {
-      // Literal; with >= 41 bits left a second one can follow without a refill.
+      // Literal. With >= 56 bits after the refill, up to three literals (15 bits each) fit; a
+      // non-literal after them goes round the loop for a refill first.
       bits >>>= e & 0xff;
       count -= e & 0xff;
       store<u8>(op, <u8>(e >>> 16));
@@ -406,9 +407,14 @@ function decodeFast(lt: usize, dt: usize): i32 {
         count -= e & 0xff;
         store<u8>(op, <u8>(e >>> 16));
         op++;
-        continue;
+        e = load<u32>(lt + (<usize>(bits & litMask) << 2));
+        if ((e & 0xff00) == 0) {
+          bits >>>= e & 0xff;
+          count -= e & 0xff;
+          store<u8>(op, <u8>(e >>> 16));
+          op++;
+        }
       }
-      // Not a literal: the remaining 26+ bits cannot hold a worst-case pair, so refill first.
       continue;
     }
     let opc = (e >>> 8) & 0xff;
@@ -535,37 +541,51 @@ function decodeBlock(lt: usize, dt: usize): i32 {
   return OK; // unreachable
 }
 
-/** Adler-32 (RFC 1950 8.2) of `len` bytes at `ptr`. */
+/**
+ * Adler-32 (RFC 1950 8.2) of `len` bytes at `ptr`. SIMD: per 16-byte chunk, lane sums go to `s1`,
+ * position-weighted sums (16..1) to `s2`, and the running `s1` before each chunk to `sp`; per block
+ * of at most 5536 bytes (no overflow before the modulo) b += n*a + 16*sum(sp) + sum(s2).
+ */
 function adler32(ptr: usize, len: usize): u32 {
-  let a: u32 = 1;
-  let b: u32 = 0;
+  let a: u64 = 1;
+  let b: u64 = 0;
   let p = ptr;
-  while (len > 0) {
-    let n = len < 5552 ? len : 5552;
+  const wLow = i16x8(16, 15, 14, 13, 12, 11, 10, 9);
+  const wHigh = i16x8(8, 7, 6, 5, 4, 3, 2, 1);
+  while (len >= 16) {
+    let n = len < 5536 ? len & ~15 : 5536;
     len -= n;
-    while (n >= 8) {
-      const v = load<u64>(p);
-      a += <u32>(v & 0xff); b += a;
-      a += <u32>((v >>> 8) & 0xff); b += a;
-      a += <u32>((v >>> 16) & 0xff); b += a;
-      a += <u32>((v >>> 24) & 0xff); b += a;
-      a += <u32>((v >>> 32) & 0xff); b += a;
-      a += <u32>((v >>> 40) & 0xff); b += a;
-      a += <u32>((v >>> 48) & 0xff); b += a;
-      a += <u32>(v >>> 56); b += a;
-      p += 8;
-      n -= 8;
+    b += <u64>n * a;
+    let s1 = i32x4.splat(0);
+    let s2 = i32x4.splat(0);
+    let sp = i32x4.splat(0);
+    const end = p + n;
+    while (p < end) {
+      const v = v128.load(p);
+      sp = i32x4.add(sp, s1);
+      s1 = i32x4.add(s1, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(v)));
+      s2 = i32x4.add(s2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(v), wLow));
+      s2 = i32x4.add(s2, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(v), wHigh));
+      p += 16;
     }
-    while (n > 0) {
-      a += load<u8>(p);
-      b += a;
-      p++;
-      n--;
-    }
+    a += <u64><u32>(i32x4.extract_lane(s1, 0) + i32x4.extract_lane(s1, 1) + i32x4.extract_lane(s1, 2) + i32x4.extract_lane(s1, 3));
+    const spSum = <u64><u32>i32x4.extract_lane(sp, 0) + <u64><u32>i32x4.extract_lane(sp, 1) +
+      <u64><u32>i32x4.extract_lane(sp, 2) + <u64><u32>i32x4.extract_lane(sp, 3);
+    const s2Sum = <u64><u32>i32x4.extract_lane(s2, 0) + <u64><u32>i32x4.extract_lane(s2, 1) +
+      <u64><u32>i32x4.extract_lane(s2, 2) + <u64><u32>i32x4.extract_lane(s2, 3);
+    b += 16 * spSum + s2Sum;
     a %= 65521;
     b %= 65521;
   }
-  return (b << 16) | a;
+  while (len > 0) {
+    a += load<u8>(p);
+    b += a;
+    p++;
+    len--;
+  }
+  a %= 65521;
+  b %= 65521;
+  return <u32>((b << 16) | a);
 }
 
 function run(inPtr: usize, inLen: usize, outPtr: usize, outLen: usize, flags: u32): i32 {

@@ -35,7 +35,9 @@ const PREFIX: usize = memory.data<u8>([
 ]);
 const PREFIX_LEN: u32 = 207;
 
+/** The initial dictionary (prefix, then zeros); never written: see lzfuDecode. */
 const DICT: usize = memory.data(4096, 64);
+memory.copy(DICT, PREFIX, PREFIX_LEN);
 
 function writePrefix(dst: usize): void {
   memory.copy(dst, PREFIX, PREFIX_LEN);
@@ -52,18 +54,18 @@ export function lzfuWritten(): usize {
  * Decode the LZFu payload (the bytes after the 16-byte header) into `outLen` bytes at `outPtr`.
  * Stops with OK once RAWSIZE bytes are out (trailing padding is ignored) or at the end marker
  * (OUTPUT_SHORT if that comes early); TRUNCATED if the payload runs out first.
+ *
+ * The ring dictionary is not materialised: output byte j went to dictionary offset (207 + j) & 4095,
+ * so a reference to offset s at output position o reads out[o - dist] with
+ * dist = (writeOffset - s) & 4095 when that is >= 0, and the untouched initial dictionary otherwise.
  */
 export function lzfuDecode(inPtr: usize, inLen: usize, outPtr: usize, outLen: usize): i32 {
-  writePrefix(DICT);
-  memory.fill(DICT + PREFIX_LEN, 0, 4096 - PREFIX_LEN);
-  let wpos: u32 = PREFIX_LEN;
   let ip = inPtr;
   const inEnd = inPtr + inLen;
   let op = outPtr;
   const outEnd = outPtr + outLen;
-  let result = TRUNCATED;
   let control: u32 = 0;
-  /** Bits left in `control`; each control byte governs the next 8 items. */
+  /** Items left under the current control byte (8 per byte, LSB first). */
   let left: u32 = 0;
   while (op < outEnd) {
     if (left == 0) {
@@ -73,40 +75,49 @@ export function lzfuDecode(inPtr: usize, inLen: usize, outPtr: usize, outLen: us
       left = 8;
     }
     left--;
-    if ((control & 1) == 0) {
-      control >>>= 1;
+    const isRef = control & 1;
+    control >>>= 1;
+    if (isRef == 0) {
       if (ip >= inEnd) break;
-      const b = load<u8>(ip);
+      store<u8>(op, load<u8>(ip));
       ip++;
-      store<u8>(op, b);
       op++;
-      store<u8>(DICT + wpos, b);
-      wpos = (wpos + 1) & 4095;
       continue;
     }
-    control >>>= 1;
     if (ip + 2 > inEnd) break;
     const ref = (<u32>load<u8>(ip) << 8) | <u32>load<u8>(ip, 1);
     ip += 2;
-    let rpos = ref >>> 4;
-    if (rpos == wpos) {
+    const s = ref >>> 4;
+    const o = <u32>(op - outPtr);
+    const wpos = (PREFIX_LEN + o) & 4095;
+    if (s == wpos) {
       gWritten = op - outPtr;
       return op == outEnd ? OK : OUTPUT_SHORT;
     }
-    let n = (ref & 15) + 2;
-    while (n > 0 && op < outEnd) {
-      const b = load<u8>(DICT + rpos);
-      store<u8>(op, b);
-      op++;
-      store<u8>(DICT + wpos, b);
-      wpos = (wpos + 1) & 4095;
-      rpos = (rpos + 1) & 4095;
-      n--;
+    const dist = (wpos - s) & 4095;
+    let n = <usize>(ref & 15) + 2;
+    const room = outEnd - op;
+    if (n > room) n = room;
+    const end = op + n;
+    if (dist <= o) {
+      let src = op - <usize>dist;
+      while (op < end) {
+        store<u8>(op, load<u8>(src));
+        op++;
+        src++;
+      }
+    } else {
+      let k: u32 = 0;
+      while (op < end) {
+        const j = <i32>(o + k) - <i32>dist;
+        store<u8>(op, j >= 0 ? load<u8>(outPtr + <usize>j) : load<u8>(DICT + ((s + k) & 4095)));
+        op++;
+        k++;
+      }
     }
   }
-  if (op == outEnd) result = OK;
   gWritten = op - outPtr;
-  return result;
+  return op == outEnd ? OK : TRUNCATED;
 }
 
 const HASH_BITS: u32 = 12;

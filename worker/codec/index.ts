@@ -100,15 +100,22 @@ class WasmCodecs implements Codecs {
   private readonly x: KernelExports;
   private readonly base: number;
   private mem: Uint8Array;
+  /** Bytes addressable from `base` with the current memory size. */
+  private room: number;
 
   constructor(x: KernelExports) {
     this.x = x;
     this.base = x.ioBase();
     this.mem = new Uint8Array(x.memory.buffer);
+    this.room = this.mem.length - this.base;
   }
 
-  /** Make sure `bytes` bytes from the I/O base are addressable; false if memory cannot grow. */
+  /**
+   * Make sure `bytes` bytes from the I/O base are addressable; false if memory cannot grow. Only
+   * this wrapper grows the memory (the kernels never allocate), so the size can be cached.
+   */
   private reserve(bytes: number): boolean {
+    if (bytes <= this.room) return true;
     const need = this.base + bytes;
     const have = this.x.memory.buffer.byteLength;
     if (need > have) {
@@ -118,7 +125,8 @@ class WasmCodecs implements Codecs {
         return false;
       }
     }
-    if (this.mem.buffer !== this.x.memory.buffer) this.mem = new Uint8Array(this.x.memory.buffer);
+    this.mem = new Uint8Array(this.x.memory.buffer);
+    this.room = this.mem.length - this.base;
     return true;
   }
 
