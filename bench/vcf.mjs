@@ -69,14 +69,14 @@ function runCli(args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const cli = JSON.stringify(join(root, 'cli/bin/mailferry.js'));
-    const child = spawn('bash', ['-c', `/usr/bin/time -f '%M' node ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', `/usr/bin/time -f '%U %S %M' node ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     child.on('error', reject);
     child.on('close', (code) => {
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      const kib = Number(err.trim().split('\n').pop());
-      resolve({ code, secs, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
+      const [user, sys, kib] = err.trim().split('\n').pop().split(' ').map(Number);
+      resolve({ code, secs, cpuSecs: user + sys, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
     });
   });
 }
@@ -95,8 +95,9 @@ export async function run(log = console.log) {
     if (r.code !== 0) throw new Error(`vcf2mt exited ${r.code}: ${r.stderr.slice(0, 500)}`);
     const mib = size / 1048576;
     log(`vcf2mt: ${mib.toFixed(1)} MiB, ${cards} cards (3.0, 2.1 QP, 4.0 with photo, groups) in ${r.secs.toFixed(2)} s: ` +
-      `${Math.round(cards / r.secs)} items/s, ${(mib / r.secs).toFixed(1)} MiB/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
-    return { items: cards, seconds: r.secs, mibPerSec: mib / r.secs, peakRssMiB: r.peakRssMiB };
+      `${Math.round(cards / r.secs)} items/s, ${(mib / r.secs).toFixed(1)} MiB/s (CPU ${r.cpuSecs.toFixed(2)} s: ${(mib / r.cpuSecs).toFixed(1)} MiB/s), ` +
+      `peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
+    return { items: cards, seconds: r.secs, cpuSeconds: r.cpuSecs, mibPerSec: mib / r.secs, peakRssMiB: r.peakRssMiB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

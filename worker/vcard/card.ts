@@ -5,7 +5,7 @@
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import type { FindingSink } from '../findings.ts';
-import { type ContentLine, type LexOptions, logicalLines, parseContentLine } from './lexer.ts';
+import { type ContentLine, type LexOptions, logicalLineBatches, parseContentLine } from './lexer.ts';
 import { vcfFinding } from './codes.ts';
 
 export type VcardVersion = '2.1' | '3.0' | '4.0';
@@ -47,17 +47,22 @@ export async function* readCards(source: ByteSource, onFinding: FindingSink, opt
     }
     return c;
   };
-  for await (const raw of logicalLines(source, options)) {
-    const head = ascii(raw.bytes, 16).toUpperCase().replace(/[ \t]+$/, '');
-    const isBegin = /^BEGIN\s*:\s*VCARD\s*$/.test(ascii(raw.bytes, 32).toUpperCase().trim());
-    const isEnd = /^END\s*:\s*VCARD\s*$/.test(ascii(raw.bytes, 32).toUpperCase().trim());
+  for await (const batch of logicalLineBatches(source, options)) for (const raw of batch) {
+    // Only lines starting with B/E (after blanks) can delimit a card; skip the string work otherwise.
+    let k = 0;
+    while (k < raw.bytes.length && (raw.bytes[k] === 0x20 || raw.bytes[k] === 0x09)) k++;
+    const c0 = (raw.bytes[k] ?? 0) & 0xdf;
+    const marker = (c0 === 0x42 || c0 === 0x45) && raw.bytes.length < 64 ? ascii(raw.bytes, 64).toUpperCase().trim() : '';
+    const isBegin = marker !== '' && /^BEGIN\s*:\s*VCARD$/.test(marker);
+    const isEnd = marker !== '' && /^END\s*:\s*VCARD$/.test(marker);
+    const blank = k === raw.bytes.length;
     if (!card) {
       if (isBegin) {
         card = { index: index++, offset: raw.offset, version: '3.0', lines: [], damaged: false, unterminated: false };
         junkReported = false;
       } else if (isEnd) {
         onFinding(vcfFinding('VCF-END-WITHOUT-BEGIN', { offset: raw.offset, item: name }));
-      } else if (head.trim() !== '' && !junkReported) {
+      } else if (!blank && !junkReported) {
         junkReported = true;
         onFinding(vcfFinding('VCF-JUNK', { offset: raw.offset, item: name, detail: JSON.stringify(ascii(raw.bytes, 40)) }));
       }
@@ -89,7 +94,7 @@ export async function* readCards(source: ByteSource, onFinding: FindingSink, opt
       continue;
     }
     if (line.name === 'VERSION' && card.declaredVersion === undefined) {
-      card.declaredVersion = new TextDecoder().decode(line.value).trim();
+      card.declaredVersion = ascii(line.value, 32).trim();
       continue;
     }
     card.lines.push(line);

@@ -76,29 +76,42 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-/** The parameter section of a line (before the first unquoted ':') mentions `word` (ASCII, upper-case). */
-function headerHas(parts: Uint8Array[], word: string): boolean {
-  // Only the first part can hold the header in practice; look at up to 1 KiB of it.
-  const first = parts[0]!;
-  let end = first.length;
+const QP_WORD = Uint8Array.from('QUOTED-PRINTABLE', (c) => c.charCodeAt(0));
+const B64_WORD = Uint8Array.from('BASE64', (c) => c.charCodeAt(0));
+
+/** Whether the parameter section (before the first unquoted ':') contains `word` (ASCII upper-case), ignoring case. */
+function headerHas(line: Uint8Array, word: Uint8Array): boolean {
+  let end = line.length;
   let quoted = false;
-  for (let i = 0; i < first.length && i < 1024; i++) {
-    const c = first[i]!;
+  let params = false;
+  for (let i = 0; i < line.length && i < 1024; i++) {
+    const c = line[i]!;
     if (c === 0x22) quoted = !quoted;
+    else if (c === 0x3b) params = true;
     else if (c === 0x3a && !quoted) {
       end = i;
       break;
     }
   }
-  let s = '';
-  for (let i = 0; i < end && i < 1024; i++) s += String.fromCharCode(first[i]!);
-  return s.toUpperCase().includes(word);
+  if (!params) return false;
+  const first = word[0]!;
+  outer: for (let i = 0; i + word.length <= end; i++) {
+    if ((line[i]! & 0xdf) !== first) continue;
+    for (let k = 1; k < word.length; k++) {
+      const c = line[i + k]!;
+      const w = word[k]!;
+      if (c !== w && !(w >= 0x41 && w <= 0x5a && c === (w | 0x20))) continue outer;
+    }
+    return true;
+  }
+  return false;
 }
 
 /**
- * Physical lines → logical lines. Yields each logical line's bytes (CR/LF removed, folds joined).
+ * Physical lines → logical lines: each logical line's bytes (CR/LF removed, folds joined), in
+ * batches (one per chunk read) so a consumer pays one await per chunk, not per line.
  */
-export async function* logicalLines(source: ByteSource, options: LexOptions = {}): AsyncGenerator<RawLine> {
+export async function* logicalLineBatches(source: ByteSource, options: LexOptions = {}): AsyncGenerator<RawLine[]> {
   const chunkSize = options.chunkSize ?? 1 << 20;
   const maxLine = options.maxLineBytes ?? 64 << 20;
   let parts: Uint8Array[] = [];
@@ -135,7 +148,8 @@ export async function* logicalLines(source: ByteSource, options: LexOptions = {}
   };
 
   // A physical line is handled once it is complete (up to LF) or at end of input.
-  const physical = function* (line: Uint8Array, offset: number): Generator<RawLine> {
+  const physical = (line: Uint8Array, offset: number): RawLine | undefined => {
+    let done: RawLine | undefined;
     let len = line.length;
     if (len > 0 && line[len - 1] === CR) len--;
     const body = line.subarray(0, len);
@@ -145,30 +159,30 @@ export async function* logicalLines(source: ByteSource, options: LexOptions = {}
         // RFC folding: drop the break and exactly one whitespace character.
         append(body.subarray(1));
         if (qp) qp = endsWithEquals();
-        return;
+        return undefined;
       }
       if (qp) {
         // QUOTED-PRINTABLE soft line break: the '=' was already removed; join as is.
         append(body);
         qp = endsWithEquals();
-        return;
+        return undefined;
       }
       if (b64 && len > 0) {
         let all = true;
         for (let i = 0; i < len; i++) if (!isB64(body[i]!)) { all = false; break; }
         if (all) {
           append(body);
-          return;
+          return undefined;
         }
       }
-      const done = flushLine();
-      if (done) yield done;
+      done = flushLine();
     }
-    if (len === 0) return; // blank line: ends a 2.1 base64 value, otherwise nothing
+    if (len === 0) return done; // blank line: ends a 2.1 base64 value, otherwise nothing
     start = offset;
     append(body);
-    if (headerHas(parts, 'QUOTED-PRINTABLE')) qp = endsWithEquals();
-    else if (headerHas(parts, 'BASE64')) b64 = true;
+    if (headerHas(body, QP_WORD)) qp = endsWithEquals();
+    else if (headerHas(body, B64_WORD)) b64 = true;
+    return done;
   };
   // If the pending line ends in '=', remove it and report a soft break.
   const endsWithEquals = (): boolean => {
@@ -180,6 +194,7 @@ export async function* logicalLines(source: ByteSource, options: LexOptions = {}
     return true;
   };
 
+  let batch: RawLine[] = [];
   let pos = 0;
   let carry: Uint8Array<ArrayBuffer> | undefined; // incomplete physical line from the previous chunk
   let carryOffset = 0;
@@ -222,7 +237,8 @@ export async function* logicalLines(source: ByteSource, options: LexOptions = {}
         off = carryOffset;
         carry = undefined;
       }
-      yield* physical(line, off);
+      const got = physical(line, off);
+      if (got) batch.push(got);
       if (carryCut) {
         truncated = true;
         carryCut = false;
@@ -230,13 +246,24 @@ export async function* logicalLines(source: ByteSource, options: LexOptions = {}
       i = nl + 1;
     }
     pos += chunk.length;
+    if (batch.length) {
+      yield batch;
+      batch = [];
+    }
   }
   if (carry) {
-    yield* physical(carry, carryOffset);
+    const got = physical(carry, carryOffset);
+    if (got) batch.push(got);
     if (carryCut) truncated = true;
   }
   const last = flushLine();
-  if (last) yield last;
+  if (last) batch.push(last);
+  if (batch.length) yield batch;
+}
+
+/** Logical lines one by one (convenience over logicalLineBatches). */
+export async function* logicalLines(source: ByteSource, options: LexOptions = {}): AsyncGenerator<RawLine> {
+  for await (const batch of logicalLineBatches(source, options)) yield* batch;
 }
 
 const latin1 = (b: Uint8Array, from: number, to: number): string => {

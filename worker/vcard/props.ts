@@ -7,10 +7,17 @@ import type { Prop, PropValue } from '../mapi/types.ts';
 import { namedTag, type NamedDef } from './names.ts';
 
 export class PropBag {
-  private readonly map = new Map<string, Prop>();
+  private readonly map = new Map<string | number, Prop>();
 
-  private static key(tag: number, def?: NamedDef): string {
-    return def ? `${def.name.guid}|${def.name.lid ?? ''}|${def.name.name ?? ''}|${def.type}` : `t${tag}`;
+  private static readonly defKeys = new WeakMap<NamedDef, string>();
+  private static key(tag: number, def?: NamedDef): string | number {
+    if (!def) return tag;
+    let k = PropBag.defKeys.get(def);
+    if (k === undefined) {
+      k = `${def.name.guid}|${def.name.lid ?? ''}|${def.name.name ?? ''}|${def.type}`;
+      PropBag.defKeys.set(def, k);
+    }
+    return k;
   }
   has(tag: number): boolean {
     return this.map.has(PropBag.key(tag));
