@@ -56,7 +56,7 @@ export function decodeBodyText(bytes: Uint8Array, charset: string | undefined, f
 }
 
 const EXT: Record<string, string> = {
-  'text/plain': '.txt', 'text/html': '.html', 'text/enriched': '.txt', 'text/calendar': '.ics', 'text/directory': '.vcf',
+  'text/plain': '.txt', 'text/html': '.htm', 'text/richtext': '.rtx', 'application/postscript': '.ai', 'text/enriched': '.txt', 'text/calendar': '.ics', 'text/directory': '.vcf',
   'text/vcard': '.vcf', 'text/x-vcard': '.vcf', 'text/csv': '.csv', 'text/xml': '.xml', 'text/rtf': '.rtf',
   'image/jpeg': '.jpg', 'image/jpg': '.jpg', 'image/pjpeg': '.jpg', 'image/png': '.png', 'image/x-png': '.png',
   'image/gif': '.gif', 'image/bmp': '.bmp', 'image/tiff': '.tif', 'image/svg+xml': '.svg', 'image/webp': '.webp',

@@ -259,7 +259,6 @@ export function parseAddressList(raw: string): Mailbox[] {
       // phrase without address: maybe an addr-spec in the phrase slot
       bare = phrase.trim();
     }
-    if (!name && comment) name = comment.trim();
     let address = angle !== undefined ? addr : (bare || phrase).trim();
     if (angle === undefined) {
       // several bare addr-specs separated only by whitespace: one mailbox each

@@ -268,7 +268,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** A small HTML→text renderer for PR_BODY when a mail has only HTML (gromox uses its own). */
 export function htmlToText(html: string): string {
   let s = html.replace(/<!--[\s\S]*?-->/g, '');
-  s = s.replace(/<(script|style|head|title)\b[\s\S]*?<\/\1\s*>/gi, '');
+  s = s.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '');
+  s = s.replace(/<\/title\s*>/gi, '\r\n');
   s = s.replace(/\s+/g, ' ');
   s = s.replace(/<br\s*\/?>/gi, '\r\n');
   s = s.replace(/<\/(p|div|h[1-6]|tr|li|blockquote|pre|table)\s*>/gi, '\r\n');
@@ -344,6 +345,7 @@ export async function mimeToMapi(src: ByteSource, opts: MailMapOptions = {}, sta
 
 async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, end: number, depth: number): Promise<MessageContent> {
   const fallbackCharset = codepageLabel(opts.codepage ?? 1252) ?? 'windows-1252';
+  if (depth > 0) start = await skipBlankLines(src, start, end); // digest parts: blank line, then the message
   const root = await parseMime(src, { findings: opts.findings, item: opts.item, fallbackCharset }, start, end);
   const bag = new PropBag();
   const recipients: Prop[][] = [];
@@ -627,7 +629,8 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
     bag.set(P.PR_MESSAGE_CLASS, 'IPM.Note.SMIME.MultipartSigned');
     const signed = root.children[0];
     if (signed) await applyBody(ctx, bag, selectParts(signed, 1), new Set());
-    const ct = getHeader(root.fields, 'content-type') ?? '';
+    // the outer Content-Type, with the whitespace around '=' and ';' tidied as gromox writes it
+    const ct = (getHeader(root.fields, 'content-type') ?? '').replace(/\s*=\s*/g, '=').replace(/\s*;\s*/g, '; ');
     const body = (await src.read(root.bodyStart, end - root.bodyStart)).slice();
     const head = utf8.encode('Content-Type: ' + ct + '\r\n\r\n');
     const data = new Uint8Array(head.length + body.length);
@@ -707,6 +710,17 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
   }
   finishBody(bag);
   return { props: bag.list, recipients, attachments };
+}
+
+async function skipBlankLines(src: ByteSource, start: number, end: number): Promise<number> {
+  const head = await src.read(start, Math.min(end - start, 4096));
+  let i = 0;
+  for (;;) {
+    if (head[i] === 0x0a) i++;
+    else if (head[i] === 0x0d && head[i + 1] === 0x0a) i += 2;
+    else break;
+  }
+  return i < head.length ? start + i : start;
 }
 
 function applyContentClass(bag: PropBag, cc: string, root: MimePart): void {
@@ -914,7 +928,7 @@ async function applyReport(ctx: Ctx, bag: PropBag, root: MimePart, recipients: P
       if (!m) continue;
       rows.push({ addr: m[1]!.trim().replace(/^<|>$/g, ''), action: sev.indexOf((b['action'] ?? '').trim().toLowerCase()), f: b });
     }
-    const maxSev = rows.reduce((a, r) => Math.max(a, r.action), -1);
+    const maxSev = blocks.slice(1).reduce((a, b) => Math.max(a, sev.indexOf((b['action'] ?? '').trim().toLowerCase())), -1);
     const cls = ['REPORT.IPM.Note.DR', 'REPORT.IPM.Note.Expanded.DR', 'REPORT.IPM.Note.Relayed.DR', 'REPORT.IPM.Note.Delayed.DR', 'REPORT.IPM.Note.NDR'][maxSev];
     if (cls) bag.set(P.PR_MESSAGE_CLASS, cls);
     if (perMsg['reporting-mta']) bag.set(P.PR_REPORTING_MTA, perMsg['reporting-mta']);
