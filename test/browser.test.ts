@@ -245,6 +245,25 @@ describeBrowser('offline PWA (Chromium)', () => {
     expect(await page.locator('#done-title').textContent()).toBe('Done');
   });
 
+  const hasDemo = existsSync(join(webDist, 'demo', 'demo-mailbox.pst'));
+  if (!hasDemo) console.warn('NOTICE: dist/web/demo/demo-mailbox.pst is missing (npm run build:demo, then build:web); the demo test is skipped.');
+  (hasDemo ? it : it.skip)('opens the built-in demo mailbox (from the precache, offline) and converts it', async () => {
+    await page.click('#btn-again');
+    await page.click('#btn-demo');
+    const card = page.locator('.file').filter({ hasText: 'demo-mailbox.pst' });
+    await expect.poll(() => card.locator('.verdict').textContent(), { timeout: 30_000 }).not.toBe('Examining…');
+    expect(await card.locator('.verdict').textContent()).toBe('Healthy');
+    expect(await card.locator('.tree label').count()).toBeGreaterThan(3);
+    await page.screenshot({ path: join(screenshotDir, 'demo.png'), fullPage: true });
+    await page.check('input[name=save][value=opfs]');
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await page.locator('#done-title').textContent()).toBe('Done');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button.download[data-file="demo-mailbox.mt"]')]);
+    const decoded = decodeGxmtBytes(new Uint8Array(readFileSync((await dl.path())!)));
+    expect(decoded.frames.filter((f) => f.kind === 'message').length).toBeGreaterThan(5);
+  });
+
   it('made no request outside the local origin', () => {
     const foreign = requests.filter((u) => !u.startsWith(server.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));
     expect(foreign).toEqual([]);
