@@ -56,10 +56,14 @@ export interface Codecs {
   cyclicEncode(data: Uint8Array, key: number): void;
   /**
    * Inflate zlib-wrapped (default) or raw DEFLATE `input` into `output`. With `exact`, an output
-   * shorter than `output.length` is an error (OST 2013+ blocks state their inflated size).
+   * shorter than `output.length` is an error (OST 2013+ blocks state their inflated size). After
+   * an error, the first `written` bytes of `output` hold what was decoded before the damage.
    */
   inflate(input: Uint8Array, output: Uint8Array, options?: { raw?: boolean; exact?: boolean }): InflateResult;
-  /** Decompress an LZFu or MELA compressed-RTF stream ([MS-OXRTFCP] 2.1.3). */
+  /**
+   * Decompress an LZFu or MELA compressed-RTF stream ([MS-OXRTFCP] 2.1.3). `data` is at most
+   * RAWSIZE bytes; with LZFU_BAD_CRC, TRUNCATED or OUTPUT_SHORT it still holds what could be decoded.
+   */
   lzfuDecompress(input: Uint8Array): { error: number; data: Uint8Array };
   /**
    * Compress RTF to an LZFu stream (optional in the spec; used by the PST writer tests).
