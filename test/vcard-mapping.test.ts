@@ -296,6 +296,17 @@ describe('lexer', () => {
   });
 });
 
+describe('pedantic mode (gromox -P)', () => {
+  test('a card with an unknown property is rejected, the others kept', async () => {
+    const text = 'BEGIN:VCARD\nVERSION:3.0\nFN:A\nX-UNKNOWN:1\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:B\nEND:VCARD\n';
+    const loose = await convert(text);
+    expect(loose.items).toHaveLength(2);
+    const { items, findings } = await convert(text, { pedantic: true });
+    expect(items.map((m) => tagged(m, P.PR_DISPLAY_NAME))).toEqual(['B']);
+    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining('X-UNKNOWN')]);
+  });
+});
+
 describe('damage is data', () => {
   test('an over-long line skips only its card; junk between cards is reported and passed over', async () => {
     const text = `BEGIN:VCARD\nVERSION:3.0\nFN:A\nNOTE:${'x'.repeat(5000)}\nEND:VCARD\ngarbage here\nBEGIN:VCARD\nVERSION:3.0\nFN:B\nEND:VCARD\n`;

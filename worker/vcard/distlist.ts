@@ -98,6 +98,7 @@ export function crc32(parts: readonly Uint8Array[]): number {
 export function groupToDistList(card: MappedCard, index: MemberIndex, ctx: MapContext): MessageContent {
   const resolved: ResolvedMember[] = [];
   const seen = new Set<string>();
+  const reported = new Set<string>();
   for (const m of card.common.members) {
     const c = classifyMember(m);
     let member: ResolvedMember | undefined;
@@ -107,7 +108,8 @@ export function groupToDistList(card: MappedCard, index: MemberIndex, ctx: MapCo
       if (hit) member = { name: hit.name || hit.address, address: hit.address };
     }
     if (!member) {
-      ctx.onFinding(vcfFinding('VCF-MEMBER-UNRESOLVED', { item: ctx.item, detail: m }));
+      if (!reported.has(m)) ctx.onFinding(vcfFinding('VCF-MEMBER-UNRESOLVED', { item: ctx.item, detail: m }));
+      reported.add(m);
       continue;
     }
     const k = member.address.toLowerCase();
