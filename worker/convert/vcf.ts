@@ -49,6 +49,9 @@ export class VcfStrictError extends Error {
 }
 
 /** A card with no content lines besides BEGIN/VERSION/END (gromox would write an empty contact). */
+/** Groups held back for members not seen yet; beyond this they are written at once (bounded memory). */
+const MAX_HELD_GROUPS = 10_000;
+
 function hasContent(card: Vcard): boolean {
   return card.lines.length > 0;
 }
@@ -97,7 +100,7 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
     }
     index.add(mapped.common.uid, mapped.common.display, mapped.common.emails[0]);
     if (mapped.isGroup) {
-      if (!membersResolvable(mapped, index)) {
+      if (!membersResolvable(mapped, index) && held.length < MAX_HELD_GROUPS) {
         held.push({ card: mapped, item });
         continue;
       }
