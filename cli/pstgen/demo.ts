@@ -125,7 +125,8 @@ export const demoDescription: PstDescription = {
         },
         {
           messageClass: 'IPM.Note',
-          subject: 'Newsletter – Februar 🌍',
+          // libpff 20180714 mangles non-BMP characters in strings, so the emoji stays in the HTML body
+          subject: 'Newsletter – Februar',
           bodyText: 'Die Februar-Ausgabe.\r\n',
           bodyHtml: '<!DOCTYPE html><html><body><h1>Februar</h1><p>Die <b>Februar</b>-Ausgabe. 🌍</p></body></html>',
           sender: { name: 'Newsletter', email: 'news@example.de' },

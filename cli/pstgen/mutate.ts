@@ -47,7 +47,7 @@ function bytesIo(bytes: Uint8Array): Io & { bytes: Uint8Array } {
     bytes,
     size: bytes.length,
     read(off: number, len: number) {
-      return bytes.slice(off, off + len);
+      return io.bytes.slice(off, off + len);
     },
     write(off: number, data: Uint8Array) {
       io.bytes.set(data, off);
@@ -164,7 +164,7 @@ const hex = (n: number) => '0x' + n.toString(16);
  * (returned in `bytes`). Deterministic for a given seed.
  */
 export async function mutate(input: string | Uint8Array, opts: MutationOptions): Promise<MutationResult> {
-  const io = typeof input === 'string' ? fileIo(input) : bytesIo(input.slice());
+  const io = typeof input === 'string' ? fileIo(input) : bytesIo(new Uint8Array(input));
   try {
     const r = apply(io, opts);
     if ('bytes' in io) r.bytes = io.bytes;
@@ -347,4 +347,19 @@ function apply(io: Io, o: MutationOptions): MutationResult {
     };
   }
   throw new Error(`mutate: unknown kind ${(o as { kind: string }).kind}`);
+}
+
+/** Every BBT leaf entry of a file (BID, offset, stored and inflated size, first stored byte). */
+export function scanBlocks(bytes: Uint8Array): Array<{ bid: number; ib: number; cb: number; cbInflated: number; firstByte: number }> {
+  const w = new Walker(bytesIo(new Uint8Array(bytes)));
+  const out: Array<{ bid: number; ib: number; cb: number; cbInflated: number; firstByte: number }> = [];
+  for (const p of w.pagesAt(w.bbtRoot, 0))
+    for (let i = 0; i < p.cEnt; i++) {
+      const at = i * p.cbEnt;
+      const ib = w.id(p.dv, at + w.g.idSize);
+      const cb = p.dv.getUint16(at + 2 * w.g.idSize, true);
+      const cbInflated = w.g.variant === 'ost4k' ? p.dv.getUint16(at + 18, true) : cb;
+      out.push({ bid: w.id(p.dv, at), ib, cb, cbInflated, firstByte: bytes[ib]! });
+    }
+  return out;
 }

@@ -319,8 +319,10 @@ export class NdbWriter {
   writeStream(chunks: Iterable<Uint8Array>): number {
     const bids: number[] = [];
     const sizes: number[] = [];
-    // libpff 20180714 misreads permute-encoded compressed blocks inside data trees (XBLOCK
-    // children); such blocks are stored uncompressed. Single-block nodes are still compressed.
+    // Blocks are obfuscated before compression (readers inflate, then decode), so cyclic blocks
+    // never compress and permute blocks do. libpff 20180714 decodes data-tree children (XBLOCK
+    // entries) in the wrong order when they are both permuted and compressed, so those are stored
+    // uncompressed; single-block nodes are still compressed.
     const list = Array.isArray(chunks) ? (chunks as Uint8Array[]) : null;
     const compressTree = this.crypt !== 'permute';
     for (const c of chunks) {
