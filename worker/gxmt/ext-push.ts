@@ -15,18 +15,49 @@ const REF_THRESHOLD = 4 * 1024;
 
 export class FrameBuilder {
   private chunks: Uint8Array[] = [];
-  private block = new Uint8Array(BLOCK);
-  private view = new DataView(this.block.buffer);
+  private first: Uint8Array;
+  private block: Uint8Array;
+  private view: DataView;
   private pos = 0;
   private done = 0;
+  private sized = false;
 
+  constructor(initial = BLOCK) {
+    this.first = new Uint8Array(initial);
+    this.block = this.first;
+    this.view = new DataView(this.block.buffer);
+  }
+
+  /** Byte length of the body (excluding a reserved size field). */
   get length(): number {
-    return this.done + this.pos;
+    return this.done + this.pos - (this.sized ? 8 : 0);
+  }
+
+  /**
+   * Start over, reusing the first block. Only call after every chunk of the previous finish()
+   * has been consumed (the sink contract: a chunk may be kept until its write settles).
+   */
+  reset(): this {
+    this.chunks = [];
+    this.block = this.first;
+    this.view = new DataView(this.block.buffer, this.block.byteOffset, this.block.byteLength);
+    this.pos = 0;
+    this.done = 0;
+    this.sized = false;
+    return this;
+  }
+
+  /** Reserve the u64 frame size in front of the body; finish() fills it in. */
+  reserveSize(): void {
+    if (this.length !== 0) throw new Error('reserveSize: builder not empty');
+    this.u64(0n);
+    this.sized = true;
   }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.block.length) return;
     this.flushBlock();
+    if (this.pos + n <= this.block.length) return;
     const size = Math.max(BLOCK, n);
     this.block = new Uint8Array(size);
     this.view = new DataView(this.block.buffer);
@@ -86,9 +117,13 @@ export class FrameBuilder {
     this.bytes(b);
     this.u8(0);
   }
-  /** The body's chunks, in order. The builder must not be used afterwards. */
+  /** The chunks, in order (with the size field first when reserved). */
   finish(): Uint8Array[] {
     this.flushBlock();
+    if (this.sized) {
+      const c0 = this.chunks[0]!;
+      new DataView(c0.buffer, c0.byteOffset, 8).setBigUint64(0, BigInt(this.done - 8), true);
+    }
     return this.chunks;
   }
 }

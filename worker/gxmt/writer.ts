@@ -117,6 +117,9 @@ class Writer implements GxmtWriter {
   private item = '';
   private itemNid: bigint = 0n;
   private closed = false;
+  /** Reused between frames: each frame is written (and awaited) before the next is built. */
+  private readonly objBuilder = new FrameBuilder();
+  private readonly nameBuilder = new FrameBuilder(1024);
   private forceSource = false;
 
   constructor(
@@ -183,19 +186,13 @@ class Writer implements GxmtWriter {
   }
 
   private async emitFrame(body: FrameBuilder): Promise<void> {
-    const head = new Uint8Array(8);
-    new DataView(head.buffer).setBigUint64(0, BigInt(body.length), true);
-    const chunks = body.finish();
-    // coalesce the size with the first chunk so small frames are a single write
-    if (chunks.length > 0 && chunks[0]!.length < 64 * 1024) {
-      const first = new Uint8Array(8 + chunks[0]!.length);
-      first.set(head);
-      first.set(chunks[0]!, 8);
-      chunks[0] = first;
-      await this.emit(chunks);
-    } else {
-      await this.emit([head, ...chunks]);
-    }
+    await this.emit(body.finish());
+  }
+
+  /** A builder for the next frame, its size field reserved. */
+  private frame(reuse: FrameBuilder): FrameBuilder {
+    reuse.reset().reserveSize();
+    return reuse;
   }
 
   private frameHead(b: FrameBuilder, type: number, nid: bigint, parentType: number, parent: bigint): void {
@@ -405,7 +402,7 @@ class Writer implements GxmtWriter {
     const pending = this.pendingNames;
     this.pendingNames = [];
     for (const n of pending) {
-      const b = new FrameBuilder();
+      const b = this.frame(this.nameBuilder);
       this.frameHead(b, GXMT_NAMEDPROP, BigInt(T.propTag(n.id, T.PT_UNSPECIFIED)), 0, 0n);
       pushPropName(b, T.guidToBytes(n.name.guid), n.name.lid, n.nameBytes);
       await this.emitFrame(b);
@@ -439,7 +436,7 @@ class Writer implements GxmtWriter {
     try {
       const list = this.normalise(props, 'folder');
       const acls = (opts.acls ?? []).map((a) => ({ flags: a.flags ?? ROW_ADD, props: this.normalise(a.props, 'acl') }));
-      const b = new FrameBuilder();
+      const b = this.frame(this.objBuilder);
       const parentType = opts.parentType ?? (this.fmNids.has(nid) && parentFid === 0n ? MAPI_STORE : MAPI_FOLDER);
       this.frameHead(b, MAPI_FOLDER, nid, parentType, parentFid);
       pushPropArray(b, list);
@@ -514,7 +511,7 @@ class Writer implements GxmtWriter {
       return false;
     }
     try {
-      const b = new FrameBuilder();
+      const b = this.frame(this.objBuilder);
       this.frameHead(b, MAPI_MESSAGE, nid, parentType, parentFid);
       this.pushContent(b, content, 0);
       if (this.version >= 4) {

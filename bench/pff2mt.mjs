@@ -1,0 +1,100 @@
+/**
+ * pff2mt benchmark (issue 5): `mailferry pff2mt` on generated PSTs of about 1 GiB (and 4 GiB with
+ * MAILFERRY_BENCH_4G=1) side by side with `pffexport -f all` and `readpst` on the same file in the
+ * same run: wall time, MiB/s of input, items/s, peak RSS (GNU time's %M, else /proc polling).
+ * Targets: >= readpst's MiB/s, >= 2x pffexport's, peak RSS < 300 MiB whatever the size.
+ *
+ * Uses the built CLI (cli/bin/mailferry.js → dist/node) and the built PST writer
+ * (dist/node/cli/pstgen). Generated files are kept in $MAILFERRY_BENCH_DIR (default
+ * /tmp/mailferry-bench) and reused by later runs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 1024 * 1024;
+const dir = process.env.MAILFERRY_BENCH_DIR ?? '/tmp/mailferry-bench';
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Run a command; returns wall seconds and peak RSS in KiB. */
+function measure(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const argv = GNU_TIME ? [GNU_TIME, '-f', 'MAXRSS %M', cmd, ...args] : [cmd, ...args];
+    const p = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    let peak = 0;
+    p.stderr.on('data', (d) => (err += d.toString()).length > 1e6 && (err = err.slice(-1e5)));
+    const poll = GNU_TIME
+      ? null
+      : setInterval(() => {
+          try {
+            const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'));
+            if (m) peak = Math.max(peak, Number(m[1]));
+          } catch {}
+        }, 20);
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      const secs = (performance.now() - t0) / 1000;
+      const m = /MAXRSS (\d+)/.exec(err);
+      if (m) peak = Number(m[1]);
+      if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${err.slice(-500)}`));
+      resolve({ secs, rssKiB: peak });
+    });
+  });
+}
+
+async function generate(path, messages, attachmentMiB) {
+  if (existsSync(path)) return;
+  const { generateDescription, writePst } = await import(pathToFileURL(join(root, 'dist/node/cli/pstgen/index.js')).href);
+  const desc = generateDescription({ variant: 'unicode', crypt: 'permute', messages, attachmentMiB, seed: 11, attachmentKind: 'random' });
+  await writePst(desc, path + '.part');
+  const { renameSync } = await import('node:fs');
+  renameSync(path + '.part', path);
+}
+
+export async function run(log) {
+  mkdirSync(dir, { recursive: true });
+  const sizes = [{ name: '1GiB', messages: 60000, attachmentMiB: 900 }];
+  if (process.env.MAILFERRY_BENCH_4G === '1') sizes.push({ name: '4GiB', messages: 240000, attachmentMiB: 3700 });
+  const cli = join(root, 'cli/bin/mailferry.js');
+  for (const s of sizes) {
+    const pst = join(dir, `bench-${s.name}.pst`);
+    const t0 = performance.now();
+    await generate(pst, s.messages, s.attachmentMiB);
+    const size = statSync(pst).size;
+    log(`${s.name}: ${pst} ${(size / MiB).toFixed(0)} MiB, ${s.messages} messages (ready in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    const out = join(dir, `out-${s.name}`);
+    const rows = [];
+    const tools = [
+      ['mailferry pff2mt', process.execPath, [cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst]],
+      ['pffexport -f all', 'pffexport', ['-q', '-f', 'all', '-m', 'all', '-t', `${out}.pffexport`, pst]],
+      ['readpst', 'readpst', ['-q', '-o', `${out}.readpst`, pst]],
+    ];
+    for (const [name, cmd, args] of tools) {
+      rmSync(`${out}.mt`, { force: true });
+      rmSync(`${out}.pffexport.export`, { recursive: true, force: true });
+      rmSync(`${out}.readpst`, { recursive: true, force: true });
+      mkdirSync(`${out}.readpst`, { recursive: true });
+      try {
+        const r = await measure(cmd, args);
+        rows.push({ name, ...r });
+        log(`  ${name.padEnd(18)} ${r.secs.toFixed(1).padStart(7)} s  ${(size / MiB / r.secs).toFixed(1).padStart(7)} MiB/s  ${(s.messages / r.secs).toFixed(0).padStart(7)} items/s  peak RSS ${(r.rssKiB / 1024).toFixed(0).padStart(5)} MiB`);
+      } catch (e) {
+        log(`  ${name.padEnd(18)} failed: ${e.message.split('\n')[0]}`);
+      }
+    }
+    rmSync(`${out}.mt`, { force: true });
+    rmSync(`${out}.pffexport.export`, { recursive: true, force: true });
+    rmSync(`${out}.readpst`, { recursive: true, force: true });
+    const ours = rows.find((r) => r.name.startsWith('mailferry'));
+    const pe = rows.find((r) => r.name.startsWith('pffexport'));
+    const rp = rows.find((r) => r.name.startsWith('readpst'));
+    if (ours && pe && rp) {
+      log(`  ratios: vs readpst ${(rp.secs / ours.secs).toFixed(2)}x (target >= 1), vs pffexport ${(pe.secs / ours.secs).toFixed(2)}x (target >= 2), peak RSS ${(ours.rssKiB / 1024).toFixed(0)} MiB (target < 300)`);
+    }
+  }
+}
