@@ -32,6 +32,7 @@ import { decodeBase64, decodeQuotedPrintable, decodeUuencode } from './transfer.
 import { cpidForCharset, decodeBodyText, extensionForType, lcidForLanguage } from './charsets.ts';
 import { codepageLabel } from '../text/codepage.ts';
 import { readTnef } from '../tnef/reader.ts';
+import { icalItems } from '../convert/ical.ts';
 
 export interface MailMapOptions {
   findings?: FindingSink;
@@ -313,6 +314,8 @@ interface Ctx {
   submitTime: bigint;
   attachCounter: number;
   cidCounter: number;
+  /** Messages from a text/calendar body part, if it converted. */
+  calendar?: MessageContent[];
 }
 
 /** Decode a leaf part's body by its Content-Transfer-Encoding. */
@@ -709,6 +712,20 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
     bag.setNamed(PidLidSmartNoAttach, true);
   }
   finishBody(bag);
+  const cal = ctx.calendar;
+  if (cal && cal.length === 1 && cal[0]!.props.some((p) => p.tag === P.PR_MESSAGE_CLASS && !p.name)) {
+    // the calendar object replaces the note and takes every mail property it lacks
+    const c = cal[0]!;
+    const merged = new PropBag();
+    for (const p of c.props) merged.put(p);
+    finishBody(merged);
+    const has = (p: Prop) => c.props.some((q) => (p.name ? q.name && q.name.guid === p.name.guid && q.name.lid === p.name.lid && q.name.name === p.name.name : !q.name && T.propId(q.tag) === T.propId(p.tag)));
+    for (const p of bag.list) if (!has(p) && !merged.has(p.tag)) merged.put(p);
+    return { props: merged.list, recipients: c.recipients.length ? c.recipients : recipients, attachments: [...c.attachments, ...attachments] };
+  }
+  if (cal && cal.length > 0) {
+    for (const c of cal) attachments.push({ props: [{ tag: P.PR_ATTACH_METHOD, value: P.ATTACH_EMBEDDED_MSG }, { tag: P.PR_ATTACH_MIME_TAG, value: 'text/calendar' }], embedded: c });
+  }
   return { props: bag.list, recipients, attachments };
 }
 
@@ -788,8 +805,19 @@ async function applyBody(ctx: Ctx, bag: PropBag, sel: Selection, used: Set<MimeP
     bag.set(P.PR_INTERNET_CPID, 65001);
   }
   if (sel.calendar) {
-    // The calendar part is handed to the iCal importer by gromox; that mapping is not wired here,
-    // so the part stays an attachment (open point, named in the differential test).
+    // gromox hands the calendar part to its iCal importer (reference §2.7 "Embedded iCalendar")
+    const cal = sel.calendar;
+    const text = decodeBodyText(await decodePartBody(ctx.src, cal, ctx.opts), cal.params['charset'], cp).text;
+    const msgs: MessageContent[] = [];
+    try {
+      for await (const it of icalItems(bytesSource(utf8.encode(text), 'text/calendar'), { codepage: cp }, (f) => ctx.opts.findings?.({ ...f, item: ctx.opts.item }))) msgs.push(it.content);
+    } catch (e) {
+      ctx.opts.findings?.({ code: 'MIME-BAD-CALENDAR', severity: 'warning', message: `text/calendar part could not be converted (${(e as Error).message}); kept as an attachment`, offset: cal.bodyStart, item: ctx.opts.item });
+    }
+    if (msgs.length > 0) {
+      used.add(cal);
+      ctx.calendar = msgs;
+    }
   }
 }
 
