@@ -11,6 +11,7 @@ import { readComponent, type Component, type LexIssue } from '../ical/lexer.ts';
 import { scanICal, type ItemRef } from '../ical/scan.ts';
 import { ItemError, mapEventGroup, mapJournal, mapTodo, type CalContext, type MapIssue } from '../ical/map.ts';
 import { lookupZone } from '../tz/table.ts';
+import { SlabCache } from '../io/slab-cache.ts';
 import type { TimeZone } from '../tz/rules.ts';
 
 export interface IcalOptions {
@@ -82,6 +83,8 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
       issue: () => {},
     }),
   );
+  // pass 2 re-reads items mostly in file order: serve those small reads from 1 MiB slabs
+  const cached = new SlabCache(source, { slabBytes: 1 << 20, budgetBytes: 16 << 20 });
   const perCalUids = new Map<number, number>();
   for (const g of groups.values()) if (g[0]!.kind === 'VEVENT') perCalUids.set(g[0]!.calendar, (perCalUids.get(g[0]!.calendar) ?? 0) + 1);
   for (const [ci, n] of perCalUids) {
@@ -105,7 +108,7 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
     for (const it of g) {
       if (it.truncated)
         report({ code: 'ICAL-TRUNCATED', severity: 'warning', message: `${it.kind} without END line; converted from what is there`, offset: it.offset, item: label });
-      const c = await readComponent(source, it.offset, it.end, { codepage: lexOpts.codepage, onIssue: lexIssue(label) });
+      const c = await readComponent(cached, it.offset, it.end, { codepage: lexOpts.codepage, onIssue: lexIssue(label) });
       if (c) comps.push(c);
     }
     if (uid === undefined && comps.length)

@@ -132,6 +132,15 @@ function zonedTime(ctx: CalContext, t: ICalTime, zone: TimeZone | null): Zoned {
 
 const ft = (min: number, sec = 0) => filetimeFromMinutes(min, sec);
 
+/** TZDEFINITION/TZSTRUCT blobs per zone, built once (they are the same for every event in it). */
+const tzBlobs = new WeakMap<TimeZone, { display?: Uint8Array; recur?: Uint8Array; struct?: Uint8Array }>();
+function tzBlob(zone: TimeZone, kind: 'display' | 'recur' | 'struct'): Uint8Array {
+  let e = tzBlobs.get(zone);
+  if (!e) tzBlobs.set(zone, (e = {}));
+  return (e[kind] ??=
+    kind === 'struct' ? encodeTzStruct(zone.rules[zone.rules.length - 1]!) : encodeTzDefinition(zone, kind === 'recur' ? 0x0003 : 0x0002));
+}
+
 function searchKey(addr: string) {
   return enc.encode('SMTP:' + addr.toUpperCase() + '\0');
 }
@@ -187,10 +196,14 @@ function body(c: Component, props: Prop[], method?: string) {
 }
 
 /** GOID ([MS-OXOCAL] 2.2.1.27) for a UID; `inst` is the instance date for exceptions. */
+const GOID_PREFIX = '040000008200E00074C5B7101A82E008';
+const GOID_PREFIX_BYTES = Uint8Array.from(GOID_PREFIX.match(/../g)!.map((h) => parseInt(h, 16)));
+const VCAL_UID = enc.encode('vCal-Uid');
+
 export function globalObjectId(uid: string, inst?: { y: number; mo: number; d: number }): Uint8Array {
-  const prefix = '040000008200E00074C5B7101A82E008';
+  const prefix = GOID_PREFIX;
   let out: Uint8Array | undefined;
-  if (/^[0-9a-f]+$/i.test(uid) && uid.length >= 80 && uid.length % 2 === 0 && uid.toUpperCase().startsWith(prefix)) {
+  if (uid.length >= 80 && uid.length % 2 === 0 && /^[0-9a-f]+$/i.test(uid) && uid.toUpperCase().startsWith(prefix)) {
     const b = Uint8Array.from(uid.match(/../g)!.map((h) => parseInt(h, 16)));
     const len = new DataView(b.buffer).getUint32(36, true);
     if (40 + len === b.length) out = b;
@@ -198,13 +211,12 @@ export function globalObjectId(uid: string, inst?: { y: number; mo: number; d: n
   if (!out) {
     const u = enc.encode(uid);
     out = new Uint8Array(40 + 12 + u.length);
-    out.set(Uint8Array.from(prefix.match(/../g)!.map((h) => parseInt(h, 16))), 0);
+    out.set(GOID_PREFIX_BYTES, 0);
     new DataView(out.buffer).setUint32(36, 12 + u.length, true);
-    out.set(enc.encode('vCal-Uid'), 40);
+    out.set(VCAL_UID, 40);
     out[48] = 1;
     out.set(u, 52);
-  }
-  out = out.slice();
+  } else out = out.slice();
   if (inst) {
     out[16] = inst.y >>> 8;
     out[17] = inst.y & 0xff;
@@ -492,7 +504,7 @@ function eventMessage(c: Component, ctx: CalContext, cls: string, proposal: bool
     props.push(namedProp(N.PidLidAppointmentEndWhole, e), namedProp(N.PidLidCommonEnd, e), { tag: G.PR_END_DATE, value: e });
   }
   if (times.zone && times.tzid !== undefined) {
-    const def = encodeTzDefinition(times.zone, 0x0002);
+    const def = tzBlob(times.zone, 'display');
     props.push(namedProp(N.PidLidAppointmentTimeZoneDefinitionStartDisplay, def), namedProp(N.PidLidAppointmentTimeZoneDefinitionEndDisplay, def));
   }
   props.push(namedProp(N.PidLidAppointmentDuration, Math.max(0, Math.round(times.duration))));
@@ -674,8 +686,8 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
       if (zone && times.tzid !== undefined && zonesOf(ctx).fromVTimezone(times.tzid)) {
         props.push(
           namedProp(N.PidLidTimeZoneDescription, times.tzid),
-          namedProp(N.PidLidTimeZoneStruct, encodeTzStruct(zone.rules[zone.rules.length - 1]!)),
-          namedProp(N.PidLidAppointmentTimeZoneDefinitionRecur, encodeTzDefinition(zone, 0x0003)),
+          namedProp(N.PidLidTimeZoneStruct, tzBlob(zone, 'struct')),
+          namedProp(N.PidLidAppointmentTimeZoneDefinitionRecur, tzBlob(zone, 'recur')),
         );
       }
       // exception attachments stay in file order (gromox does the same; the blob arrays are sorted)
