@@ -514,10 +514,12 @@ class PstBuilder {
       props.push(p);
     }
     if (m.bodyHtml !== undefined) {
-      const html = new TextEncoder().encode(m.bodyHtml);
+      // PidTagInternetCodepage labels the HTML bytes (and, for readpst, the 8-bit plain body too):
+      // UTF-8 in Unicode files, windows-1252 in ANSI files where every string is cp1252.
+      const html = this.g.ansi ? encodeCp1252(m.bodyHtml) : new TextEncoder().encode(m.bodyHtml);
       size += html.length;
       props.push(e.bin(0x1013, html));
-      props.push(e.long(0x3fde, 65001));
+      props.push(e.long(0x3fde, this.g.ansi ? 1252 : 65001));
     }
     if (m.bodyRtf !== undefined) {
       const rtf = compressRtf(encodeCp1252(m.bodyRtf));
