@@ -87,23 +87,35 @@ const CL_ORDER: usize = memory.data<u8>([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4
   return (value << 16) | (op << 8) | bits;
 }
 
-function symbolEntry(kind: u32, sym: u32, bits: u32): u32 {
-  if (kind == KIND_CODES) return entry(sym, OP_LITERAL, bits);
+/** Per symbol, the entry without its bit count, for each kind of code (filled at start-up). */
+const SYM_CODES: usize = memory.data(19 * 4, 16);
+const SYM_LENS: usize = memory.data(288 * 4, 16);
+const SYM_DISTS: usize = memory.data(32 * 4, 16);
+
+function symbolEntry(kind: u32, sym: u32): u32 {
+  if (kind == KIND_CODES) return entry(sym, OP_LITERAL, 0);
   if (kind == KIND_LENS) {
-    if (sym < 256) return entry(sym, OP_LITERAL, bits);
-    if (sym == 256) return entry(0, OP_END, bits);
+    if (sym < 256) return entry(sym, OP_LITERAL, 0);
+    if (sym == 256) return entry(0, OP_END, 0);
     if (sym < 286) {
       const i = <usize>(sym - 257);
-      return entry(load<u16>(LEN_BASE + (i << 1)), OP_BASE | load<u8>(LEN_EXTRA + i), bits);
+      return entry(load<u16>(LEN_BASE + (i << 1)), OP_BASE | load<u8>(LEN_EXTRA + i), 0);
     }
-    return entry(0, OP_INVALID, bits);
+    return entry(0, OP_INVALID, 0);
   }
   if (sym < 30) {
     const i = <usize>sym;
-    return entry(load<u16>(DIST_BASE + (i << 1)), OP_BASE | load<u8>(DIST_EXTRA + i), bits);
+    return entry(load<u16>(DIST_BASE + (i << 1)), OP_BASE | load<u8>(DIST_EXTRA + i), 0);
   }
-  return entry(0, OP_INVALID, bits);
+  return entry(0, OP_INVALID, 0);
 }
+
+function buildSymbolEntries(): void {
+  for (let s: u32 = 0; s < 19; s++) store<u32>(SYM_CODES + (<usize>s << 2), symbolEntry(KIND_CODES, s));
+  for (let s: u32 = 0; s < 288; s++) store<u32>(SYM_LENS + (<usize>s << 2), symbolEntry(KIND_LENS, s));
+  for (let s: u32 = 0; s < 32; s++) store<u32>(SYM_DISTS + (<usize>s << 2), symbolEntry(KIND_DISTS, s));
+}
+buildSymbolEntries();
 
 // @ts-ignore: decorator
 @inline function getCount(len: u32): u32 {
@@ -164,6 +176,7 @@ function buildTable(lens: usize, n: u32, table: usize, root: u32, kind: u32, cap
 
   // Walk the codes in canonical order; `huff` is the current code bit-reversed (LSB first, as
   // DEFLATE sends Huffman codes), incremented in reversed order.
+  const symEntries = kind == KIND_CODES ? SYM_CODES : kind == KIND_LENS ? SYM_LENS : SYM_DISTS;
   let huff: u32 = 0;
   let sym: u32 = 0;
   let len = min;
@@ -174,7 +187,7 @@ function buildTable(lens: usize, n: u32, table: usize, root: u32, kind: u32, cap
   let used: u32 = primary;
   const mask: u32 = primary - 1;
   while (true) {
-    const here = symbolEntry(kind, <u32>load<u16>(WORK + (<usize>sym << 1)), len - drop);
+    const here = load<u32>(symEntries + (<usize>load<u16>(WORK + (<usize>sym << 1)) << 2)) | (len - drop);
     const incr: u32 = 1 << (len - drop);
     let fill: u32 = 1 << curr;
     do {
@@ -374,9 +387,11 @@ function storedBlock(): i32 {
 }
 
 /**
- * The fast loop. Runs while 8 input bytes can be loaded at once and a whole match plus an 8-byte
- * copy overshoot fits in the output. Returns -1 to hand over to the careful path, OK at
- * end-of-block, or an error code.
+ * The fast loop. Runs while 8 input bytes can be loaded at once and three literals fit in the
+ * output; each match is checked against the output end and copied 8 bytes at a time only where
+ * the overshoot still lands inside the output. Returns -1 to hand over to the careful path, OK at
+ * end-of-block, or an error code. (Limits are absolute addresses well above 266, so the
+ * subtractions below cannot wrap.)
  */
 function decodeFast(lt: usize, dt: usize): i32 {
   let ip = gIp;
@@ -384,7 +399,8 @@ function decodeFast(lt: usize, dt: usize): i32 {
   let count = gCount;
   let op = gOp;
   const inLimit = gInEnd - 8;
-  const outLimit = gOutEnd - 266;
+  const outEnd = gOutEnd;
+  const outLimit = outEnd - 3;
   const outStart = gOutStart;
   let result: i32 = -1;
   const litMask: u64 = (1 << LIT_ROOT) - 1;
@@ -472,7 +488,16 @@ function decodeFast(lt: usize, dt: usize): i32 {
     }
     let src = op - dist;
     const end = op + length;
-    if (dist >= 8) {
+    if (end > outEnd) {
+      while (op < outEnd) {
+        store<u8>(op, load<u8>(src));
+        op++;
+        src++;
+      }
+      result = OUTPUT_OVERRUN;
+      break;
+    }
+    if (dist >= 8 && end + 8 <= outEnd) {
       do {
         store<u64>(op, load<u64>(src));
         op += 8;
@@ -481,11 +506,11 @@ function decodeFast(lt: usize, dt: usize): i32 {
     } else if (dist == 1) {
       memory.fill(op, load<u8>(src), length);
     } else {
-      do {
+      while (op < end) {
         store<u8>(op, load<u8>(src));
         op++;
         src++;
-      } while (op < end);
+      }
     }
     op = end;
   }
