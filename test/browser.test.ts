@@ -264,6 +264,30 @@ describeBrowser('offline PWA (Chromium)', () => {
     expect(decoded.frames.filter((f) => f.kind === 'message').length).toBeGreaterThan(5);
   });
 
+  (hasDemo ? it : it.skip)('only the ticked folder, for an older gromox: same stream as pff2mt --only-obj N --mt-version 4', async () => {
+    await page.click('#btn-again');
+    await page.click('#btn-demo');
+    const card = page.locator('.file').filter({ hasText: 'demo-mailbox.pst' });
+    await expect.poll(() => card.locator('.verdict').textContent(), { timeout: 30_000 }).toBe('Healthy');
+    const inbox = card.locator('.tree label').filter({ hasText: /^Inbox/ }).locator('input');
+    await inbox.check();
+    const nid = Number(await inbox.getAttribute('value'));
+    expect(nid).toBeGreaterThan(0);
+    // Its subfolders come along, shown ticked and locked.
+    const sub = card.locator('.tree label').filter({ hasText: 'Projekte' }).locator('input');
+    expect(await sub.isChecked()).toBe(true);
+    expect(await sub.isDisabled()).toBe(true);
+    await page.selectOption('#opt-version', '4');
+    await page.check('input[name=save][value=opfs]');
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 60_000 });
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button.download[data-file="demo-mailbox.mt"]')]);
+    const bytes = readFileSync((await dl.path())!);
+    expect(bytes.subarray(0, 8).toString('latin1')).toBe('GXMT0004');
+    const cli = cliStream('pff2mt', join(webDist, 'demo', 'demo-mailbox.pst'), ['--only-obj', String(nid), '--mt-version', '4']);
+    expect(Buffer.compare(bytes, cli), 'page output differs from the CLI with --only-obj').toBe(0);
+  });
+
   it('made no request outside the local origin', () => {
     const foreign = requests.filter((u) => !u.startsWith(server.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));
     expect(foreign).toEqual([]);

@@ -22,6 +22,7 @@ export interface Settings {
   save?: 'picker' | 'opfs';
   codepage?: string;
   rootTarget?: 'ipm-subtree' | 'unanchored';
+  mtVersion?: string;
 }
 
 interface Schema extends DBSchema {

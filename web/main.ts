@@ -205,6 +205,7 @@ function readOptions(): ConvertOptions {
     codepage: cp ? Number(cp) : undefined,
     forceCodepage: cp ? data.get('forceCodepage') !== null : false,
     rootTarget: data.get('rootTarget') === 'unanchored' ? 'unanchored' : 'ipm-subtree',
+    mtVersion: Number(data.get('mtVersion') ?? 5) as 3 | 4 | 5,
   };
 }
 
@@ -321,7 +322,7 @@ async function convert(): Promise<void> {
     return;
   }
   if (!targets) return;
-  void saveSettings({ save: (document.querySelector('input[name=save]:checked') as HTMLInputElement)?.value as 'picker' | 'opfs', codepage: String(options.codepage ?? ''), rootTarget: options.rootTarget });
+  void saveSettings({ save: (document.querySelector('input[name=save]:checked') as HTMLInputElement)?.value as 'picker' | 'opfs', codepage: String(options.codepage ?? ''), rootTarget: options.rootTarget, mtVersion: String(options.mtVersion) });
 
   const jobs: Job[] = list.map((entry, i) => {
     const bar = h('progress', { max: 1, value: 0, 'aria-label': `Progress of ${entry.file.name}` }) as HTMLProgressElement;
@@ -528,6 +529,7 @@ async function init(): Promise<void> {
   }
   if (settings.codepage !== undefined) ($('opt-codepage') as HTMLSelectElement).value = settings.codepage;
   if (settings.rootTarget) ($('opt-root') as HTMLSelectElement).value = settings.rootTarget;
+  if (settings.mtVersion) ($('opt-version') as HTMLSelectElement).value = settings.mtVersion;
 
   syncHiddenDefault();
   for (const r of document.querySelectorAll('input[name=placement]')) r.addEventListener('change', syncHiddenDefault);

@@ -192,6 +192,8 @@ export interface ConvertOptions {
   onlyNids?: number[];
   /** Where the new root folder goes (pff2mt --root-target); the converter's default otherwise. */
   rootTarget?: 'ipm-subtree' | 'unanchored';
+  /** GXMT version for the target gromox (5: gromox 3.3+, 4: 3.0-3.2, 3: 2.10-2.48); default 5. */
+  mtVersion?: 3 | 4 | 5;
   /** Time in the root folder name ("Import of <file> @<time>"): the file's modification time (ms). */
   importTime?: number;
   /** Messages the examination counted in what will be converted (for progress). */
@@ -547,7 +549,7 @@ export async function convertSources(
         report();
       }
     }
-    const r = await writeUnanchoredItems(sink, counted(), { onFinding: log.add, closeSink: false });
+    const r = await writeUnanchoredItems(sink, counted(), { onFinding: log.add, closeSink: false, version: options.mtVersion });
     items = r.written;
   } else if (familyOf(kind) === 'pst') {
     const expected = Math.max(1, options.expectedItems ?? 0);
@@ -557,6 +559,7 @@ export async function convertSources(
       withAssoc: options.withAssoc,
       onlyObj: options.onlyNids?.length ? options.onlyNids : undefined,
       rootTarget: options.rootTarget,
+      version: options.mtVersion,
       codepage: options.codepage,
       forceCodepage: options.forceCodepage,
       importTime: options.importTime !== undefined ? new Date(options.importTime) : undefined,
