@@ -305,12 +305,9 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
       }
       case 'EMAIL': {
         const v = unescapeText(text(line)).trim().replace(/^mailto:/i, '');
-        if (!v) break;
-        if (emails.length === 3) {
-          at('VCF-EMAIL-OVERFLOW', line, v);
-          break;
-        }
-        if (!emails.includes(v)) emails.push(v);
+        if (!v || emails.includes(v)) break;
+        if (emails.length === 3) at('VCF-EMAIL-OVERFLOW', line, v);
+        else emails.push(v);
         break;
       }
       case 'TITLE':
