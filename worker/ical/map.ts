@@ -389,7 +389,7 @@ interface EventTimes {
 
 function eventTimes(c: Component, ctx: CalContext, item: string): EventTimes {
   const ds = get(c, 'DTSTART');
-  if (!ds) throw new ItemError('ICAL-NO-DTSTART', `${item}: VEVENT without DTSTART`);
+  if (!ds) throw new ItemError('ICAL-NO-DTSTART', `VEVENT without DTSTART`);
   const tzid = cleanTzid(ds);
   let zone: TimeZone | null = null;
   if (tzid !== undefined) {
@@ -402,24 +402,24 @@ function eventTimes(c: Component, ctx: CalContext, item: string): EventTimes {
     if (t0 && !t0.utc) zone = ctx.options.floatingTz;
   }
   const start = zoned(ctx, ds, zone);
-  if (!start) throw new ItemError('ICAL-BAD-DTSTART', `${item}: DTSTART "${ds.value.slice(0, 40)}" is not a date-time`, ds.offset);
+  if (!start) throw new ItemError('ICAL-BAD-DTSTART', `DTSTART "${ds.value.slice(0, 40)}" is not a date-time`, ds.offset);
   let end: Zoned | undefined;
   const de = get(c, 'DTEND') ?? (c.name === 'VTODO' ? undefined : undefined);
   if (de) {
     end = zoned(ctx, de, zone);
     const etz = cleanTzid(de);
     if (end && (etz ?? '') !== (tzid ?? '') && !end.t.utc && !start.t.utc)
-      ctx.issue({ code: 'ICAL-DTEND-TZID', severity: 'info', message: `${item}: DTEND has another TZID than DTSTART (gromox rejects this); converted with each one's zone`, offset: de.offset });
+      ctx.issue({ code: 'ICAL-DTEND-TZID', severity: 'info', message: `DTEND has another TZID than DTSTART (gromox rejects this); converted with each one's zone`, offset: de.offset });
   }
   if (!end) {
     const du = get(c, 'DURATION');
     const secs = du ? parseDuration(du.value) : undefined;
-    if (du && secs === undefined) ctx.issue({ code: 'ICAL-BAD-DURATION', severity: 'warning', message: `${item}: DURATION "${du.value}" is malformed`, offset: du.offset });
+    if (du && secs === undefined) ctx.issue({ code: 'ICAL-BAD-DURATION', severity: 'warning', message: `DURATION "${du.value}" is malformed`, offset: du.offset });
     const add = secs !== undefined ? Math.floor(secs / 60) : start.t.date ? 1440 : 0;
     end = { utc: start.utc + add, sec: start.sec, local: start.local + add, t: start.t };
   }
   if (end.utc * 60 + end.sec < start.utc * 60 + start.sec) {
-    ctx.issue({ code: 'ICAL-END-BEFORE-START', severity: 'warning', message: `${item}: DTEND is before DTSTART; end set to start (gromox rejects the file)` });
+    ctx.issue({ code: 'ICAL-END-BEFORE-START', severity: 'warning', message: `DTEND is before DTSTART; end set to start (gromox rejects the file)` });
     end = { ...start };
   }
   const flag = (n: string) => text(c, n)?.trim().toUpperCase() === 'TRUE';
@@ -513,7 +513,9 @@ function eventMessage(c: Component, ctx: CalContext, cls: string, proposal: bool
   if (method === 'REQUEST' || method === 'CANCEL') props.push(namedProp(N.PidLidResponseStatus, 5), namedProp(N.PidLidMeetingType, 0x00010001));
   if (exception) props.push(namedProp(N.PidLidExceptionReplaceTime, ft(exception.recurrenceId.utc, exception.recurrenceId.sec)));
   if (uid !== undefined) {
-    const inst = exception ? exception.recurrenceId.t.parts : undefined;
+    // an instance (exception, or a lone RECURRENCE-ID component) carries its original date in the GOID
+    const ridLine = exception ? undefined : get(c, 'RECURRENCE-ID');
+    const inst = exception ? exception.recurrenceId.t.parts : ridLine ? parseDateTime(ridLine.value)?.parts : undefined;
     const goid = globalObjectId(uid, inst);
     props.push(namedProp(N.PidLidGlobalObjectId, goid), namedProp(N.PidLidCleanGlobalObjectId, cleanGlobalObjectId(goid)));
   }
@@ -574,7 +576,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
   const ev = eventMessage(master, ctx, cls, proposal, uid, item, undefined);
   const props = ev.msg.props;
   const rrLine = get(master, 'RRULE') ?? get(master, 'X-MICROSOFT-RRULE');
-  if (all(master, 'RRULE').length > 1) ctx.issue({ code: 'ICAL-RRULE-MULTIPLE', severity: 'warning', message: `${item}: several RRULE lines; only the first is used`, offset: all(master, 'RRULE')[1]!.offset });
+  if (all(master, 'RRULE').length > 1) ctx.issue({ code: 'ICAL-RRULE-MULTIPLE', severity: 'warning', message: `several RRULE lines; only the first is used`, offset: all(master, 'RRULE')[1]!.offset });
   let recurring = false;
   if (rrLine) {
     const rr = parseRRule(rrLine.value);
@@ -587,7 +589,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
     }
     const mp = rr ? mapRRule(rr, times.start.local, untilLocal) : 'RRULE is malformed';
     if (typeof mp === 'string') {
-      ctx.issue({ code: 'ICAL-RRULE-UNSUPPORTED', severity: 'warning', message: `${item}: ${mp}; converted as a single appointment`, offset: rrLine.offset });
+      ctx.issue({ code: 'ICAL-RRULE-UNSUPPORTED', severity: 'warning', message: `${mp}; converted as a single appointment`, offset: rrLine.offset });
     } else {
       recurring = true;
       const p = mp.pattern;
@@ -597,7 +599,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
       const ex = exdates(ctx, master, zone, ['EXDATE', 'X-MICROSOFT-EXDATE']);
       for (const d of ex) deleted.add(Math.floor(d / 1440) * 1440);
       if (all(master, 'RDATE').length)
-        ctx.issue({ code: 'ICAL-RDATE-DROPPED', severity: 'warning', message: `${item}: RDATE has no MAPI equivalent outside moved occurrences; dropped`, offset: get(master, 'RDATE')!.offset });
+        ctx.issue({ code: 'ICAL-RDATE-DROPPED', severity: 'warning', message: `RDATE has no MAPI equivalent outside moved occurrences; dropped`, offset: get(master, 'RDATE')!.offset });
       const modified = new Set<number>();
       const exInfos: ExceptionInfo[] = [];
       const exAtts: AttachmentContent[] = [];
@@ -612,7 +614,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
           oev = eventMessage(o, ctx, EXCEPTION_CLASS, false, uid, item, { recurrenceId: ridZ });
         } catch (e) {
           if (!(e instanceof ItemError)) throw e;
-          ctx.issue({ code: e.code, severity: 'warning', message: `${e.message} (exception of ${item} skipped)`, offset: o.offset });
+          ctx.issue({ code: e.code, severity: 'warning', message: `${e.message}; this exception was skipped`, offset: o.offset });
           continue;
         }
         const origDay = Math.floor(ridZ.local / 1440) * 1440;
@@ -669,7 +671,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
         });
       }
       const del = [...deleted].sort((a, b) => a - b).slice(0, 1024);
-      if (deleted.size > 1024) ctx.issue({ code: 'ICAL-TOO-MANY-EXDATES', severity: 'warning', message: `${item}: more than 1024 deleted instances; the rest dropped` });
+      if (deleted.size > 1024) ctx.issue({ code: 'ICAL-TOO-MANY-EXDATES', severity: 'warning', message: `more than 1024 deleted instances; the rest dropped` });
       p.deletedInstanceDates = del;
       p.modifiedInstanceDates = [...modified].sort((a, b) => a - b);
       exInfos.sort((a, b) => a.startDateTime - b.startDateTime);
@@ -697,7 +699,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
   if (!recurring) {
     props.push(namedProp(N.PidLidRecurring, false));
     if (overrides.length)
-      ctx.issue({ code: 'ICAL-ORPHAN-OVERRIDE', severity: 'warning', message: `${item}: ${overrides.length} RECURRENCE-ID component(s) without a recurring master; converted as separate appointments` });
+      ctx.issue({ code: 'ICAL-ORPHAN-OVERRIDE', severity: 'warning', message: `${overrides.length} RECURRENCE-ID component(s) without a recurring master; converted as separate appointments` });
   }
   return ev.msg;
 }

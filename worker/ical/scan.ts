@@ -143,7 +143,7 @@ export async function scanICal(src: ByteSource, opts: LexOptions = {}): Promise<
       continue;
     }
     if (item && names.length === 1) {
-      if (l.name === 'UID') item.uid ??= unescapeText(l.value).trim();
+      if (l.name === 'UID') item.uid ??= unescapeText(l.value); // not trimmed: the GOID carries the UID byte for byte (as gromox)
       else if (l.name === 'RECURRENCE-ID') item.recurrenceId = true;
       else if (l.name === 'RRULE' || l.name === 'X-MICROSOFT-RRULE') item.rrule = true;
       item.end = raw.end;
