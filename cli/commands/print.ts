@@ -27,6 +27,8 @@ Exit status: 0 the stream is valid, 1 it is not (the error names a code and the 
 2 usage error.
 `;
 
+let epipeHandled = false;
+
 export const command: Command = {
   summary: 'decode a GXMT stream strictly and print its tree (or JSON lines)',
   async run(args) {
@@ -43,9 +45,12 @@ export const command: Command = {
     const json = opts['--json'] === true;
     const props = opts['-p'] === true || opts['-pp'] === true;
     const lenient = opts['--lenient'] === true;
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0); // reader of our output went away (| head)
-    });
+    if (!epipeHandled) {
+      epipeHandled = true;
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(0); // the reader of our output went away (| head)
+      });
+    }
     const out = lineWriter();
     let closeSource: (() => Promise<void>) | undefined;
     let warnings = 0;
