@@ -337,3 +337,31 @@ describe('LZFu / compressed RTF ([MS-OXRTFCP])', () => {
     expect(new TextDecoder().decode(r.data)).toBe(ex1Text);
   });
 });
+
+describe('wrapper safety net', () => {
+  test('a trapping kernel becomes CodecError.INTERNAL, not an exception', async () => {
+    const { wrapKernels } = await import('../worker/codec/index.ts');
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const trap = () => {
+      throw new WebAssembly.RuntimeError('unreachable');
+    };
+    const broken = wrapKernels({
+      memory,
+      ioBase: () => 1024,
+      crc32: () => 0,
+      permuteDecode: () => {},
+      permuteEncode: () => {},
+      cyclic: () => {},
+      inflate: trap,
+      inflateWritten: () => 0,
+      lzfuDecode: trap,
+      lzfuWritten: () => 0,
+      lzfuCompress: () => 0,
+    });
+    expect(broken.inflate(deflateSync(ascii('abc')), new Uint8Array(3))).toEqual({ error: CodecError.INTERNAL, written: 0 });
+    const s = c.lzfuCompress!(ascii('{\\rtf1 abc}'));
+    const r = broken.lzfuDecompress(s);
+    expect(r.error).toBe(CodecError.INTERNAL);
+    expect(r.data.length).toBe(0);
+  });
+});

@@ -46,7 +46,8 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-interface KernelExports {
+/** The exports of wasm/kernels.ts (pointer/length pairs into `memory`). */
+export interface KernelExports {
   memory: WasmMemory;
   ioBase(): number;
   crc32(ptr: number, len: number, seed: number): number;
@@ -255,6 +256,14 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return bytes;
+}
+
+/**
+ * Wrap an already instantiated kernels module. `loadCodecs()` is the normal entry; this exists for
+ * hosts that instantiate the module themselves and for tests that substitute a failing kernel.
+ */
+export function wrapKernels(exports: KernelExports): Codecs {
+  return new WasmCodecs(exports);
 }
 
 let loading: Promise<Codecs> | undefined;
