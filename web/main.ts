@@ -40,7 +40,7 @@ let running: AbortController | undefined;
 type Screen = 'start' | 'files' | 'progress' | 'done';
 const SCREENS: Screen[] = ['start', 'files', 'progress', 'done'];
 
-function show(screen: Screen): void {
+function show(screen: Screen, focus = true): void {
   for (const s of SCREENS) $(`screen-${s}`).hidden = s !== screen;
   document.body.dataset.screen = screen;
   if (isKiosk) {
@@ -53,7 +53,8 @@ function show(screen: Screen): void {
       else li.removeAttribute('aria-current');
     }
   }
-  ($('main') as HTMLElement).focus({ preventScroll: true });
+  // Moving focus to the new screen tells keyboard and screen-reader users that it changed.
+  if (focus) ($('main') as HTMLElement).focus({ preventScroll: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,8 +579,8 @@ async function init(): Promise<void> {
   if (import.meta.env.PROD && 'serviceWorker' in navigator) {
     navigator.serviceWorker.register('./sw.js', { scope: './' }).catch((e) => console.warn('service worker:', e));
   }
+  show('start', false);
   document.body.dataset.ready = '1';
-  show('start');
 }
 
 void init();

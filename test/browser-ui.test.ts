@@ -1,0 +1,108 @@
+/**
+ * The page as people use it: keyboard only, a screen reader's view of the controls (Chromium's
+ * accessibility tree via CDP: every interactive control has a name), adding a whole folder,
+ * dropping files, and phone / kiosk widths without sideways scrolling.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { corpusFiles, hasCorpus } from './corpus.ts';
+import { CHROMIUM, CHROMIUM_ARGS, describeBrowser, ensureWebBuild, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
+
+const vcf = corpusFiles('vcf/ez-vcard', /^John_Doe_GMAIL\.vcf$/)[0] ?? '';
+const ics = corpusFiles('ics', /\.ics$/)[0] ?? '';
+const itCorpus = hasCorpus ? it : it.skip;
+
+const INTERACTIVE = new Set(['button', 'checkbox', 'radio', 'combobox', 'textbox', 'link', 'menuitem', 'switch', 'slider', 'spinbutton', 'tab']);
+
+/** Interactive nodes of the accessibility tree that have no accessible name. */
+async function unnamedControls(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: Array<{ ignored: boolean; role?: { value: string }; name?: { value: string } }> };
+  await cdp.detach();
+  return nodes
+    .filter((n) => !n.ignored && n.role && INTERACTIVE.has(n.role.value) && !(n.name?.value ?? '').trim())
+    .map((n) => n.role!.value);
+}
+
+const noSideScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+describeBrowser('page usability (Chromium)', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    mkdirSync(screenshotDir, { recursive: true });
+    server = await serveStatic(webDist);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('is keyboard-operable from the first Tab, and every control has a name', async () => {
+    await page.goto(server.origin + '/');
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    // Tab onwards to the drop zone; Enter opens the file chooser.
+    let guard = 0;
+    while (!(await page.evaluate(() => document.activeElement?.id === 'dropzone')) && guard++ < 10) await page.keyboard.press('Tab');
+    expect(guard).toBeLessThan(10);
+    // Enter on the drop zone opens the file picker (a click on the file input; the picker itself
+    // is suppressed here so the test does not depend on dialog interception).
+    await page.evaluate(() => {
+      const input = document.getElementById('file-input') as HTMLInputElement;
+      input.addEventListener('click', (e) => { document.body.dataset.picked = input.multiple ? 'multiple' : 'single'; e.preventDefault(); }, { once: true });
+    });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.body.dataset.picked)).toBe('multiple');
+    expect(await unnamedControls(page)).toEqual([]);
+  });
+
+  itCorpus('adds every file of a picked folder, skipping OS clutter', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailferry-folder-'));
+    mkdirSync(join(dir, 'sub'));
+    copyFileSync(vcf, join(dir, basename(vcf)));
+    copyFileSync(ics, join(dir, 'sub', basename(ics)));
+    writeFileSync(join(dir, '.DS_Store'), 'clutter');
+    await page.setInputFiles('#dir-input', dir);
+    await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 30_000 }).toBe(0);
+    const names = await page.locator('.file-name').allTextContents();
+    expect(names.sort()).toEqual([basename(ics), basename(vcf)].sort());
+    expect(await unnamedControls(page)).toEqual([]);
+  });
+
+  it('takes files dropped onto the page', async () => {
+    await page.click('#btn-clear');
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART:20260101T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'], 'dropped.ics'));
+      const zone = document.getElementById('dropzone')!;
+      zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt }));
+      zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    });
+    await expect.poll(() => page.locator('.file .facts').first().textContent(), { timeout: 30_000 }).toContain('Contains:1 calendar item');
+  });
+
+  itCorpus('fits phone and kiosk widths without sideways scrolling', async () => {
+    for (const [w, h, tag] of [[360, 740, 'phone'], [1920, 1080, 'kiosk']] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.goto(server.origin + (tag === 'kiosk' ? '/?kiosk' : '/'));
+      await page.waitForSelector('body[data-ready="1"]');
+      expect(await noSideScroll(page), `${tag} start`).toBe(true);
+      await page.screenshot({ path: join(screenshotDir, `start-${tag}.png`) });
+      await page.setInputFiles('#file-input', [vcf, ics]);
+      await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 30_000 }).toBe(0);
+      expect(await noSideScroll(page), `${tag} files`).toBe(true);
+      await page.screenshot({ path: join(screenshotDir, `files-${tag}.png`), fullPage: tag === 'phone' });
+    }
+  });
+});
