@@ -3,9 +3,11 @@
  * `async function run(log)` and measures BUILT code (dist/node/...), never tests. A part that
  * throws is reported and the run continues; the exit code says whether any part failed.
  *
- * Before the parts run, the wasm kernels are built if their generated module is missing and
- * worker/codec is compiled into dist/node with bench/tsconfig.json, so the codec part works even
- * before anything in cli/ imports the codecs. Other parts rely on `npm run build`.
+ * Before the parts run, the code under test is brought up to date: the wasm kernels are built if
+ * their generated module is missing, the Node build (`tsc -p cli/tsconfig.json`, as
+ * `npm run build:node`) is refreshed, and worker/codec is compiled into dist/node with
+ * bench/tsconfig.json so the codec part works even before anything in cli/ imports the codecs.
+ * `--no-build` skips all of that. Further arguments select parts by substring (`npm run bench -- codec`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -14,7 +16,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const noBuild = args.includes('--no-build');
+const only = args.filter((a) => !a.startsWith('--'));
 
 function step(what, cmd, args) {
   try {
@@ -24,10 +28,14 @@ function step(what, cmd, args) {
   }
 }
 
-if (!existsSync(join(root, 'worker/codec/generated/kernels-wasm.ts'))) {
-  step('wasm build', process.execPath, [join(root, 'wasm/build.mjs')]);
+if (!noBuild) {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  if (!existsSync(join(root, 'worker/codec/generated/kernels-wasm.ts'))) {
+    step('wasm build', process.execPath, [join(root, 'wasm/build.mjs')]);
+  }
+  step('tsc -p cli/tsconfig.json', process.execPath, [tsc, '-p', join(root, 'cli/tsconfig.json')]);
+  step('tsc -p bench/tsconfig.json', process.execPath, [tsc, '-p', join(here, 'tsconfig.json')]);
 }
-step('tsc -p bench/tsconfig.json', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.json')]);
 
 const parts = readdirSync(here)
   .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
