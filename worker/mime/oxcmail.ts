@@ -386,7 +386,7 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
       case 'reply-to': {
         const list = parseAddressList(v).filter((m) => m.address || m.name);
         if (list.length) {
-          bag.set(P.PR_REPLY_RECIPIENT_ENTRIES, flatEntryList(list.map((m) => encodeOneOffEntryId(m.name || m.address, 'SMTP', m.address))));
+          bag.set(P.PR_REPLY_RECIPIENT_ENTRIES, flatEntryList(list.map((m) => encodeOneOffEntryId(m.name, 'SMTP', m.address))));
           bag.set(P.PR_REPLY_RECIPIENT_NAMES, list.map((m) => (m.name || m.address).replace(/;/g, '')).join(';'));
         }
         break;
@@ -711,18 +711,18 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
   if (attachments.length > 0 && attachments.every((a) => a.props.some((p) => (p.tag === P.PR_ATTACH_FLAGS && ((p.value as number) & 4) !== 0) || (p.tag === P.PR_ATTACHMENT_HIDDEN && p.value === true)))) {
     bag.setNamed(PidLidSmartNoAttach, true);
   }
-  finishBody(bag);
   const cal = ctx.calendar;
   if (cal && cal.length === 1 && cal[0]!.props.some((p) => p.tag === P.PR_MESSAGE_CLASS && !p.name)) {
     // the calendar object replaces the note and takes every mail property it lacks
     const c = cal[0]!;
     const merged = new PropBag();
     for (const p of c.props) merged.put(p);
-    finishBody(merged);
     const has = (p: Prop) => c.props.some((q) => (p.name ? q.name && q.name.guid === p.name.guid && q.name.lid === p.name.lid && q.name.name === p.name.name : !q.name && T.propId(q.tag) === T.propId(p.tag)));
     for (const p of bag.list) if (!has(p) && !merged.has(p.tag)) merged.put(p);
+    finishBody(merged);
     return { props: merged.list, recipients: c.recipients.length ? c.recipients : recipients, attachments: [...c.attachments, ...attachments] };
   }
+  finishBody(bag);
   if (cal && cal.length > 0) {
     for (const c of cal) attachments.push({ props: [{ tag: P.PR_ATTACH_METHOD, value: P.ATTACH_EMBEDDED_MSG }, { tag: P.PR_ATTACH_MIME_TAG, value: 'text/calendar' }], embedded: c });
   }

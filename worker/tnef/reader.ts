@@ -57,6 +57,9 @@ export const att = {
   OriginalMessageClass: 0x00070600,
 } as const;
 
+/** OID_MAC_BINARY 1.2.840.113556.3.11.1 ([MS-OXTNEF] 2.1.3.3.17 attAttachRendData DataFlags). */
+const OID_MAC_BINARY = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x14, 0x03, 0x0b, 0x01);
+
 const LVL_MESSAGE = 1;
 const LVL_ATTACHMENT = 2;
 
@@ -317,6 +320,9 @@ export function readTnef(bytes: Uint8Array, opts: TnefOptions = {}): MessageCont
               const pos = dv.getUint32(2, true);
               cur.legacy.push({ tag: P.PR_RENDERING_POSITION, value: pos });
               if (dv.getUint16(0, true) === 2) cur.legacy.push({ tag: P.PR_ATTACH_METHOD, value: P.ATTACH_OLE });
+              // DataFlags bit FileDataMacBinary → PidTagAttachEncoding = OID_MAC_BINARY, else empty
+              const flags = data.length >= 14 ? dv.getUint32(10, true) : 0;
+              cur.legacy.push({ tag: P.PR_ATTACH_ENCODING, value: flags & 1 ? OID_MAC_BINARY.slice() : new Uint8Array(0) });
             }
             break;
           case att.AttachData:
