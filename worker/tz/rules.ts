@@ -137,9 +137,9 @@ export function encodeTzDefinition(tz: TimeZone, ruleFlags: number): Uint8Array 
     dv.setUint16(p + 4, ruleFlags, true);
     dv.setUint16(p + 6, r.year, true);
     if (i === 0) {
-      // gromox marks the first rule's reserved bytes (a SYSTEMTIME-like 1601-01: month 1, and day 1 in the recur flavour)
+      // gromox fills the first rule's reserved X field like a SYSTEMTIME of 1601-01-01 (month 1, day 1)
       dv.setUint16(p + 8, 1, true);
-      if (ruleFlags & TZRULE_FLAG_RECUR_CURRENT) dv.setUint16(p + 12, 1, true);
+      dv.setUint16(p + 12, 1, true);
     }
     dv.setInt32(p + 22, r.bias, true);
     dv.setInt32(p + 26, r.standardBias, true);
