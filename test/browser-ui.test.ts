@@ -4,11 +4,12 @@
  * dropping files, and phone / kiosk widths without sideways scrolling.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { corpusFiles, hasCorpus } from './corpus.ts';
+import { corpusFiles, hasCorpus, repoRoot } from './corpus.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeBrowser, ensureWebBuild, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
 
 const vcf = corpusFiles('vcf/ez-vcard', /^John_Doe_GMAIL\.vcf$/)[0] ?? '';
@@ -90,6 +91,30 @@ describeBrowser('page usability (Chromium)', () => {
       zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
     });
     await expect.poll(() => page.locator('.file .facts').first().textContent(), { timeout: 30_000 }).toContain('Contains:1 calendar item');
+  });
+
+  itCorpus('a damaged PST: verdict, conversion of what is readable, skipped items listed, same bytes as the CLI', async () => {
+    const corrupt = corpusFiles('pst', /CORRUPT/)[0]!;
+    await page.goto(server.origin + '/');
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.setInputFiles('#file-input', corrupt);
+    await expect.poll(() => page.locator('.file .verdict').textContent(), { timeout: 30_000 }).toMatch(/Damaged/);
+    expect(await page.locator('fieldset[data-pst]').first().isVisible()).toBe(true);
+    await page.check('input[name=save][value=opfs]');
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 60_000 });
+    const title = (await page.locator('#skipped-title').textContent()) ?? '';
+    const n = Number(/\((\d+)\)/.exec(title)?.[1]);
+    expect(n).toBeGreaterThan(0);
+    await page.locator('#skipped-box summary').click();
+    expect(await page.locator('#skipped-table tbody tr').count()).toBe(Math.min(n, 5000));
+    expect(await page.locator('#skipped-table tbody').textContent()).toMatch(/PST-[A-Z-]+/);
+    await page.screenshot({ path: join(screenshotDir, 'done-skipped.png'), fullPage: true });
+    const out = basename(corrupt).replace(/\.pst$/, '.mt');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`button.download[data-file="${out}"]`)]);
+    const r = spawnSync(process.execPath, [join(repoRoot, 'cli', 'bin', 'mailferry.js'), 'pff2mt', '-q', corrupt], { maxBuffer: 64 << 20 });
+    expect(r.status).toBe(0);
+    expect(Buffer.compare(readFileSync((await dl.path())!), r.stdout)).toBe(0);
   });
 
   itCorpus('fits phone and kiosk widths without sideways scrolling', async () => {

@@ -218,6 +218,9 @@ function syncHiddenDefault(): void {
 }
 
 function updateConvertState(): void {
+  // Folder options only mean something for PST/OST files.
+  const anyPst = entries.some((e) => e.exam?.family === 'pst');
+  for (const el of document.querySelectorAll<HTMLElement>('[data-pst]')) el.hidden = !anyPst;
   const btn = $('btn-convert') as HTMLButtonElement;
   const pending = entries.some((e) => !e.exam && !e.error);
   const usable = entries.filter((e) => e.exam && e.exam.family !== 'none' && !e.exam.error);
@@ -403,10 +406,10 @@ async function finish(jobs: Job[], cancelled: boolean, ms: number): Promise<void
   const items = ok.reduce((a, j) => a + j.result!.items, 0);
   const skipped = ok.flatMap((j) => j.result!.skipped.map((s) => ({ ...s, file: s.file || j.entry.file.name })));
   const bytes = ok.reduce((a, j) => a + j.result!.bytesWritten, 0);
-  $('done-title').textContent = cancelled ? 'Cancelled' : ok.length === jobs.length ? 'Done' : 'Finished with problems';
+  $('done-title').textContent = cancelled ? 'Cancelled' : ok.length < jobs.length ? 'Finished with problems' : skipped.length ? 'Done, with skipped items' : 'Done';
   $('done-summary').textContent = cancelled
     ? `The conversion was cancelled after ${formatDuration(ms / 1000)}.${ok.length ? ` ${plural(ok.length, 'file')} finished before that.` : ''}`
-    : `${plural(items, 'item')} converted from ${plural(ok.length, 'file')} in ${formatDuration(ms / 1000)}; ${plural(skipped.length, 'item')} skipped.`;
+    : `${plural(items, 'item')} converted from ${plural(ok.length, 'file')} in ${formatDuration(ms / 1000)}; ${skipped.length ? `${plural(skipped.length, 'problem')} listed below.` : 'nothing skipped.'}`;
 
   const outs = await Promise.all(
     jobs.map(async (j) => {
@@ -423,8 +426,8 @@ async function finish(jobs: Job[], cancelled: boolean, ms: number): Promise<void
   );
   $('outputs').replaceChildren(...outs);
   const tbody = $('skipped-table').querySelector('tbody')!;
-  tbody.replaceChildren(...skipped.slice(0, 5000).map((s) => h('tr', {}, h('td', {}, s.file), h('td', {}, s.item), h('td', {}, `${s.reason} (${s.code})`))));
-  $('skipped-title').textContent = `Skipped items (${skipped.length})`;
+  tbody.replaceChildren(...skipped.slice(0, 5000).map((s) => h('tr', {}, h('td', {}, s.file), h('td', {}, s.item || 'file structure'), h('td', {}, `${s.reason} (${s.code})`))));
+  $('skipped-title').textContent = `Skipped items and damage (${skipped.length})`;
   $('skipped-box').hidden = skipped.length === 0;
   $('btn-finish').hidden = !isKiosk;
   show('done');

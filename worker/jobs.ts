@@ -515,11 +515,22 @@ const LOOSE_READERS: Partial<Record<FileKind, LooseReader>> = {
   tnef: (src, o, f) => tnefItems(src, { codepage: o.codepage }, f),
 };
 
-/** Findings that mean an item (or part of one) did not make it into the stream. */
+/**
+ * Findings that mean an item (or part of one) did not make it into the stream, once each:
+ * the reader and the converter often meet the same damage.
+ */
 function skippedFrom(findings: Finding[], file: string): SkippedItem[] {
-  return findings
-    .filter((f) => f.severity === 'error')
-    .map((f) => ({ file, item: f.item ?? (f.nid !== undefined ? `NID 0x${f.nid.toString(16)}` : ''), code: f.code, reason: f.message }));
+  const seen = new Set<string>();
+  const out: SkippedItem[] = [];
+  for (const f of findings) {
+    if (f.severity !== 'error') continue;
+    const item = f.item ?? (f.nid !== undefined ? `NID 0x${f.nid.toString(16)}` : '');
+    const key = `${f.code}|${item}|${f.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ file, item, code: f.code, reason: f.message });
+  }
+  return out;
 }
 
 export async function convertSources(
