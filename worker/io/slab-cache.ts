@@ -95,6 +95,18 @@ export class SlabCache implements ByteSource {
   }
 
   /**
+   * Read past the cache: for large sequential runs (attachment data) that would only evict
+   * the B-tree and heap pages everyone else needs. The result is the caller's to keep.
+   */
+  async readDirect(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.min(Math.max(0, Math.floor(offset)), this.size);
+    const n = Math.max(0, Math.min(this.size, start + Math.max(0, Math.floor(length))) - start);
+    this.st.reads++;
+    this.st.bytesRead += n;
+    return this.source.read(start, n);
+  }
+
+  /**
    * Bytes [offset, offset+length) clipped to the input. A read inside one slab returns a view of
    * the slab: callers must treat the result as read-only and copy what they keep or modify.
    */
@@ -106,7 +118,7 @@ export class SlabCache implements ByteSource {
     if (n > this.budgetBytes / 4) {
       this.st.reads++;
       this.st.bytesRead += n;
-      return (await this.source.read(start, n)).slice();
+      return this.readDirect(start, n);
     }
     const first = Math.floor(start / this.slabBytes);
     const last = Math.floor((end - 1) / this.slabBytes);

@@ -18,15 +18,20 @@ export class LtpNode {
     readonly bidSub: number,
     /** Subnodes of the enclosing node, searched when a NID is not among ours. */
     private readonly outer?: LtpNode,
+    /**
+     * Structure-only mode (validator): values stored in subnodes are checked for presence, not
+     * read, and come back empty. Their blocks are checked by the validator's block pass.
+     */
+    readonly shallow = false,
   ) {}
 
   /** Open a node's heap; null (with findings) when the data tree or HNHDR is unusable. */
-  static async open(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer?: LtpNode): Promise<LtpNode | null> {
+  static async open(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer?: LtpNode, shallow = outer?.shallow ?? false): Promise<LtpNode | null> {
     if (!bidData) return null;
     const pages = await blocks.readTree(bidData, { nid });
     const heap = Heap.open(pages, blocks.L.hidBlockShift, rep, nid);
     if (!heap) return null;
-    return new LtpNode(blocks, rep, nid, heap, bidSub, outer);
+    return new LtpNode(blocks, rep, nid, heap, bidSub, outer, shallow);
   }
 
   subnodes(): Promise<Map<number, SubnodeEntry>> {
@@ -56,6 +61,7 @@ export class LtpNode {
       this.rep.report('PST-SUBNODE-MISSING', { nid: this.nid, field, message: `Subnode ${'0x' + hnid.toString(16)}.` });
       return null;
     }
+    if (this.shallow) return new Uint8Array(0);
     return this.blocks.readStream(e.bidData, { nid: this.nid });
   }
 }

@@ -47,7 +47,7 @@ function fixed(type: number, b: Uint8Array, at: number): number | bigint | boole
     case T.PT_DOUBLE: case T.PT_APPTIME: return dv.getFloat64(0, true);
     case T.PT_CURRENCY: case T.PT_I8: return dv.getBigInt64(0, true);
     case T.PT_SYSTIME: return dv.getBigUint64(0, true);
-    case T.PT_CLSID: return b.slice(at, at + 16);
+    case T.PT_CLSID: return b.subarray(at, at + 16);
     default: throw new RangeError('not fixed');
   }
 }
@@ -80,7 +80,7 @@ export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array)
     }
     if (base === T.PT_UNICODE) return items.map((x) => stripNul(decodeUtf16(x)));
     if (base === T.PT_STRING8) return items.map((x) => stripNul(s8(x)));
-    if (base === T.PT_BINARY) return items.map((x) => x.slice());
+    if (base === T.PT_BINARY) return items;
     return undefined;
   }
   const size = fixedSize(type);
@@ -92,7 +92,8 @@ export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array)
     case T.PT_UNICODE: return decodeUtf16(b);
     case T.PT_STRING8: return s8(b);
     case T.PT_NULL: case T.PT_UNSPECIFIED: return null;
-    default: return b.slice();
+    // Binary values are views of buffers the reader owns and never reuses: no copy needed.
+    default: return b;
   }
 }
 

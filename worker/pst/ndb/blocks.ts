@@ -52,16 +52,37 @@ export class Blocks {
     return this.readEntry(e, ctx);
   }
 
-  /** Like read() for a known BBT entry (the validator walks the BBT itself). */
-  async readEntry(e: BbtEntry, ctx: Ctx = {}, raw?: Uint8Array): Promise<Uint8Array | null> {
-    const L = this.L;
-    const span = Math.ceil((e.cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
-    const nid = ctx.nid;
+  /**
+   * Like read() for a known BBT entry (the validator walks the BBT itself). `raw` supplies the
+   * block's bytes when the caller read them already; `checkOnly` skips decryption (the validator
+   * only needs trailer, CRC and inflate checks) and may return a view of `raw`.
+   */
+  async readEntry(e: BbtEntry, ctx: Ctx = {}, raw?: Uint8Array, checkOnly = false): Promise<Uint8Array | null> {
+    const span = this.span(e);
     if (!(e.ib >= 0) || e.ib + span > this.src.size) {
-      this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
+      this.rep.report('PST-BLOCK-BOUNDS', { nid: ctx.nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
       return null;
     }
     const b = raw ?? (await this.src.read(e.ib, span));
+    if (checkOnly) return this.decode(e, b, ctx, undefined, true);
+    const out = new Uint8Array(this.L.fourK ? e.cbInflated : e.cb);
+    return this.decode(e, b, ctx, out, false) ? out : null;
+  }
+
+  /** Bytes a block occupies in the file: payload + trailer, aligned ([MS-PST] 2.2.2.8.1). */
+  span(e: BbtEntry): number {
+    return Math.ceil((e.cb + this.L.blockTrailerSize) / this.L.blockAlign) * this.L.blockAlign;
+  }
+
+  /**
+   * Check one block's raw bytes (trailer, wSig, dwCRC) and decode it into `out` (inflate, then
+   * decrypt in place). With `checkOnly` nothing is decrypted and the stored or inflated bytes
+   * are returned. Returns null when the block cannot be used.
+   */
+  private decode(e: BbtEntry, b: Uint8Array, ctx: Ctx, out: Uint8Array | undefined, checkOnly: boolean): Uint8Array | null {
+    const L = this.L;
+    const nid = ctx.nid;
+    const span = this.span(e);
     if (b.length < span) {
       this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: e.ib, field: 'BBTENTRY.bref.ib' });
       return null;
@@ -98,15 +119,19 @@ export class Blocks {
         this.rep.report('PST-UNSUPPORTED', { nid, offset: e.ib, message: 'Compressed blocks need the inflate codec, which is not loaded.' });
         return null;
       }
-      data = new Uint8Array(e.cbInflated);
+      data = out ?? new Uint8Array(e.cbInflated);
       const r = this.codecs.inflate(stored, data, { exact: true });
       if (r.error !== 0) {
         this.rep.report('PST-BLOCK-INFLATE', { nid, offset: e.ib, field: 'BBTENTRY.cbInflated', message: `Block ${hex(e.bid)}: ${e.cb} → ${e.cbInflated} bytes failed (codec error ${r.error}).` });
         return null;
       }
+    } else if (checkOnly || !out) {
+      data = stored;
     } else {
-      data = stored.slice();
+      out.set(stored);
+      data = out;
     }
+    if (checkOnly) return data;
     if (!isInternal(e.bid) && this.encryption !== 'none') {
       if (!this.codecs) {
         this.rep.report('PST-UNSUPPORTED', { nid, offset: e.ib, message: 'Encrypted blocks need the codec module, which is not loaded.' });
@@ -116,6 +141,80 @@ export class Blocks {
       else this.codecs.cyclicDecode(data, e.bid >>> 0);
     }
     return data;
+  }
+
+  /**
+   * Read many blocks at once: BBT lookups first, then the file in large sequential runs, each
+   * block checked and decoded straight into one output buffer. Returns a view per block (null
+   * for unreadable ones); when all are readable the views are consecutive in `whole`.
+   */
+  async readMany(bids: number[], ctx: Ctx = {}): Promise<{ parts: (Uint8Array | null)[]; whole: Uint8Array | null }> {
+    const entries: (BbtEntry | null)[] = [];
+    let total = 0;
+    for (const bid of bids) {
+      const e = await this.bt.bbt(bid);
+      if (!e) this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+      entries.push(e);
+      if (e) total += this.L.fourK ? e.cbInflated : e.cb;
+      if (total > this.maxStream) {
+        this.rep.report('PST-UNSUPPORTED', { nid: ctx.nid, message: `A stream is larger than ${this.maxStream} bytes; it is cut there.` });
+        entries.pop();
+        break;
+      }
+    }
+    const out = new Uint8Array(total);
+    const parts: (Uint8Array | null)[] = [];
+    let at = 0;
+    let ok = true;
+    const RUN = 8 << 20;
+    let i = 0;
+    while (i < entries.length) {
+      const first = entries[i];
+      if (!first) {
+        parts.push(null);
+        ok = false;
+        i++;
+        continue;
+      }
+      // A run of blocks that lie back to back (small gaps allowed) in the file.
+      let j = i + 1;
+      let end = first.ib + this.span(first);
+      while (j < entries.length) {
+        const e = entries[j];
+        if (!e || e.ib < end || e.ib - end > 65536 || e.ib + this.span(e) - first.ib > RUN) break;
+        end = e.ib + this.span(e);
+        j++;
+      }
+      const inFile = first.ib >= 0 && end <= this.src.size;
+      const buf = inFile && j - i > 1 ? await this.readRange(first.ib, end - first.ib) : undefined;
+      for (let k = i; k < j; k++) {
+        const e = entries[k]!;
+        const size = this.L.fourK ? e.cbInflated : e.cb;
+        const dest = out.subarray(at, at + size);
+        at += size;
+        let raw: Uint8Array | undefined;
+        if (buf) raw = buf.subarray(e.ib - first.ib, e.ib - first.ib + this.span(e));
+        else {
+          if (!(e.ib >= 0) || e.ib + this.span(e) > this.src.size) {
+            this.rep.report('PST-BLOCK-BOUNDS', { nid: ctx.nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
+            parts.push(null);
+            ok = false;
+            continue;
+          }
+          raw = await this.src.read(e.ib, this.span(e));
+        }
+        const d = this.decode(e, raw, ctx, dest, false);
+        if (!d) ok = false;
+        parts.push(d);
+      }
+      i = j;
+    }
+    return { parts, whole: ok && parts.length === bids.length ? out : null };
+  }
+
+  private readRange(offset: number, length: number): Promise<Uint8Array> {
+    const direct = (this.src as { readDirect?: (o: number, l: number) => Promise<Uint8Array> }).readDirect;
+    return length >= 256 * 1024 && direct ? direct.call(this.src, offset, length) : this.src.read(offset, length);
   }
 
   /**
@@ -168,37 +267,22 @@ export class Blocks {
   async readTree(bid: number, ctx: Ctx = {}): Promise<(Uint8Array | null)[] | null> {
     const t = await this.dataTree(bid, ctx);
     if (!t) return null;
-    const out: (Uint8Array | null)[] = [];
-    let sum = 0;
-    for (const b of t.bids) {
-      const d = await this.read(b, ctx);
-      out.push(d);
-      if (d) sum += d.length;
-      if (sum > this.maxStream) {
-        this.rep.report('PST-UNSUPPORTED', { nid: ctx.nid, message: `A stream is larger than ${this.maxStream} bytes; it is cut there.` });
-        break;
-      }
+    const { parts, whole } = await this.readMany(t.bids, ctx);
+    if (t.total !== undefined && whole && t.total !== whole.length) {
+      this.rep.report('PST-DATATREE-TOTAL', { nid: ctx.nid, field: 'XBLOCK.lcbTotal', message: `Tree claims ${t.total} bytes, blocks hold ${whole.length}.` });
     }
-    if (t.total !== undefined && t.total !== sum && out.every((d) => d)) {
-      this.rep.report('PST-DATATREE-TOTAL', { nid: ctx.nid, field: 'XBLOCK.lcbTotal', message: `Tree claims ${t.total} bytes, blocks hold ${sum}.` });
-    }
-    return out;
+    return parts;
   }
 
   /** A node's whole data stream; unreadable blocks make the result null. */
   async readStream(bid: number, ctx: Ctx = {}): Promise<Uint8Array | null> {
-    const parts = await this.readTree(bid, ctx);
-    if (!parts || parts.some((p) => !p)) return null;
-    if (parts.length === 1) return parts[0]!;
-    let n = 0;
-    for (const p of parts) n += p!.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p!, at);
-      at += p!.length;
+    const t = await this.dataTree(bid, ctx);
+    if (!t) return null;
+    const { whole } = await this.readMany(t.bids, ctx);
+    if (t.total !== undefined && whole && t.total !== whole.length) {
+      this.rep.report('PST-DATATREE-TOTAL', { nid: ctx.nid, field: 'XBLOCK.lcbTotal', message: `Tree claims ${t.total} bytes, blocks hold ${whole.length}.` });
     }
-    return out;
+    return whole;
   }
 
   /** The subnode tree at `bidSub` ([MS-PST] 2.2.2.8.3.3) as a map NID → entry. */

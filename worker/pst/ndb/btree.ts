@@ -91,6 +91,12 @@ export class BTrees {
     return p;
   }
 
+  /** Synchronous cache hit (lookups are hot: one per block read). No LRU bump: cheap and good enough. */
+  private cached(ib: number, ptype: number): BtPage | undefined {
+    const p = this.pages.get(ib);
+    return p && p.ptype === ptype ? p : undefined;
+  }
+
   private async parse(ib: number, bid: number, ptype: number, expectLevel?: number, from?: PageRef): Promise<BtPage | null> {
     const L = this.L;
     const tree = ptype === PTYPE_BBT ? 'BBT' : 'NBT';
@@ -203,7 +209,7 @@ export class BTrees {
 
   /** Descend from the root to the leaf entry for `key`; null when absent or unreachable. */
   private async find<T>(root: { bid: number; ib: number }, ptype: number, key: number, pick: (p: BtPage, i: number) => T): Promise<T | null> {
-    let p = await this.page(root.ib, root.bid, ptype);
+    let p = this.cached(root.ib, ptype) ?? (await this.page(root.ib, root.bid, ptype));
     const path = new Set<number>();
     while (p) {
       if (path.has(p.ib) || path.size > 16) {
@@ -225,7 +231,7 @@ export class BTrees {
       }
       if (p.level === 0) return at >= 0 && keys[at] === key ? pick(p, at) : null;
       if (at < 0) return null;
-      const child = await this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at });
+      const child = this.cached(p.childIb![at]!, ptype) ?? (await this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at }));
       if (child && child.keys.length > 0 && child.keys[0]! < keys[at]!) {
         this.rep.report('PST-BTREE-ORDER', { offset: child.ib, field: 'BTENTRY.btkey', message: `Child page at ${hex(child.ib)} starts below its parent key.` });
       }

@@ -1,0 +1,139 @@
+/**
+ * Reader benchmark: generates PST files with the built PST writer (message-heavy and
+ * attachment-heavy, ~1 GiB each; ~4 GiB too with MAILFERRY_BENCH_4G=1), then times, with peak
+ * RSS from /usr/bin/time -v, on the same file in the same run:
+ *   mailferry inspect, mailferry validate --full, a full walk reading every property and
+ *   attachment through the reader API, pffexport -f all, readpst.
+ * Prints a table and the ratios the issue sets targets for (walk vs readpst and pffexport,
+ * validate --full MiB/s, peak RSS, folder-tree time). Runs built code only (dist/node).
+ * Environment: MAILFERRY_BENCH_DIR (scratch dir, default the OS temp dir), MAILFERRY_BENCH_GB
+ * (size of the 1 GiB cases, default 1), MAILFERRY_BENCH_4G=1 (add the 4 GiB attachment-heavy case).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const cli = join(root, 'cli/bin/mailferry.js');
+const gen = join(root, 'cli/bin/mailferry-pstgen.js');
+
+const WALK = `
+import { openFileSource } from ${JSON.stringify(join(root, 'dist/node/cli/io.js'))};
+import { openPst } from ${JSON.stringify(join(root, 'dist/node/worker/pst/index.js'))};
+const src = await openFileSource(process.argv[2]);
+const pst = await openPst(src);
+let messages = 0, props = 0, attachments = 0, bytes = 0, findings = 0;
+const t0 = performance.now();
+const count = (m) => {
+  props += m.props.length;
+  for (const p of m.props) if (p.value instanceof Uint8Array) bytes += p.value.length; else if (typeof p.value === 'string') bytes += p.value.length;
+  for (const r of m.recipients) props += r.length;
+  for (const a of m.attachments) {
+    attachments++;
+    props += a.props.length;
+    for (const p of a.props) if (p.value instanceof Uint8Array) bytes += p.value.length;
+    if (a.embedded) count(a.embedded);
+  }
+};
+const rec = async (f) => {
+  for (const assoc of [false, true]) for await (const ref of f.messages({ assoc })) { messages++; count(await pst.readMessage(ref.nid)); }
+  for (const s of await f.subfolders()) await rec(s);
+};
+await pst.store();
+const tree0 = performance.now();
+const root = await pst.rootFolder();
+const countFolders = async (f) => { let n = 1; for (const s of await f.subfolders()) n += await countFolders(s); return n; };
+const folders = await countFolders(root);
+const treeMs = performance.now() - tree0;
+await rec(root);
+process.stdout.write(JSON.stringify({ messages, props, attachments, bytes, folders, treeMs, ms: performance.now() - t0 }) + '\\n');
+await src.close();
+`;
+
+function timed(cmd, args, opts = {}) {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const seconds = wall ? (Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3])) : NaN;
+  return { seconds, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function have(tool) {
+  return existsSync(`/usr/bin/${tool}`);
+}
+
+export async function run(log = console.log) {
+  if (!existsSync(join(root, 'dist/node/worker/pst/index.js')) || !existsSync(join(root, 'dist/node/cli/pstgen/main.js'))) {
+    log('reader: dist/node is missing; run `npm run build:node` first. Skipped.');
+    return;
+  }
+  if (!have('time')) {
+    log('reader: /usr/bin/time is missing (needed for peak RSS). Skipped.');
+    return;
+  }
+  const dir = mkdtempSync(join(process.env.MAILFERRY_BENCH_DIR ?? tmpdir(), 'mailferry-bench-reader-'));
+  const walkScript = join(dir, 'walk.mjs');
+  writeFileSync(walkScript, WALK);
+  const gb = Number(process.env.MAILFERRY_BENCH_GB ?? 1);
+  const cases = [
+    { name: `attachment-heavy ${gb} GiB`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Math.round(3000 * gb)), '--attachment-mib', String(Math.round(1000 * gb))] },
+    { name: `message-heavy ${gb} GiB`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Math.round(400000 * gb)), '--attachment-mib', String(Math.round(200 * gb))] },
+  ];
+  if (process.env.MAILFERRY_BENCH_4G === '1') {
+    cases.push({ name: 'attachment-heavy 4 GiB', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '12000', '--attachment-mib', '4000'] });
+  }
+  const results = [];
+  try {
+    for (const c of cases) {
+      const file = join(dir, 'bench.pst');
+      log(`reader: generating ${c.name} ...`);
+      execFileSync(process.execPath, [gen, ...c.args, '-q', '-o', file], { stdio: 'inherit' });
+      const size = statSync(file).size;
+      const mib = size / 1048576;
+      // Warm the page cache so every tool starts from the same state.
+      execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
+      const row = { case: c.name, sizeMiB: Math.round(mib) };
+      const ins = timed(process.execPath, [cli, 'inspect', file, '--json']);
+      row.inspect = ins;
+      const val = timed(process.execPath, [cli, 'validate', file, '--full', '--quiet']);
+      row.validate = val;
+      const walk = timed(process.execPath, [walkScript, file]);
+      row.walk = walk;
+      try {
+        row.walkInfo = JSON.parse(walk.stdout.trim().split('\n').pop());
+      } catch {
+        row.walkInfo = undefined;
+      }
+      if (have('pffexport')) {
+        const out = join(dir, 'pff');
+        row.pffexport = timed('/usr/bin/pffexport', ['-f', 'all', '-q', '-t', out, file]);
+        rmSync(`${out}.export`, { recursive: true, force: true });
+      }
+      if (have('readpst')) {
+        const out = join(dir, 'readpst');
+        rmSync(out, { recursive: true, force: true });
+        execFileSync('mkdir', ['-p', out]);
+        row.readpst = timed('/usr/bin/readpst', ['-q', '-o', out, file]);
+        rmSync(out, { recursive: true, force: true });
+      }
+      rmSync(file, { force: true });
+      results.push(row);
+      const f = (r) => (r ? `${r.seconds.toFixed(2)} s ${r.rssMiB.toFixed(0)} MiB${r.status ? ` (exit ${r.status})` : ''}` : 'n/a');
+      log(`reader: ${c.name} (${row.sizeMiB} MiB)`);
+      log(`  mailferry inspect          ${f(row.inspect)}`);
+      log(`  mailferry validate --full  ${f(row.validate)}  = ${(mib / row.validate.seconds).toFixed(0)} MiB/s`);
+      log(`  full walk (reader API)     ${f(row.walk)}${row.walkInfo ? `  ${row.walkInfo.messages} msgs, ${row.walkInfo.attachments} atts, folder tree ${row.walkInfo.treeMs.toFixed(0)} ms` : ''}`);
+      log(`  pffexport -f all           ${f(row.pffexport)}`);
+      log(`  readpst                    ${f(row.readpst)}`);
+      if (row.readpst) log(`  walk vs readpst:   ${(row.readpst.seconds / row.walk.seconds).toFixed(2)}x faster (target >= 1)`);
+      if (row.pffexport) log(`  walk vs pffexport: ${(row.pffexport.seconds / row.walk.seconds).toFixed(2)}x faster (target >= 2)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
