@@ -227,6 +227,48 @@ END:VCALENDAR
     expect(new TextDecoder().decode((val(m, N.PidLidGlobalObjectId) as Uint8Array).subarray(40))).toBe('vCal-Uid\x01\x00\x00\x00weekly-dst@test');
   });
 
+  it('TZID without VTIMEZONE uses the built-in zone; RDATE paired with EXDATE is a moved occurrence', async () => {
+    const { msgs, findings } = await convert(`BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:rdate@test
+DTSTART;TZID=Europe/Berlin:20240603T090000
+DTEND;TZID=Europe/Berlin:20240603T100000
+RRULE:FREQ=DAILY;COUNT=5
+EXDATE;TZID=Europe/Berlin:20240605T090000
+RDATE;TZID=Europe/Berlin:20240605T160000
+SUMMARY:Stand-up
+END:VEVENT
+END:VCALENDAR
+`);
+    expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    const m = msgs[0]!;
+    expect(val(m, N.PidLidAppointmentStartWhole)).toBe(FT('2024-06-03T07:00:00Z')); // CEST from the table
+    expect(decodeTzDefinition(val(m, N.PidLidAppointmentTimeZoneDefinitionStartDisplay) as Uint8Array).keyName).toBe('W. Europe Standard Time');
+    expect(val(m, N.PidLidTimeZoneDescription)).toBe('Europe/Berlin');
+    const a = decodeAppointmentRecur(val(m, N.PidLidAppointmentRecur) as Uint8Array);
+    expect(a.pattern.recurFrequency).toBe(RecurFrequency.Daily);
+    expect(a.pattern.period).toBe(1440);
+    expect(a.pattern.occurrenceCount).toBe(5);
+    expect(a.pattern.endDate).toBe(M(2024, 6, 7));
+    expect(a.pattern.deletedInstanceDates).toEqual([M(2024, 6, 5)]);
+    expect(a.pattern.modifiedInstanceDates).toEqual([M(2024, 6, 5)]);
+    expect(a.exceptions.map((e) => [e.originalStartDate, e.startDateTime, e.endDateTime])).toEqual([[M(2024, 6, 5, 9), M(2024, 6, 5, 16), M(2024, 6, 5, 17)]]);
+    expect(m.attachments).toHaveLength(1);
+    expect(val(m.attachments[0]!.embedded, N.PidLidAppointmentStartWhole)).toBe(FT('2024-06-05T14:00:00Z'));
+    // an RDATE without EXDATE partner is reported, the series still converts
+    const extra = await convert(`BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:rdate2@test
+DTSTART:20240603T090000Z
+RRULE:FREQ=DAILY;COUNT=2
+RDATE:20240610T090000Z
+END:VEVENT
+END:VCALENDAR
+`);
+    expect(extra.msgs).toHaveLength(1);
+    expect(extra.findings.map((f) => f.code)).toContain('ICAL-RDATE-DROPPED');
+  });
+
   const ALLDAY = `BEGIN:VCALENDAR
 VERSION:2.0
 BEGIN:VEVENT

@@ -566,11 +566,48 @@ function exdates(ctx: CalContext, c: Component, zone: TimeZone | null, names: st
   return out;
 }
 
+type Value = { line: ContentLine; value: string };
+const values = (c: Component, n: string): Value[] =>
+  all(c, n).flatMap((line) => line.value.split(',').filter((v) => v.trim()).map((value) => ({ line, value: value.trim() })));
+
+/**
+ * RDATE on a recurring master, read Outlook-style as in gromox: the n-th RDATE is the new time of
+ * the occurrence removed by the n-th EXDATE (a moved occurrence). Each pair becomes a synthetic
+ * override component, so it gets an ExceptionInfo and an exception attachment like any other.
+ * RDATEs without an EXDATE partner cannot be expressed in MAPI and are reported.
+ */
+function movedOccurrences(master: Component, ctx: CalContext, durationMin: number): Component[] {
+  const rd = values(master, 'RDATE');
+  if (!rd.length) return [];
+  const ex = [...values(master, 'EXDATE'), ...values(master, 'X-MICROSOFT-EXDATE')];
+  const out: Component[] = [];
+  const drop = new Set(['RRULE', 'X-MICROSOFT-RRULE', 'EXDATE', 'X-MICROSOFT-EXDATE', 'RDATE', 'DTSTART', 'DTEND', 'DURATION', 'RECURRENCE-ID']);
+  const base = master.props.filter((p) => !drop.has(p.name));
+  for (let i = 0; i < Math.min(rd.length, ex.length); i++) {
+    const r = rd[i]!;
+    const e = ex[i]!;
+    const [startV, endV] = r.value.split('/');
+    const tz = r.line.params.filter((p) => p.name === 'TZID');
+    const props: ContentLine[] = [
+      ...base,
+      { name: 'RECURRENCE-ID', params: e.line.params.filter((p) => p.name === 'TZID' || p.name === 'VALUE'), value: e.value, offset: e.line.offset },
+      { name: 'DTSTART', params: tz, value: startV!, offset: r.line.offset },
+    ];
+    if (endV && !/^[+-]?P/i.test(endV)) props.push({ name: 'DTEND', params: tz, value: endV, offset: r.line.offset });
+    else props.push({ name: 'DURATION', params: [], value: endV ?? `PT${Math.max(0, Math.round(durationMin))}M`, offset: r.line.offset });
+    out.push({ name: 'VEVENT', props, subs: master.subs, offset: r.line.offset, end: r.line.offset });
+  }
+  if (rd.length > ex.length)
+    ctx.issue({ code: 'ICAL-RDATE-DROPPED', severity: 'warning', message: `${rd.length - ex.length} RDATE(s) without a matching EXDATE cannot be expressed in MAPI; dropped (gromox rejects the file)`, offset: rd[ex.length]!.line.offset });
+  return out;
+}
+
 /**
  * One VEVENT UID group: the master with RRULE plus its RECURRENCE-ID overrides → one message with
  * the recurrence blob and exception attachments.
  */
-export function mapEventGroup(master: Component, overrides: Component[], ctx: CalContext, uid: string | undefined): MessageContent {
+export function mapEventGroup(master: Component, overridesIn: Component[], ctx: CalContext, uid: string | undefined): MessageContent {
+  let overrides = overridesIn;
   const item = uid !== undefined ? `UID ${uid}` : `VEVENT at byte ${master.offset}`;
   const { cls, proposal } = eventClass(master, ctx.method);
   const ev = eventMessage(master, ctx, cls, proposal, uid, item, undefined);
@@ -598,8 +635,7 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
       const deleted = new Set<number>();
       const ex = exdates(ctx, master, zone, ['EXDATE', 'X-MICROSOFT-EXDATE']);
       for (const d of ex) deleted.add(Math.floor(d / 1440) * 1440);
-      if (all(master, 'RDATE').length)
-        ctx.issue({ code: 'ICAL-RDATE-DROPPED', severity: 'warning', message: `RDATE has no MAPI equivalent outside moved occurrences; dropped`, offset: get(master, 'RDATE')!.offset });
+      overrides = [...overrides, ...movedOccurrences(master, ctx, times.duration)];
       const modified = new Set<number>();
       const exInfos: ExceptionInfo[] = [];
       const exAtts: AttachmentContent[] = [];
@@ -685,7 +721,9 @@ export function mapEventGroup(master: Component, overrides: Component[], ctx: Ca
       });
       props.push(namedProp(N.PidLidAppointmentRecur, blob), namedProp(N.PidLidRecurring, true), namedProp(N.PidLidRecurrenceType, mp.recurrenceType));
       props.push(namedProp(N.PidLidClipStart, ft(p.startDate)), namedProp(N.PidLidClipEnd, ft(p.endDate)));
-      if (zone && times.tzid !== undefined && zonesOf(ctx).fromVTimezone(times.tzid)) {
+      // gromox writes these only for a VTIMEZONE; Outlook needs them to expand any zoned series,
+      // so zones from the built-in table get them too
+      if (zone && times.tzid !== undefined) {
         props.push(
           namedProp(N.PidLidTimeZoneDescription, times.tzid),
           namedProp(N.PidLidTimeZoneStruct, tzBlob(zone, 'struct')),
