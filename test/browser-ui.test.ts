@@ -117,6 +117,35 @@ describeBrowser('page usability (Chromium)', () => {
     expect(Buffer.compare(readFileSync((await dl.path())!), r.stdout)).toBe(0);
   });
 
+  itCorpus('writes through a File System Access handle (the save-picker path)', async () => {
+    // Headless Chromium cannot show the picker, so it is answered with a real FileSystemFileHandle
+    // (one in OPFS); the worker writes through createWritable() exactly as to a picked file.
+    await page.goto(server.origin + '/');
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.evaluate(() => {
+      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async (o: { suggestedName: string }) =>
+        (await navigator.storage.getDirectory()).getFileHandle('picked-' + o.suggestedName, { create: true });
+    });
+    await page.setInputFiles('#file-input', vcf);
+    await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 30_000 }).toBe(0);
+    expect(await page.locator('#save-picker-choice').isVisible()).toBe(true);
+    await page.check('input[name=save][value=picker]');
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 60_000 });
+    const out = basename(vcf).replace(/\.vcf$/, '.mt');
+    expect(await page.locator('#outputs').textContent()).toContain(`Saved picked-${out}`);
+    const b64 = await page.evaluate(async (name) => {
+      const f = await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile();
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s);
+    }, `picked-${out}`);
+    const r = spawnSync(process.execPath, [join(repoRoot, 'cli', 'bin', 'mailferry.js'), 'vcf2mt', vcf], { maxBuffer: 64 << 20 });
+    expect(r.status).toBe(0);
+    expect(Buffer.compare(Buffer.from(b64, 'base64'), r.stdout)).toBe(0);
+  });
+
   itCorpus('fits phone and kiosk widths without sideways scrolling', async () => {
     for (const [w, h, tag] of [[360, 740, 'phone'], [1920, 1080, 'kiosk']] as const) {
       await page.setViewportSize({ width: w, height: h });
