@@ -706,6 +706,10 @@ async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, 
   // ---- body and attachments ----
   const sel = selectParts(root, 0);
   const used = new Set<MimePart>();
+  if (top === 'multipart/report') {
+    // the machine-readable report part is consumed by the report mapping, not attached
+    for (const c of root.children) if (c.type === 'message/delivery-status' || c.type === 'message/disposition-notification') used.add(c);
+  }
   await applyBody(ctx, bag, sel, used);
   await collectAttachments(ctx, root, undefined, used, attachments);
   if (attachments.length > 0 && attachments.every((a) => a.props.some((p) => (p.tag === P.PR_ATTACH_FLAGS && ((p.value as number) & 4) !== 0) || (p.tag === P.PR_ATTACHMENT_HIDDEN && p.value === true)))) {
