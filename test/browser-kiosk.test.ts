@@ -101,4 +101,25 @@ describeBrowser('kiosk mode (Chromium)', () => {
     expect(after.local).toBe(0);
     expect(after.session).toBe(0);
   });
+
+  itCorpus('wipes what an interrupted session left when the kiosk starts', async () => {
+    await page.goto(server.origin + '/?kiosk');
+    await page.waitForSelector('body.kiosk[data-ready="1"]');
+    // A job that was converting when the tab was closed: output in OPFS, data in IndexedDB.
+    await page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('mailferry-output', { create: true });
+      const w = await (await dir.getFileHandle('half.mt', { create: true })).createWritable();
+      await w.write(new Uint8Array([1, 2, 3]));
+      await w.close();
+      await new Promise<void>((res) => { const r = indexedDB.open('leftover-db'); r.onsuccess = () => { r.result.close(); res(); }; });
+      localStorage.setItem('x', 'y');
+    });
+    expect((await storedData(page)).opfs.length).toBeGreaterThan(0);
+    await page.reload();
+    await page.waitForSelector('body.kiosk[data-ready="1"]');
+    const after = await storedData(page);
+    expect(after.opfs).toEqual([]);
+    expect(after.dbs).toEqual([]);
+    expect(after.local).toBe(0);
+  });
 });

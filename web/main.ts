@@ -515,7 +515,10 @@ function netStatus(): void {
 
 async function init(): Promise<void> {
   if (isKiosk) {
+    // Whatever an interrupted session left (tab closed, power cut) goes before anyone sees the page.
+    await wipeUserData().catch((e) => console.warn('kiosk wipe:', e));
     document.body.classList.add('kiosk');
+    $('btn-again').hidden = true;
     $('kiosk-steps').hidden = false;
     document.addEventListener('pointerdown', () => {
       if (!document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
