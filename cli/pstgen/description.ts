@@ -200,8 +200,15 @@ function attachmentChunk(seed: number, kind: 'random' | 'text', chunkNo: number)
   const bytes = new Uint8Array(65536);
   const rng = new Rng((seed ^ Math.imul(chunkNo + 1, 0x27d4eb2d)) >>> 0);
   if (kind === 'random') {
+    // xorshift32 inlined: this fills every generated attachment byte of multi-GiB benchmarks
     const w = new Uint32Array(bytes.buffer);
-    for (let i = 0; i < w.length; i++) w[i] = rng.u32();
+    let x = rng.u32() | 1;
+    for (let i = 0; i < w.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      w[i] = x;
+    }
   } else {
     let p = 0;
     while (p < bytes.length) {

@@ -614,11 +614,13 @@ class PstBuilder {
         // Stream generated content straight into blocks.
         const max = this.g.maxBlockData;
         const kind = c.kind ?? 'random';
+        // one reusable buffer: writeBlock copies (or encodes a copy of) each payload
+        const buf = new Uint8Array(max);
         const chunks = function* () {
           for (let off = 0; off < size; off += max) {
-            const buf = new Uint8Array(Math.min(max, size - off));
-            fillAttachmentBytes(c.seed, kind, off, buf);
-            yield buf;
+            const part = buf.subarray(0, Math.min(max, size - off));
+            fillAttachmentBytes(c.seed, kind, off, part);
+            yield part;
           }
         };
         const nid = scope.ltpNid();
