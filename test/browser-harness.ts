@@ -13,6 +13,8 @@ import { describe } from 'vitest';
 import { repoRoot } from './corpus.ts';
 
 export const CHROMIUM = process.env.MAILFERRY_CHROMIUM ?? '/usr/bin/chromium';
+// Let playwright report the service worker's own fetches too, so the request log is complete.
+process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
 export const hasChromium = existsSync(CHROMIUM);
 export const webDist = join(repoRoot, 'dist', 'web');
 export const screenshotDir = join(repoRoot, 'test-output', 'screenshots');

@@ -103,6 +103,14 @@ describeBrowser('offline PWA (Chromium)', () => {
     expect(cached.some((u) => /\/assets\/worker-.*\.js$/.test(u))).toBe(true);
     expect(cached.some((u) => /\/assets\/index-.*\.js$/.test(u))).toBe(true);
     await page.screenshot({ path: join(screenshotDir, 'start.png') });
+    // Installable: Chromium's own installability check finds nothing missing.
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+    expect(installabilityErrors.map((e) => e.errorId)).toEqual([]);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: unknown[]; data?: string };
+    expect(manifest.errors).toEqual([]);
+    expect(JSON.parse(manifest.data ?? '{}').icons.some((i: { sizes: string }) => i.sizes === '512x512')).toBe(true);
+    await cdp.detach();
   });
 
   it('works with the network cut', async () => {
@@ -152,6 +160,13 @@ describeBrowser('offline PWA (Chromium)', () => {
     expect(text).toMatch(/Verdict\s*(Healthy|Readable, with warnings|Damaged)/);
     expect(text).toMatch(/Checked blocks\s*[1-9]/);
     await page.screenshot({ path: join(screenshotDir, 'validation-report.png') });
+    // Printing shows the report alone.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#main').isVisible()).toBe(false);
+    expect(await page.locator('#report-content').isVisible()).toBe(true);
+    expect(await page.locator('#btn-print').isVisible()).toBe(false);
+    await page.screenshot({ path: join(screenshotDir, 'validation-report-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#btn-save-json')]);
     expect(dl.suggestedFilename()).toBe(`${basename(samples.pst)}.validation.json`);
     const json = JSON.parse(readFileSync((await dl.path())!, 'utf8'));
