@@ -28,7 +28,6 @@ const { error } = await asc.main(
     '--noAssert',
     '--runtime', 'stub',
     '--use', 'abort=',
-    '--initialMemory', '2',
     // SIMD (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+) for Adler-32.
     '--enable', 'simd',
   ],

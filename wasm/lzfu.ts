@@ -120,38 +120,42 @@ export function lzfuDecode(inPtr: usize, inLen: usize, outPtr: usize, outLen: us
   return op == outEnd ? OK : TRUNCATED;
 }
 
-const HASH_BITS: u32 = 12;
-/** head[h] = 1 + newest position with that 3-byte hash (0 = none); prev[pos & 4095] chains. */
-const HEAD: usize = memory.data(4 << HASH_BITS, 64);
+/**
+ * Match finder: chains of positions keyed by their first two bytes (exact, no hash collisions).
+ * head[b0 | b1 << 8] = 1 + newest position (0 = none); prev[pos & 4095] = 1 + the one before.
+ */
+const HEAD: usize = memory.data(4 << 16, 64);
 const PREV: usize = memory.data(4 * 4096, 64);
-const MAX_CHAIN: u32 = 48;
+/** Chain steps per position; bounds the work on long runs of one byte. */
+const MAX_CHAIN: u32 = 256;
 
 // @ts-ignore: decorator
-@inline function hash3(p: usize): u32 {
-  const v = <u32>load<u8>(p) | (<u32>load<u8>(p, 1) << 8) | (<u32>load<u8>(p, 2) << 16);
-  return (v * 0x9e3779b1) >>> (32 - HASH_BITS);
-}
-
-// @ts-ignore: decorator
-@inline function insert(base: usize, pos: u32): void {
-  const h = <usize>hash3(base + pos) << 2;
-  store<u32>(PREV + (<usize>(pos & 4095) << 2), load<u32>(HEAD + h));
-  store<u32>(HEAD + h, pos + 1);
+@inline function insert(base: usize, pos: u32, end: u32): void {
+  if (pos + 1 < end) {
+    const h = <usize>load<u16>(base + pos) << 2;
+    store<u32>(PREV + (<usize>(pos & 4095) << 2), load<u32>(HEAD + h));
+    store<u32>(HEAD + h, pos + 1);
+  }
 }
 
 /**
  * Compress `inLen` bytes at `inPtr` into the LZFu payload at `outPtr` (room for at least
  * inLen + inLen / 8 + 4 bytes) and return its length. The 207 bytes before `inPtr` must be writable:
  * the dictionary prefix is placed there so that positions in prefix ‖ input map to dictionary
- * offsets by `pos & 4095` and matches can be searched in one flat buffer. Greedy longest match
- * (3..17 bytes) over hash chains, distances 1..4095 so no reference can equal the end marker.
+ * offsets by `pos & 4095` and matches can be searched in one flat buffer.
+ *
+ * [MS-OXRTFCP] 2.3.3.2: at each position take the longest match in the dictionary; 2 bytes or
+ * more become a reference. Among equally long matches the oldest wins, which reproduces the spec's
+ * example streams byte for byte. Distances are 1..4095, so no reference equals the end marker.
  */
 export function lzfuCompress(inPtr: usize, inLen: usize, outPtr: usize): usize {
   const base = inPtr - PREFIX_LEN;
   writePrefix(base);
-  memory.fill(HEAD, 0, 4 << HASH_BITS);
+  // Fresh match state every call: the output must depend on the input only (determinism).
+  memory.fill(HEAD, 0, 4 << 16);
+  memory.fill(PREV, 0, 4 * 4096);
   const end: u32 = PREFIX_LEN + <u32>inLen;
-  for (let p: u32 = 0; p + 2 < PREFIX_LEN; p++) insert(base, p);
+  for (let p: u32 = 0; p < PREFIX_LEN; p++) insert(base, p, end);
   let cur: u32 = PREFIX_LEN;
   let op = outPtr;
   let ctrlPos = op;
@@ -171,18 +175,17 @@ export function lzfuCompress(inPtr: usize, inLen: usize, outPtr: usize): usize {
     let bestPos: u32 = 0;
     const avail = end - cur;
     const maxLen: u32 = avail < 17 ? avail : 17;
-    if (avail >= 3) {
-      let cand = load<u32>(HEAD + (<usize>hash3(base + cur) << 2));
+    if (avail >= 2) {
+      let cand = load<u32>(HEAD + (<usize>load<u16>(base + cur) << 2));
       let steps = MAX_CHAIN;
       while (cand != 0 && steps > 0) {
         const j = cand - 1;
         if (cur - j >= 4096) break;
-        let l: u32 = 0;
+        let l: u32 = 2;
         while (l < maxLen && load<u8>(base + j + l) == load<u8>(base + cur + l)) l++;
-        if (l > bestLen) {
+        if (l >= bestLen) {
           bestLen = l;
           bestPos = j;
-          if (l == maxLen) break;
         }
         const nxt = load<u32>(PREV + (<usize>(j & 4095) << 2));
         if (nxt == 0 || nxt - 1 >= j) break;
@@ -190,20 +193,20 @@ export function lzfuCompress(inPtr: usize, inLen: usize, outPtr: usize): usize {
         steps--;
       }
     }
-    if (bestLen >= 3) {
+    if (bestLen >= 2) {
       const ref = ((bestPos & 4095) << 4) | (bestLen - 2);
       store<u8>(op, <u8>(ref >>> 8));
       store<u8>(op, <u8>ref, 1);
       op += 2;
       ctrl |= 1 << bit;
       for (let k: u32 = 0; k < bestLen; k++) {
-        if (cur + 2 < end) insert(base, cur);
+        insert(base, cur, end);
         cur++;
       }
     } else {
       store<u8>(op, load<u8>(base + cur));
       op++;
-      if (cur + 2 < end) insert(base, cur);
+      insert(base, cur, end);
       cur++;
     }
     bit++;
