@@ -15,7 +15,7 @@ import type { MessageContent, Prop, PropValue } from '../worker/mapi/types.ts';
 import { PSETID } from '../worker/mapi/types.ts';
 import * as P from '../worker/mapi/tags.ts';
 import { decodeOneOffEntryId, encodeOneOffEntryId } from '../worker/mapi/entryid.ts';
-import { vcfItems, VcfStrictError, type VcfOptions } from '../worker/convert/vcf.ts';
+import { vcfItems, VcfStrictError, MemberIndex, type VcfOptions } from '../worker/convert/vcf.ts';
 import { writeUnanchoredItems } from '../worker/convert/items-to-mt.ts';
 import { decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
 import { logicalLines, parseContentLine, types } from '../worker/vcard/lexer.ts';
@@ -240,6 +240,16 @@ describe('vCard 4.0 group → IPM.DistList', () => {
     const dl = msgs[1]!.content;
     expect(named(dl, ADDR, 0x8055)).toEqual(named(items[1]!, ADDR, 0x8055));
     expect(msgs.map((m) => m.parent)).toEqual([0xffff_ffff_ffff_ffffn, 0xffff_ffff_ffff_ffffn]);
+  });
+
+  test('members beyond the bounded UID index are found by a second pass over the file', async () => {
+    const card = (i: number) => `BEGIN:VCARD\nVERSION:3.0\nFN:P${i}\nEMAIL:p${i}@x.org\nUID:u-${i}\nEND:VCARD\n`;
+    const group = 'BEGIN:VCARD\nVERSION:4.0\nKIND:group\nFN:G\nMEMBER:urn:uuid:u-1\nMEMBER:urn:uuid:U-3\nMEMBER:urn:uuid:u-4\nMEMBER:urn:uuid:u-9\nEND:VCARD\n';
+    const { items, findings } = await convert(card(1) + group + card(2) + card(3) + card(4), { index: new MemberIndex(1) });
+    const dl = items[items.length - 1]!;
+    expect(tagged(dl, P.PR_MESSAGE_CLASS)).toBe('IPM.DistList');
+    expect((named(dl, ADDR, 0x8055) as Uint8Array[]).map((b) => decodeOneOffEntryId(b)?.displayName)).toEqual(['P1', 'P3', 'P4']);
+    expect(findings.filter((f) => f.code === 'VCF-MEMBER-UNRESOLVED').map((f) => f.message)).toEqual([expect.stringContaining('u-9')]);
   });
 
   test('Apple X-ADDRESSBOOKSERVER-KIND groups too', async () => {

@@ -2,8 +2,9 @@
  * VCF → MAPI items: the vCard reader (worker/vcard/) driven card by card over a ByteSource, as an
  * async iterable the GXMT writer consumes. Item-level by default (a bad card is skipped with a
  * finding, the rest is emitted); `strict` reproduces gromox-vcf2mt's all-or-nothing per file.
- * Groups whose members refer to cards not seen yet are held back to the end of their file, the only
- * state kept across cards besides the bounded UID index.
+ * Groups whose members refer to cards not seen yet are held back to the end of their file; what the
+ * bounded UID index cannot resolve then is looked up in a second pass over the file (the source is
+ * random-access), so memory grows with the references used, not with the number of cards.
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import type { FindingSink } from '../findings.ts';
@@ -11,7 +12,7 @@ import type { MessageContent } from '../mapi/types.ts';
 import { readCards, type Vcard } from '../vcard/card.ts';
 import type { LexOptions } from '../vcard/lexer.ts';
 import { mapCard, type MappedCard } from '../vcard/contact.ts';
-import { groupToDistList, MemberIndex, membersResolvable } from '../vcard/distlist.ts';
+import { chainLookup, groupToDistList, MemberIndex, membersResolvable, unresolvedRefs } from '../vcard/distlist.ts';
 import { vcfFinding } from '../vcard/codes.ts';
 import * as P from '../mapi/tags.ts';
 
@@ -111,9 +112,15 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
     const out = emit({ content: mapped.content, item });
     if (out) yield out;
   }
-  for (const h of held) {
-    const out = emit({ content: groupToDistList(h.card, index, { item: h.item, onFinding }), item: h.item });
-    if (out) yield out;
+  if (held.length) {
+    const want = new Set<string>();
+    for (const h of held) for (const k of unresolvedRefs(h.card, index)) want.add(k);
+    const found = want.size ? await secondPass(source, want, options) : new MemberIndex(0);
+    const lookup = chainLookup(index, found);
+    for (const h of held) {
+      const out = emit({ content: groupToDistList(h.card, lookup, { item: h.item, onFinding }), item: h.item });
+      if (out) yield out;
+    }
   }
   if (strict) {
     if (strictFailure !== undefined) {
@@ -122,6 +129,21 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
     }
     yield* strictOut;
   }
+}
+
+/** Re-read the file for the cards with the wanted UIDs (names and first address only). */
+async function secondPass(source: ByteSource, want: Set<string>, options: VcfOptions): Promise<MemberIndex> {
+  const found = new MemberIndex(want.size);
+  const quiet = () => {};
+  for await (const card of readCards(source, quiet, options.lex)) {
+    if (card.damaged) continue;
+    const uidLine = card.lines.find((l) => l.name === 'UID');
+    if (!uidLine) continue;
+    const m = mapCard({ ...card, lines: card.lines.filter((l) => ['UID', 'FN', 'N', 'EMAIL', 'ORG'].includes(l.name)) }, { item: '', onFinding: quiet }, { codepage: options.codepage });
+    if (m.common.uid && want.has(MemberIndex.key(m.common.uid))) found.add(m.common.uid, m.common.display, m.common.emails[0]);
+    if (found.size === want.size) break;
+  }
+  return found;
 }
 
 /** Message class of an item (for summaries). */

@@ -15,13 +15,24 @@ import type { MapContext, MappedCard } from './contact.ts';
 import * as N from './names.ts';
 import { PropBag } from './props.ts';
 
-/** UID → the name and first address of a card, for resolving group members. Bounded. */
-export class MemberIndex {
-  private readonly map = new Map<string, { name: string; address: string }>();
+/** Looks up a card by the UID a group member refers to. */
+export interface MemberLookup {
+  get(ref: string): { name: string; address: string } | undefined;
+}
+
+/**
+ * UID → the name and first address of a card, for resolving group members. Bounded: past `limit`
+ * entries new cards are not recorded (vcfItems then resolves what is missing with a second pass
+ * over the file, which needs memory only for the references actually used).
+ */
+export class MemberIndex implements MemberLookup {
+  /** key → "name\0address" (one string per entry keeps the index small). */
+  private readonly map = new Map<string, string>();
   dropped = 0;
-  constructor(readonly limit = 200_000) {}
+  constructor(readonly limit = 50_000) {}
   static key(ref: string): string {
-    return ref.trim().replace(/^urn:uuid:/i, '').toLowerCase();
+    const t = ref.trim();
+    return (t.length > 9 && t.slice(0, 9).toLowerCase() === 'urn:uuid:' ? t.slice(9) : t).toLowerCase();
   }
   add(uid: string | undefined, name: string, address: string | undefined): void {
     if (!uid || !address) return;
@@ -31,14 +42,22 @@ export class MemberIndex {
       this.dropped++;
       return;
     }
-    this.map.set(k, { name, address });
+    this.map.set(k, `${name}\0${address}`);
   }
   get(ref: string): { name: string; address: string } | undefined {
-    return this.map.get(MemberIndex.key(ref));
+    const v = this.map.get(MemberIndex.key(ref));
+    if (v === undefined) return undefined;
+    const z = v.indexOf('\0');
+    return { name: v.slice(0, z), address: v.slice(z + 1) };
   }
   get size(): number {
     return this.map.size;
   }
+}
+
+/** The first lookup that knows the reference. */
+export function chainLookup(...lookups: MemberLookup[]): MemberLookup {
+  return { get: (ref) => lookups.reduce<ReturnType<MemberLookup['get']>>((hit, l) => hit ?? l.get(ref), undefined) };
 }
 
 export interface ResolvedMember {
@@ -68,8 +87,18 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+/** UID references of the group that `index` cannot resolve (as MemberIndex keys). */
+export function unresolvedRefs(card: MappedCard, index: MemberLookup): string[] {
+  const out: string[] = [];
+  for (const m of card.common.members) {
+    const c = classifyMember(m);
+    if (c.ref !== undefined && !index.get(c.ref)) out.push(MemberIndex.key(c.ref));
+  }
+  return out;
+}
+
 /** Whether every member of the group can be resolved with the index as it is now. */
-export function membersResolvable(card: MappedCard, index: MemberIndex): boolean {
+export function membersResolvable(card: MappedCard, index: MemberLookup): boolean {
   for (const m of card.common.members) {
     const c = classifyMember(m);
     if (c.ref !== undefined && !index.get(c.ref)) return false;
@@ -95,7 +124,7 @@ export function crc32(parts: readonly Uint8Array[]): number {
 }
 
 /** Build the IPM.DistList for a group card mapped by mapCard. */
-export function groupToDistList(card: MappedCard, index: MemberIndex, ctx: MapContext): MessageContent {
+export function groupToDistList(card: MappedCard, index: MemberLookup, ctx: MapContext): MessageContent {
   const resolved: ResolvedMember[] = [];
   const seen = new Set<string>();
   const reported = new Set<string>();
