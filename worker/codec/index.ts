@@ -205,6 +205,7 @@ class WasmCodecs implements Codecs {
     if (compType !== LZFU_COMPRESSED && compType !== LZFU_UNCOMPRESSED) {
       return { error: CodecError.LZFU_BAD_MAGIC, data: empty };
     }
+    // Bytes after COMPSIZE are tolerated (the grammar allows PADDING; stores round sizes up).
     if (compSize < 12 || compSize > input.length - 4) return { error: CodecError.LZFU_BAD_SIZE, data: empty };
     const payload = input.subarray(16, 4 + compSize);
     if (compType === LZFU_UNCOMPRESSED) {
