@@ -93,10 +93,17 @@ export async function* readMbox(src: ByteSource, opts: MboxOptions = {}): AsyncG
     return { index: p.index, offset: p.offset, envelope: p.envelope, bytes };
   };
 
+  const MAX_LINE = Math.max(W, 64 * 1024);
+  let want = W;
   while (pos < src.size) {
-    const buf = await src.read(pos, W);
+    const buf = await src.read(pos, want);
     if (buf.length === 0) break;
     const atEof = pos + buf.length >= src.size;
+    if (!midLine && !atEof && buf.indexOf(0x0a) < 0 && want < MAX_LINE) {
+      want = Math.min(MAX_LINE, want * 2); // a line longer than the window: read more of it
+      continue;
+    }
+    want = W;
     let i = 0;
     if (midLine) {
       const nl = buf.indexOf(0x0a);
