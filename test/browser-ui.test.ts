@@ -146,6 +146,29 @@ describeBrowser('page usability (Chromium)', () => {
     expect(Buffer.compare(Buffer.from(b64, 'base64'), r.stdout)).toBe(0);
   });
 
+  itCorpus('mbox, TNEF, an OST and a cyclic-encrypted PST: each stream equals the CLI command\'s', async () => {
+    const cases = [
+      { file: corpusFiles('eml/mbox', /\.mbox$/)[0]!, cmd: 'mbox2mt' },
+      { file: corpusFiles('eml/tnef', /\.tnef$/)[0]!, cmd: 'tnef2mt' },
+      { file: corpusFiles('pst', /\.ost$/)[0]!, cmd: 'pff2mt' },
+      { file: corpusFiles('pst', /high-encryption/)[0]!, cmd: 'pff2mt' },
+    ];
+    await page.goto(server.origin + '/');
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.setInputFiles('#file-input', cases.map((c) => c.file));
+    await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 60_000 }).toBe(0);
+    await page.check('input[name=save][value=opfs]');
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 120_000 });
+    for (const c of cases) {
+      const out = basename(c.file).replace(/\.[^.]*$/, '') + '.mt';
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`button.download[data-file="${out}"]`)]);
+      const r = spawnSync(process.execPath, [join(repoRoot, 'cli', 'bin', 'mailferry.js'), c.cmd, c.file], { maxBuffer: 256 << 20 });
+      expect(r.status, `${c.cmd} ${basename(c.file)}: ${r.stderr}`).toBe(0);
+      expect(Buffer.compare(readFileSync((await dl.path())!), r.stdout), `${basename(c.file)} differs from ${c.cmd}`).toBe(0);
+    }
+  });
+
   itCorpus('fits phone and kiosk widths without sideways scrolling', async () => {
     for (const [w, h, tag] of [[360, 740, 'phone'], [1920, 1080, 'kiosk']] as const) {
       await page.setViewportSize({ width: w, height: h });
