@@ -5,6 +5,8 @@
 export type * from './description.ts';
 export { generateDescription, attachmentBytes, attachmentSize, fillAttachmentBytes, walkFolders, Rng } from './description.ts';
 export type * from './api.ts';
-export { writePst, writePstToBytes } from './write.ts';
+export { writePst, writePstToBytes, writePstToSink, encodeCp1252 } from './write.ts';
+export { scanBlocks } from './mutate.ts';
+export { demoDescription, buildDemo } from './demo.ts';
 export { mutate } from './mutate.ts';
 export { pstCrc } from './crc.ts';

@@ -9,6 +9,7 @@ import { openSync, writeSync, closeSync, ftruncateSync } from 'node:fs';
 import type { AttachmentDesc, FolderDesc, MessageDesc, NamedPropDesc, PropValueDesc, PstDescription, SpecialFolder } from './description.ts';
 import { attachmentSize, fillAttachmentBytes, attachmentBytes } from './description.ts';
 import type { PstOutput, WriteOptions, WriteResult, WrittenItem } from './api.ts';
+import type { ByteSink } from '../../worker/io/sink.ts';
 import { NdbWriter, Bytes, type Geometry } from './ndb.ts';
 import { NodeScope, PT, buildPc, buildTc, type RawProp, type TcColumn, type TcRow } from './ltp.ts';
 import { compressRtf } from './lzfu.ts';
@@ -707,4 +708,16 @@ export function writePstToBytes(desc: PstDescription, options: WriteOptions = {}
   const bytes = new Uint8Array(result.size);
   bytes.set(out.buf.subarray(0, Math.min(out.size, result.size)));
   return { bytes, result };
+}
+
+/**
+ * Write `desc` to a sequential ByteSink (worker/io/sink.ts). The header and allocation maps are
+ * only known at the end, so the file is assembled in memory first: use for fixtures, not for
+ * multi-GiB files (use a path there).
+ */
+export async function writePstToSink(desc: PstDescription, sink: ByteSink, options: WriteOptions = {}): Promise<WriteResult> {
+  const { bytes, result } = writePstToBytes(desc, options);
+  for (let o = 0; o < bytes.length; o += 1 << 20) await sink.write(bytes.subarray(o, Math.min(bytes.length, o + (1 << 20))));
+  await sink.close();
+  return result;
 }
