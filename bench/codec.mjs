@@ -105,7 +105,7 @@ function makeJsCrc() {
  * interleaved rounds: contenders take turns, so a busy machine slows all of them alike and the
  * ratios stay meaningful.
  */
-function race(contenders, bytes, roundMs = 80, rounds = 8) {
+function race(contenders, bytes, roundMs = 50, rounds = 16) {
   const best = contenders.map(() => 0);
   for (const fn of contenders) for (let i = 0; i < 3; i++) fn(); // warm-up / JIT
   for (let r = 0; r < rounds; r++) {

@@ -186,6 +186,8 @@ export function lzfuCompress(inPtr: usize, inLen: usize, outPtr: usize): usize {
         if (l >= bestLen) {
           bestLen = l;
           bestPos = j;
+          // A longest possible match ends the search soon (runs would otherwise walk every chain).
+          if (l == maxLen && steps > 8) steps = 8;
         }
         const nxt = load<u32>(PREV + (<usize>(j & 4095) << 2));
         if (nxt == 0 || nxt - 1 >= j) break;
