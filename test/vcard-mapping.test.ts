@@ -325,6 +325,12 @@ describe('damage is data', () => {
     expect(findings.map((f) => f.code)).toEqual(['VCF-LINE-TOO-LONG', 'VCF-JUNK']);
   });
 
+  test('strict mode stops at junk between cards as gromox does; the default mode reads on', async () => {
+    const text = 'BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\njunk\nBEGIN:VCARD\nVERSION:3.0\nFN:B\nEND:VCARD\n';
+    expect((await convert(text)).items).toHaveLength(2);
+    expect((await convert(text, { strict: true })).items.map((m) => tagged(m, P.PR_DISPLAY_NAME))).toEqual(['A']);
+  });
+
   test('a card cut off at the end of the file is converted with a warning; an empty card is skipped', async () => {
     const { items, findings } = await convert('BEGIN:VCARD\nVERSION:3.0\nEND:VCARD\nBEGIN:VCARD\nVERSION:4.0\nFN:Cut\nEMAIL:c@x');
     expect(items.map((m) => tagged(m, P.PR_DISPLAY_NAME))).toEqual(['Cut']);

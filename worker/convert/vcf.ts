@@ -25,7 +25,8 @@ export interface VcfOptions {
   codepage?: number;
   /**
    * gromox parity: a file with any card gromox would reject (VERSION other than 3.0/4.0, a damaged
-   * card, with `pedantic` an unknown property) yields nothing and vcfItems throws VcfStrictError.
+   * card, with `pedantic` an unknown property) yields nothing and vcfItems throws VcfStrictError;
+   * like gromox, reading stops at the first junk line outside a card.
    */
   strict?: boolean;
   /** gromox -P: reject a card that has a property the mapping does not know. */
@@ -72,7 +73,7 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
     return undefined;
   };
 
-  for await (const card of readCards(source, onFinding, options.lex) as AsyncGenerator<Vcard>) {
+  for await (const card of readCards(source, onFinding, { ...options.lex, stopAtJunk: strict }) as AsyncGenerator<Vcard>) {
     const item = `${file}#${card.index + 1}`;
     if (card.damaged) {
       strictFailure ??= `card ${card.index + 1} is damaged`;

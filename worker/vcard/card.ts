@@ -32,7 +32,12 @@ const ascii = (b: Uint8Array, max: number) => {
   return s;
 };
 
-export async function* readCards(source: ByteSource, onFinding: FindingSink, options: LexOptions = {}): AsyncGenerator<Vcard> {
+export interface ReadCardsOptions extends LexOptions {
+  /** gromox parity: the first non-blank line outside a card that is not BEGIN:VCARD ends the file. */
+  stopAtJunk?: boolean;
+}
+
+export async function* readCards(source: ByteSource, onFinding: FindingSink, options: ReadCardsOptions = {}): AsyncGenerator<Vcard> {
   const name = source.name ?? 'input';
   let card: Vcard | undefined;
   let nested = 0;
@@ -65,6 +70,7 @@ export async function* readCards(source: ByteSource, onFinding: FindingSink, opt
       } else if (!blank && !junkReported) {
         junkReported = true;
         onFinding(vcfFinding('VCF-JUNK', { offset: raw.offset, item: name, detail: JSON.stringify(ascii(raw.bytes, 40)) }));
+        if (options.stopAtJunk) return;
       }
       continue;
     }
