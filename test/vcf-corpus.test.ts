@@ -206,6 +206,10 @@ describeCorpus('vcf corpus', () => {
       const ours = await convert(path);
       const theirs = decodeGxmtBytes(new Uint8Array(readFileSync(ref))).frames.filter((f): f is MessageFrame => f.kind === 'message');
       expect(ours.messages.length).toBe(theirs.length);
+      // --strict accepts what gromox accepts, with the same number of messages.
+      const strict = await convert(path, true);
+      expect(strict.error).toBeUndefined();
+      expect(strict.messages.length).toBe(theirs.length);
       const unexplained: string[] = [];
       const named = new Set<string>();
       const expected = EXPECTED[relative(join(corpusDir, 'vcf'), path)] ?? [];
