@@ -345,7 +345,19 @@ describe('pstgen: demo mailbox', () => {
     expect(dirs('Contacts')).toEqual(['Contact00001', 'DistributionList00002']);
     expect(dirs('Tasks')).toEqual(['Task00001']);
     expect(dirs('Notes')).toEqual(['Note00001']);
-    expect(readFileSync(join(pff.root, 'Calendar/Appointment00001/Appointment.txt'), 'utf8')).toMatch(/Recurrence|recurr/i);
+    // named properties resolve through the name-to-ID map (libpff)
+    const appt = readFileSync(join(pff.root, 'Calendar/Appointment00001/Appointment.txt'), 'utf8');
+    expect(appt).toMatch(/Start time:\t+Jan 08, 2024 09:00:00/);
+    expect(appt).toMatch(/Location:\t+Room Kepler/);
+    expect(appt).toMatch(/Recurrence pattern:\t+Every Monday from 09:00 to 09:30/);
+    const contact = readFileSync(join(pff.root, 'Contacts/Contact00001/Contact.txt'), 'utf8');
+    expect(contact).toMatch(/Given name:\t+Chloé/);
+    expect(contact).toMatch(/Email address 1:\t+chloe.dubois@example.fr/);
+    expect(readFileSync(join(pff.root, 'Contacts/DistributionList00002/DistributionList.txt'), 'utf8')).toMatch(/Name:\t+Project team/);
+    const task = readFileSync(join(pff.root, 'Tasks/Task00001/Task.txt'), 'utf8');
+    expect(task).toMatch(/Due date:\t+Feb 28, 2024/);
+    expect(task).toMatch(/Percentage complete:\t+5\.0+e-01/);
+    expect(readFileSync(join(pff.root, 'Notes/Note00001/Note.txt'), 'utf8')).toContain('Remember the backup\r\nbefore the migration.');
     expect(existsSync(join(pff.root, 'Conversation Action Settings'))).toBe(true);
     // unicode nested folders
     expect(pff.folders.has('Inbox/Projekte – Übersicht/日本語のフォルダ')).toBe(true);
@@ -362,5 +374,13 @@ describe('pstgen: demo mailbox', () => {
     const pst = readpst(file, join(work, 'demo-readpst'), 'Mailferry Demo');
     expect(sortItems(pst.folders.get('Inbox')!)).toEqual(sortItems(expectedFolders(demoDescription, false).get('Inbox')!));
     expect(pst.rtf.get('Quarterly figures')).toBe(inbox.messages![2]!.bodyRtf);
+    // libpst decodes the recurrence blob and the contact's named properties on its own
+    const ics = readFileSync(join(work, 'demo-readpst', 'Mailferry Demo', 'Calendar', '1'), 'utf8');
+    expect(ics).toContain('RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO');
+    expect(ics).toContain('DTSTART;VALUE=DATE-TIME:20240108T090000Z');
+    expect(ics).toContain('LOCATION:Room Kepler');
+    const vcf = readFileSync(join(work, 'demo-readpst', 'Mailferry Demo', 'Contacts', '1'), 'utf8');
+    expect(vcf).toContain('EMAIL:chloe.dubois@example.fr');
+    expect(vcf).toContain('N:Dubois;Chloé;;;');
   }, 60_000);
 });
