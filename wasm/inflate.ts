@@ -532,7 +532,7 @@ function decodeBlock(lt: usize, dt: usize): i32 {
     // Careful path: one symbol at a time.
     let e = decodeCareful(lt, LIT_ROOT);
     let opc = (e >>> 8) & 0xff;
-    if (opc >= OP_LINK) return overran() ? TRUNCATED : BAD_HUFFMAN;
+    if (opc >= OP_LINK) return gPad > 0 ? TRUNCATED : BAD_HUFFMAN;
     if (overran()) return TRUNCATED;
     if (opc == OP_LITERAL) {
       if (gOp >= gOutEnd) return OUTPUT_OVERRUN;
@@ -545,7 +545,7 @@ function decodeBlock(lt: usize, dt: usize): i32 {
     if (overran()) return TRUNCATED;
     e = decodeCareful(dt, DIST_ROOT);
     opc = (e >>> 8) & 0xff;
-    if ((opc & OP_BASE) == 0 || opc >= OP_LINK) return overran() ? TRUNCATED : BAD_HUFFMAN;
+    if ((opc & OP_BASE) == 0 || opc >= OP_LINK) return gPad > 0 ? TRUNCATED : BAD_HUFFMAN;
     if (overran()) return TRUNCATED;
     const dist = <usize>((e >>> 16) + take(opc & 15));
     if (overran()) return TRUNCATED;
