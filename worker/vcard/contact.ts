@@ -230,7 +230,8 @@ export function mapCard(card: Vcard, ctx: MapContext, options: ContactMapOptions
         fn = unescapeText(text(line)).trim();
         break;
       case 'N': {
-        const c = text(line).length ? components(text(line)) : [];
+        const t = text(line);
+        const c = t.length ? components(t) : [];
         // Each component may be a comma list (RFC 6350 6.2.2); keep all values.
         const part = (i: number) => (c[i] ?? '').trim();
         [P.PR_SURNAME, P.PR_GIVEN_NAME, P.PR_MIDDLE_NAME, P.PR_DISPLAY_NAME_PREFIX, P.PR_GENERATION].forEach((tag, i) => {

@@ -266,10 +266,12 @@ export async function* logicalLines(source: ByteSource, options: LexOptions = {}
   for await (const batch of logicalLineBatches(source, options)) yield* batch;
 }
 
-const latin1 = (b: Uint8Array, from: number, to: number): string => {
-  let s = '';
-  for (let i = from; i < to; i++) s += String.fromCharCode(b[i]!);
-  return s;
+const latin1 = (b: Uint8Array, from: number, to: number): string =>
+  to - from <= 4096 ? String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]) : new TextDecoder('latin1').decode(b.subarray(from, to));
+/** Parameter text: ASCII (the usual case) without a TextDecoder call, else UTF-8. */
+const paramText = (b: Uint8Array, from: number, to: number): string => {
+  for (let i = from; i < to; i++) if (b[i]! >= 0x80) return utf8.decode(b.subarray(from, to));
+  return latin1(b, from, to);
 };
 const utf8 = new TextDecoder('utf-8');
 
@@ -320,7 +322,7 @@ export function parseContentLine(bytes: Uint8Array, offset: number): ContentLine
       i++;
     }
     if (i >= bytes.length) return undefined;
-    const text = utf8.decode(bytes.subarray(from, i));
+    const text = paramText(bytes, from, i);
     const eq = text.indexOf('=');
     if (eq < 0) {
       const bare = text.trim().toUpperCase();
