@@ -182,6 +182,24 @@ describeCorpus('vCard 2.1 Outlook 2007 export (corpus)', () => {
   });
 });
 
+describeCorpus('photos gromox skips (corpus)', () => {
+  test('4.0 data: URI JPEG, 3.0 VALUE=URI data: PNG, 3.0 bare base64 WebP', async () => {
+    const cases: [string, string, number[]][] = [
+      ['vcf/thunderbird/v4-uri-jpeg.vcf', 'image/jpeg', [0xff, 0xd8, 0xff]],
+      ['vcf/thunderbird/v3-uri-uri-png.vcf', 'image/png', [0x89, 0x50, 0x4e, 0x47]],
+      ['vcf/thunderbird/v3-binary-webp.vcf', 'image/webp', [0x52, 0x49, 0x46, 0x46]],
+    ];
+    for (const [file, mime, magic] of cases) {
+      const { items } = await convert(new Uint8Array(readFileSync(join(corpusDir, file))));
+      const a = items[0]!.attachments[0]!;
+      expect(tagged(a, P.PR_ATTACH_MIME_TAG), file).toBe(mime);
+      expect(tagged(a, P.PR_ATTACH_FILENAME), file).toBe('ContactPicture.jpg');
+      expect([...(tagged(a, P.PR_ATTACH_DATA_BIN) as Uint8Array).subarray(0, magic.length)], file).toEqual(magic);
+      expect(named(items[0]!, ADDR, 0x8015), file).toBe(true);
+    }
+  });
+});
+
 describe('vCard 4.0 group → IPM.DistList', () => {
   const text = [
     'BEGIN:VCARD',

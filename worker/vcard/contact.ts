@@ -36,7 +36,7 @@ export const DELIBERATE_DIFFERENCES = {
   'categories-name': 'CATEGORIES go to PidNameKeywords (PS_PUBLIC_STRINGS "Keywords") from all CATEGORIES lines; gromox writes LID 0x2328 from the first line only',
   'url-untyped': 'an URL without TYPE becomes the business home page (Outlook\'s "Web page"); gromox drops it',
   'email-details': 'Email1..3 also get DisplayName, OriginalDisplayName, OriginalEntryId (one-off) and the AddressBookProvider list/type as Outlook writes them; gromox sets address and type only',
-  'photo': 'PHOTO becomes ContactPicture.<ext> by value with PR_ATTACHMENT_CONTACTPHOTO on the attachment and PidLidHasPicture on the contact ([MS-OXOCNTC] 2.2.1.8); data: URIs, base64 without ENCODING (Thunderbird) and any image type, recognised by its magic bytes, are accepted; gromox names it ContactPhoto.<TYPE>, flags the message, and skips data: URIs and WebP',
+  'photo': 'PHOTO becomes ContactPicture.jpg (MIME tag = real format) by value with PR_ATTACHMENT_CONTACTPHOTO on the attachment and PidLidHasPicture on the contact ([MS-OXOCNTC] 2.2.1.8); data: URIs, base64 without ENCODING (Thunderbird) and any image type, recognised by its magic bytes, are accepted; gromox names it ContactPhoto.<TYPE>, flags the message, and skips data: URIs and WebP',
   'impp': 'IMPP fills PidLidInstantMessagingAddress when X-MS-IMADDRESS is absent',
   'display-fallback': 'without FN and name parts the display name falls back to ORG, then the first e-mail; gromox writes an empty display name',
   'distlist': 'groups become IPM.DistList with one-off members ([MS-OXOCNTC] 2.2.2); gromox writes an IPM.Contact',
@@ -144,13 +144,17 @@ export interface MappedCard {
   rejected?: string;
 }
 
-/** Attachment for a contact photo, [MS-OXOCNTC] 2.2.1.8.3. */
+/**
+ * Attachment for a contact photo, [MS-OXOCNTC] 2.2.1.8.3: named ContactPicture.jpg with extension
+ * .jpg as the spec asks whatever the image format (Outlook finds the picture by that name); the
+ * MIME tag tells the real format.
+ */
 export function photoAttachment(photo: CardPhoto): AttachmentContent {
-  const name = `ContactPicture.${photo.ext}`;
+  const name = 'ContactPicture.jpg';
   const b = new PropBag();
   b.set(P.PR_ATTACH_METHOD, P.ATTACH_BY_VALUE);
   b.set(P.PR_ATTACH_DATA_BIN, photo.bytes);
-  b.set(P.PR_ATTACH_EXTENSION, `.${photo.ext}`);
+  b.set(P.PR_ATTACH_EXTENSION, '.jpg');
   b.set(P.PR_ATTACH_FILENAME, name);
   b.set(P.PR_ATTACH_LONG_FILENAME, name);
   b.set(P.PR_DISPLAY_NAME, name);
