@@ -258,6 +258,14 @@ describeBrowser('offline PWA (Chromium)', () => {
     await page.click('#btn-convert');
     await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 60_000 });
     expect(await page.locator('#done-title').textContent()).toMatch(/^Done/);
+    // Only this job's stream is kept in the browser; earlier ones were cleared when it started.
+    const kept = await page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('mailferry-output');
+      const names: string[] = [];
+      for await (const k of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(k);
+      return names;
+    });
+    expect(kept).toEqual([basename(samples.vcf).replace(/\.vcf$/, '.mt')]);
   });
 
   const hasDemo = existsSync(join(webDist, 'demo', 'demo-mailbox.pst'));

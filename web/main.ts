@@ -298,7 +298,18 @@ async function chooseTargets(list: Entry[]): Promise<OutputTarget[] | undefined>
       throw e;
     }
   }
-  await opfsDir();
+  // Streams of the previous job were offered for download then; they go now, so the browser's
+  // storage holds at most one job's output.
+  const dir = await opfsDir();
+  const old: string[] = [];
+  for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) old.push(name);
+  for (const name of old) await removeOpfsOutput(name);
+  const need = list.reduce((a, e) => a + e.file.size, 0);
+  const est = await navigator.storage.estimate?.().catch(() => undefined);
+  if (est?.quota !== undefined && est.usage !== undefined && est.quota - est.usage < need) {
+    const ok = confirm(`This browser may not have room for the result (about ${formatBytes(need)} needed, ${formatBytes(est.quota - est.usage)} free). Try anyway?`);
+    if (!ok) return undefined;
+  }
   return names.map((name) => ({ kind: 'opfs', name }));
 }
 
@@ -425,6 +436,7 @@ async function finish(jobs: Job[], cancelled: boolean, ms: number): Promise<void
     }),
   );
   $('outputs').replaceChildren(...outs);
+  $('outputs-note').hidden = !jobs.some((j) => j.result && j.target.kind === 'opfs');
   const tbody = $('skipped-table').querySelector('tbody')!;
   tbody.replaceChildren(...skipped.slice(0, 5000).map((s) => h('tr', {}, h('td', {}, s.file), h('td', {}, s.item || 'file structure'), h('td', {}, `${s.reason} (${s.code})`))));
   $('skipped-title').textContent = `Skipped items and damage (${skipped.length})`;
