@@ -2,10 +2,16 @@
  * Codec benchmark (issue 2): our wasm kernels against the alternatives a reader could use, on the
  * same generated data in one run. Prints MiB/s (of uncompressed bytes) and the ratios the issue
  * sets targets for: inflate on 8 KiB zlib blocks >= 2x fflate with preallocated output and
- * >= 0.5x node:zlib; CRC >= 1.3x a plain-JS slicing-by-8 CRC.
+ * >= 0.5x node:zlib; CRC >= 1.3x a plain-JS slicing-by-8 CRC. LZFu runs on the real RTF bodies of
+ * the corpus OST (exported with pffexport, when both are present) and on generated RTF.
  *
  * Uses the built wrapper (dist/node/worker/codec/index.js, see bench/run.mjs).
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { crc32 as zlibCrc32, deflateSync, inflateSync } from 'node:zlib';
 import { unzlibSync } from 'fflate';
 
@@ -75,6 +81,33 @@ function rtfBody(bytes, seed) {
     if (s.length > bytes) break;
   }
   return new TextEncoder().encode(s + '}\r\n');
+}
+
+/**
+ * Real RTF bodies: the 70 RTF messages of the corpus OST, exported (decompressed) by pffexport.
+ * Empty when the corpus or pffexport is missing.
+ */
+function realRtfBodies() {
+  const shared = process.env.MAILFERRY_SHARED ?? resolve(fileURLToPath(new URL('../..', import.meta.url)), 'shared');
+  const ost = join(shared, 'corpus/pst/aspose-net__SampleOstFile.ost');
+  if (!existsSync(ost)) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'mailferry-bench-rtf-'));
+  try {
+    const r = spawnSync('pffexport', ['-q', '-f', 'rtf', '-t', join(dir, 'out'), ost], { stdio: 'ignore', timeout: 300_000 });
+    if (r.status !== 0) return [];
+    const found = [];
+    const walk = (d) => {
+      for (const e of readdirSync(d).sort()) {
+        const p = join(d, e);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (e.endsWith('.rtf')) found.push(new Uint8Array(readFileSync(p)));
+      }
+    };
+    walk(dir);
+    return found;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Plain-JS slicing-by-8 PST CRC (the baseline the wasm CRC must beat by 1.3x). */
@@ -194,25 +227,31 @@ export async function run(log) {
   log(`  ratios: wasm/fflate ${ratio(ours16, fflate16)}, wasm/node:zlib ${ratio(ours16, zlib16)}`);
 
   // --- LZFu ------------------------------------------------------------------------------------
-  const bodies = [];
-  for (let i = 0; i < 200; i++) bodies.push(rtfBody(1000 + ((i * 7919) % 30000), 5000 + i));
-  const streams = bodies.map((b) => codecs.lzfuCompress(b));
-  const rtfBytes = bodies.reduce((s, b) => s + b.length, 0);
-  const lzBytes = streams.reduce((s, b) => s + b.length, 0);
-  for (let i = 0; i < bodies.length; i++) {
-    const r = codecs.lzfuDecompress(streams[i]);
-    if (r.error !== 0 || Buffer.compare(r.data, bodies[i]) !== 0) throw new Error(`LZFu round trip failed: ${codecErrorMessage(r.error)}`);
+  const generated = [];
+  for (let i = 0; i < 200; i++) generated.push(rtfBody(1000 + ((i * 7919) % 30000), 5000 + i));
+  const real = realRtfBodies();
+  const sets = [['generated RTF bodies', generated]];
+  if (real.length > 0) sets.unshift(['real RTF bodies (corpus OST via pffexport)', real]);
+  else log('LZFu: corpus OST or pffexport not available; generated RTF only');
+  for (const [label, bodies] of sets) {
+    const streams = bodies.map((b) => codecs.lzfuCompress(b));
+    const rtfBytes = bodies.reduce((s, b) => s + b.length, 0);
+    const lzBytes = streams.reduce((s, b) => s + b.length, 0);
+    for (let i = 0; i < bodies.length; i++) {
+      const r = codecs.lzfuDecompress(streams[i]);
+      if (r.error !== 0 || Buffer.compare(r.data, bodies[i]) !== 0) throw new Error(`LZFu round trip failed: ${codecErrorMessage(r.error)}`);
+    }
+    const [lzDec, lzEnc] = race(
+      [
+        () => {
+          for (const s of streams) codecs.lzfuDecompress(s);
+        },
+        () => {
+          for (const b of bodies) codecs.lzfuCompress(b);
+        },
+      ],
+      rtfBytes,
+    );
+    log(`LZFu on ${bodies.length} ${label} (${(rtfBytes / MiB).toFixed(2)} MiB, compressed to ${(100 * lzBytes / rtfBytes).toFixed(0)}%): decompress (with CRC check) ${fmt(lzDec)} MiB/s | compress ${fmt(lzEnc)} MiB/s`);
   }
-  const [lzDec, lzEnc] = race(
-    [
-      () => {
-        for (const s of streams) codecs.lzfuDecompress(s);
-      },
-      () => {
-        for (const b of bodies) codecs.lzfuCompress(b);
-      },
-    ],
-    rtfBytes,
-  );
-  log(`LZFu on ${bodies.length} RTF bodies (${(rtfBytes / MiB).toFixed(1)} MiB, ratio ${(lzBytes / rtfBytes).toFixed(2)}): decompress (with CRC check) ${fmt(lzDec)} MiB/s | compress ${fmt(lzEnc)} MiB/s`);
 }
