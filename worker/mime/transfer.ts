@@ -25,7 +25,23 @@ export function decodeBase64(src: Uint8Array, stats?: DecodeStats): Uint8Array {
   let acc = 0;
   let n = 0;
   let invalid = 0;
-  for (let i = 0; i < src.length; i++) {
+  const len = src.length;
+  for (let i = 0; i < len; i++) {
+    if (n === 0 && i + 4 <= len) {
+      // fast path: four alphabet bytes in a row (the common case between line breaks)
+      const a = B64[src[i]!]!;
+      const b = B64[src[i + 1]!]!;
+      const c2 = B64[src[i + 2]!]!;
+      const d = B64[src[i + 3]!]!;
+      if ((a | b | c2 | d) >= 0) {
+        const v = (a << 18) | (b << 12) | (c2 << 6) | d;
+        out[o++] = v >>> 16;
+        out[o++] = (v >>> 8) & 0xff;
+        out[o++] = v & 0xff;
+        i += 3;
+        continue;
+      }
+    }
     const c = src[i]!;
     const v = B64[c]!;
     if (v < 0) {
