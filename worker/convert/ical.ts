@@ -8,7 +8,7 @@ import type { ByteSource } from '../io/byte-source.ts';
 import type { Finding, FindingSink } from '../findings.ts';
 import type { MessageContent } from '../mapi/types.ts';
 import { readComponent, type Component, type LexIssue } from '../ical/lexer.ts';
-import { scanICal, type ItemRef } from '../ical/scan.ts';
+import { scanICal } from '../ical/scan.ts';
 import { ItemError, mapEventGroup, mapJournal, mapTodo, type CalContext, type MapIssue } from '../ical/map.ts';
 import { lookupZone } from '../tz/table.ts';
 import { SlabCache } from '../io/slab-cache.ts';
@@ -66,14 +66,18 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
   if (!scan.items.length) {
     report({ code: 'ICAL-NO-ITEMS', severity: 'warning', message: `${name}: no VEVENT, VTODO or VJOURNAL`, item: name });
   }
-  // group by (calendar, kind, UID) in order of first appearance; UID-less items stand alone
-  const groups = new Map<string, ItemRef[]>();
+  // group by (calendar, kind, UID) in order of first appearance; UID-less items stand alone.
+  // Values are item numbers (a number for the common single-item group) to keep the index small.
+  const groups = new Map<string, number | number[]>();
   let anon = 0;
-  for (const it of scan.items) {
-    const key = it.uid !== undefined ? `${it.calendar}\u0000${it.kind}\u0000${it.uid}` : `\u0001${anon++}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
-    g.push(it);
+  const items = scan.items;
+  for (let i = 0; i < items.length; i++) {
+    const uid = items.uid(i);
+    const key = uid !== undefined ? `${items.calendar(i)}\u0000${items.kind(i)}\u0000${uid}` : `\u0001${anon++}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, i);
+    else if (typeof g === 'number') groups.set(key, [g, i]);
+    else g.push(i);
   }
   const ctxs = scan.calendars.map(
     (cal): CalContext => ({
@@ -86,7 +90,10 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
   // pass 2 re-reads items mostly in file order: serve those small reads from 1 MiB slabs
   const cached = new SlabCache(source, { slabBytes: 1 << 20, budgetBytes: 16 << 20 });
   const perCalUids = new Map<number, number>();
-  for (const g of groups.values()) if (g[0]!.kind === 'VEVENT') perCalUids.set(g[0]!.calendar, (perCalUids.get(g[0]!.calendar) ?? 0) + 1);
+  for (const g of groups.values()) {
+    const i = typeof g === 'number' ? g : g[0]!;
+    if (items.kind(i) === 'VEVENT') perCalUids.set(items.calendar(i), (perCalUids.get(items.calendar(i)) ?? 0) + 1);
+  }
   for (const [ci, n] of perCalUids) {
     const m = scan.calendars[ci]!.method;
     if (n > 1 && m && m !== 'PUBLISH')
@@ -96,7 +103,9 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
     if (options.strict) strictHeld.push({ content });
     return options.strict ? undefined : { content };
   };
-  for (const g of groups.values()) {
+  for (const [key, gi] of groups) {
+    groups.delete(key); // processed groups are not needed again
+    const g = (typeof gi === 'number' ? [gi] : gi).map((i) => items.get(i));
     const first = g[0]!;
     const uid = first.uid;
     const label = uid !== undefined ? `${name} UID ${uid}` : `${name} ${first.kind} at byte ${first.offset}`;
