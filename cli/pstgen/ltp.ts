@@ -357,7 +357,17 @@ export function buildTc(g: Geometry, scope: NodeScope, columns: TcColumn[], rows
     else {
       const perBlock = Math.floor(g.rowBlockMax / rowSize);
       const chunks: Uint8Array[] = [];
-      for (let i = 0; i < rows.length; i += perBlock) chunks.push(matrix.subarray(i * rowSize, Math.min(rows.length, i + perBlock) * rowSize));
+      // [MS-PST] 2.3.4.4: rows never straddle blocks; every block but the last is a full
+      // block whose tail after the last whole row is padding (readers index by block size).
+      for (let i = 0; i < rows.length; i += perBlock) {
+        const part = matrix.subarray(i * rowSize, Math.min(rows.length, i + perBlock) * rowSize);
+        if (i + perBlock >= rows.length) chunks.push(part);
+        else {
+          const full = new Uint8Array(g.rowBlockMax);
+          full.set(part);
+          chunks.push(full);
+        }
+      }
       hnidRows = scope.ltpNid();
       scope.add(hnidRows, scope.ndb.writeStream(chunks), 0);
     }
