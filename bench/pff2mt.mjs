@@ -2,7 +2,8 @@
  * pff2mt benchmark (issue 5): `mailferry pff2mt` on generated PSTs of about 1 GiB (and 4 GiB with
  * MAILFERRY_BENCH_4G=1) side by side with `pffexport -f all` and `readpst` on the same file in the
  * same run: wall time, MiB/s of input, items/s, peak RSS (GNU time's %M, else /proc polling).
- * Targets: >= readpst's MiB/s, >= 2x pffexport's, peak RSS < 300 MiB whatever the size.
+ * Targets: >= readpst's MiB/s, >= 2x pffexport's, peak RSS < 300 MiB whatever the size. CPU time
+ * (user+sys) is printed too: on a shared machine wall time mostly measures the neighbours.
  *
  * Uses the built CLI (cli/bin/mailferry.js → dist/node) and the built PST writer
  * (dist/node/cli/pstgen). Generated files are kept in $MAILFERRY_BENCH_DIR (default
@@ -22,7 +23,7 @@ const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 function measure(cmd, args) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const argv = GNU_TIME ? [GNU_TIME, '-f', 'MAXRSS %M', cmd, ...args] : [cmd, ...args];
+    const argv = GNU_TIME ? [GNU_TIME, '-f', 'MAXRSS %M CPU %U %S', cmd, ...args] : [cmd, ...args];
     const p = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     let peak = 0;
@@ -39,10 +40,14 @@ function measure(cmd, args) {
     p.on('close', (code) => {
       if (poll) clearInterval(poll);
       const secs = (performance.now() - t0) / 1000;
-      const m = /MAXRSS (\d+)/.exec(err);
-      if (m) peak = Number(m[1]);
+      const m = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(err);
+      let cpu;
+      if (m) {
+        peak = Number(m[1]);
+        cpu = Number(m[2]) + Number(m[3]);
+      }
       if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${err.slice(-500)}`));
-      resolve({ secs, rssKiB: peak });
+      resolve({ secs, rssKiB: peak, cpu });
     });
   });
 }
@@ -82,7 +87,7 @@ export async function run(log) {
       try {
         const r = await measure(cmd, args);
         rows.push({ name, ...r });
-        log(`  ${name.padEnd(18)} ${r.secs.toFixed(1).padStart(7)} s  ${(size / MiB / r.secs).toFixed(1).padStart(7)} MiB/s  ${(s.messages / r.secs).toFixed(0).padStart(7)} items/s  peak RSS ${(r.rssKiB / 1024).toFixed(0).padStart(5)} MiB`);
+        log(`  ${name.padEnd(18)} ${r.secs.toFixed(1).padStart(7)} s  ${(size / MiB / r.secs).toFixed(1).padStart(7)} MiB/s  ${(s.messages / r.secs).toFixed(0).padStart(7)} items/s  peak RSS ${(r.rssKiB / 1024).toFixed(0).padStart(5)} MiB` + (r.cpu !== undefined ? `  CPU ${r.cpu.toFixed(1)} s (${(size / MiB / r.cpu).toFixed(1)} MiB/CPU-s)` : ''));
       } catch (e) {
         log(`  ${name.padEnd(18)} failed: ${e.message.split('\n')[0]}`);
       }

@@ -157,7 +157,8 @@ export const command: Command = {
     try {
       err(`pff: Reading ${file}...\n`);
       const t0 = performance.now();
-      const pst = await openPst(src, { onFinding: o.onFinding, codepage: o.codepage, forceCodepage: o.forceCodepage });
+      // One sequential pass: a 32 MiB slab cache is plenty and keeps peak RSS down.
+      const pst = await openPst(src, { onFinding: o.onFinding, codepage: o.codepage, forceCodepage: o.forceCodepage, cacheBytes: 32 << 20 });
       err(`pff: ... ${((performance.now() - t0) / 1000).toFixed(6)}s\n`);
       const res = await pstToMt(pst, sink, o);
       err(`pff: emitted ${res.messages} message(s)` +
@@ -185,7 +186,7 @@ export const command: Command = {
  * mark would make every frame wait for its own write). Memory stays bounded by `limit` plus one
  * frame.
  */
-function bufferedSink(stream: NodeJS.WritableStream & { writableLength: number }, closeStream: boolean, limit = 8 << 20): ByteSink {
+function bufferedSink(stream: NodeJS.WritableStream & { writableLength: number }, closeStream: boolean, limit = 4 << 20): ByteSink {
   let failed: Error | undefined;
   stream.on('error', (e: Error) => {
     failed = e;
