@@ -10,10 +10,12 @@
  *   primary table with second-level subtables for longer codes, built canonically in the manner of
  *   RFC 1951 3.2.2. Each entry packs bits-to-drop, an op and a value (literal, base length or
  *   distance with its extra-bit count, end-of-block, link, invalid) so one lookup yields a symbol.
- * - A fast loop runs while at least 8 input bytes and 266 output bytes remain: it refills a 64-bit
- *   bit buffer branch-free with one unaligned load (enough bits for a whole length/distance pair)
- *   and copies matches 8 bytes at a time. Near either end a careful path takes over, which pads the
- *   input with zero bits and reports TRUNCATED as soon as a padding bit is actually consumed.
+ * - A fast loop runs while at least 8 input bytes and 3 output bytes remain: it refills a 64-bit
+ *   bit buffer branch-free with one unaligned load (enough bits for three literals or a whole
+ *   length/distance pair) and copies matches 8 bytes at a time where the overshoot stays inside
+ *   the output. Near either end a careful path takes over, which pads the input with zero bits and
+ *   reports TRUNCATED as soon as a padding bit is actually consumed.
+ * - Adler-32 uses wasm SIMD (16 bytes per step), so the zlib trailer check costs little.
  * - Errors are returned as codes (worker/codec/api.ts CodecError); nothing here traps on any input.
  */
 
