@@ -309,6 +309,18 @@ describe('mapping (hand-written expectations)', () => {
     });
   });
 
+  test('a vCard attachment becomes an embedded IPM.Contact (text/directory as gromox; text/x-vcard too, quirk 8)', async () => {
+    const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane Roe\r\nN:Roe;Jane;;;\r\nEMAIL:jane@example.com\r\nEND:VCARD\r\n';
+    for (const type of ['text/directory', 'text/x-vcard']) {
+      const m = await map(`Subject: card\r\nContent-Type: multipart/mixed; boundary=v\r\n\r\n--v\r\nContent-Type: text/plain\r\n\r\nsee\r\n--v\r\nContent-Type: ${type}\r\nContent-Disposition: attachment; filename=jane.vcf\r\n\r\n${card}--v--\r\n`);
+      expect(m.attachments).toHaveLength(1);
+      const a = m.attachments[0]!;
+      expect(get(a.props, P.PR_ATTACH_METHOD)).toBe(5);
+      expect(get(a.embedded!.props, P.PR_MESSAGE_CLASS)).toBe('IPM.Contact');
+      expect(get(a.embedded!.props, P.PR_DISPLAY_NAME)).toBe('Jane Roe');
+    }
+  });
+
   test('a NUL byte in the message empties the RFC 5322 field, with a finding', async () => {
     const { emlItems } = await import('../worker/convert/eml.ts');
     const f: Finding[] = [];

@@ -28,6 +28,7 @@ export const MIME_DELIBERATE_DIFFERENCES = {
   'enriched-to-html': 'text/enriched becomes a well-formed UTF-8 HTML document; gromox writes a buffer with stray NUL bytes',
   'untyped-text': 'a Content-Type without subtype ("text") is read as text/plain and becomes the body; gromox makes it an attachment',
   'multipart-parsed': 'multiparts gromox cannot split (a one-character boundary, message/partial wrappers, broken folding in embedded headers) are parsed; gromox stores them as one opaque attachment or loses the body',
+  'vcard-attachments': 'quirk 8: text/vcard and text/x-vcard attachments become embedded contacts like text/directory (gromox converts only text/directory)',
   'to-do-title': 'quirk 6: X-Message-Flag writes the subject to PidLidToDoTitle; gromox writes a second PidLidFlagRequest',
   'smime-raw-bytes': 'the SMIME.p7m of a multipart/signed mail holds the signed body byte for byte; gromox re-serialises it (delimiter lines get CRLF)',
   'date-parsed': 'dates gromox cannot parse (obsolete forms) are read; gromox writes 0xFFFFFFFFFFFFFFFF',

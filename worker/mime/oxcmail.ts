@@ -33,6 +33,7 @@ import { cpidForCharset, decodeBodyText, extensionForType, lcidForLanguage } fro
 import { codepageLabel } from '../text/codepage.ts';
 import { readTnef } from '../tnef/reader.ts';
 import { icalItems } from '../convert/ical.ts';
+import { vcfItems } from '../convert/vcf.ts';
 
 export interface MailMapOptions {
   findings?: FindingSink;
@@ -934,6 +935,21 @@ async function makeAttachment(ctx: Ctx, part: MimePart, parent: MimePart | undef
       } catch (e) {
         ctx.opts.findings?.({ code: 'MIME-BAD-EMBEDDED', severity: 'warning', message: `embedded message could not be parsed (${(e as Error).message}); kept as a file attachment`, offset: part.bodyStart, item: ctx.opts.item });
       }
+    }
+  }
+  if (type === 'text/directory' || type === 'text/vcard' || type === 'text/x-vcard') {
+    // gromox converts text/directory to an embedded contact; text/vcard and text/x-vcard too (quirk 8)
+    const cards: MessageContent[] = [];
+    try {
+      const text = decodeBodyText(data, part.params['charset'], ctx.opts.codepage ?? 1252).text;
+      for await (const it of vcfItems(bytesSource(utf8.encode(text), fileName), { codepage: ctx.opts.codepage }, (f) => ctx.opts.findings?.({ ...f, item: ctx.opts.item }))) cards.push(it.content);
+    } catch {
+      cards.length = 0;
+    }
+    if (cards.length === 1) {
+      bag.delete(P.PR_TEXT_ATTACHMENT_CHARSET);
+      bag.set(P.PR_ATTACH_METHOD, P.ATTACH_EMBEDDED_MSG);
+      return { props: bag.list, embedded: cards[0]! };
     }
   }
   bag.set(P.PR_ATTACH_METHOD, P.ATTACH_BY_VALUE);
