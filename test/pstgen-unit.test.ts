@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDescription, mutate, pstCrc, writePstToBytes, type PstVariant } from '../cli/pstgen/index.ts';
@@ -216,5 +216,6 @@ describe('pstgen: CLI', () => {
     expect(d[461]).toBe(2);
     expect(await main(['--variant', 'bogus', '-o', join(dir, 'x.pst')])).toBe(2);
     expect(await main(['--messages', '3'])).toBe(2);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
