@@ -61,6 +61,8 @@ export interface Pff2mtOptions {
   codepage?: number;
   /** Use `codepage` for every 8-bit string. */
   forceCodepage?: boolean;
+  /** Slab-cache budget of the PST reader when pstSourceToMt opens the file (default 32 MiB). */
+  cacheBytes?: number;
   /** Go on after an item that cannot be read (default true). */
   continueOnError?: boolean;
   onFinding?: FindingSink;
@@ -110,7 +112,12 @@ export const PFF2MT_DIFFERENCES = [
 
 /** Open a PST/OST from a ByteSource and convert it; the source is not closed. */
 export async function pstSourceToMt(source: ByteSource, sink: ByteSink, options: Pff2mtOptions = {}): Promise<Pff2mtResult> {
-  const pst = await openPst(source, { onFinding: options.onFinding, codepage: options.codepage, forceCodepage: options.forceCodepage });
+  const pst = await openPst(source, {
+    onFinding: options.onFinding,
+    codepage: options.codepage,
+    forceCodepage: options.forceCodepage,
+    cacheBytes: options.cacheBytes ?? 32 << 20,
+  });
   return pstToMt(pst, sink, { fileName: source.name, ...options });
 }
 
@@ -256,7 +263,7 @@ class Run {
 
   private async onlyObject(nid: number): Promise<void> {
     const t = nidType(nid);
-    if (t === 0x02 || t === 0x03) {
+    if (t === 0x02) {
       let f: Folder;
       try {
         f = await this.pst.folder(nid);
@@ -267,7 +274,7 @@ class Run {
     } else if (t === 0x04 || t === 0x08) {
       await this.message(nid, MAILBOX_FID_UNANCHORED);
     } else {
-      this.finding('PFF-ONLY-OBJ', 'warning', `--only-obj ${hex(nid)} is neither a folder nor a message`, nid);
+      this.finding('PFF-ONLY-OBJ', 'warning', `--only-obj ${hex(nid)} is neither a normal folder nor a message`, nid);
     }
   }
 
