@@ -7,6 +7,27 @@ import { openFileSource, parseArgs, stdoutSink, fileSink } from '../io.ts';
 import { icalItems, resolveTzOption, type IcalOptions } from '../../worker/convert/ical.ts';
 import { writeUnanchoredItems, type UnanchoredItem } from '../../worker/convert/items-to-mt.ts';
 import type { Finding } from '../../worker/findings.ts';
+import type { MessageContent } from '../../worker/mapi/types.ts';
+import { propJson } from '../../worker/gxmt/json.ts';
+
+/** -t / -p: a short tree of each converted message on stderr (gromox's -t shows the same shape). */
+function tree(nid: number, m: MessageContent, props: boolean, indent = ''): string {
+  const lines: string[] = [];
+  const cls = m.props.find((p) => p.tag === 0x001a001f)?.value;
+  const subj = m.props.find((p) => p.tag === 0x0037001f)?.value;
+  lines.push(`${indent}${nid ? `message ${nid}: ` : 'embedded: '}${String(cls ?? '?')}${subj !== undefined ? ` "${String(subj)}"` : ''} (${m.props.length} props, ${m.recipients.length} rcpts, ${m.attachments.length} atts)`);
+  if (props) for (const p of m.props) lines.push(`${indent}  ${JSON.stringify(propJson(p))}`);
+  m.recipients.forEach((r, i) => {
+    lines.push(`${indent}  rcpt ${i}: ${r.length} props`);
+    if (props) for (const p of r) lines.push(`${indent}    ${JSON.stringify(propJson(p))}`);
+  });
+  m.attachments.forEach((a, i) => {
+    lines.push(`${indent}  att ${i}: ${a.props.length} props`);
+    if (props) for (const p of a.props) lines.push(`${indent}    ${JSON.stringify(propJson(p))}`);
+    if (a.embedded) lines.push(tree(0, a.embedded, props, indent + '    ').trimEnd());
+  });
+  return lines.join('\n') + '\n';
+}
 
 const HELP = `Usage: mailferry ical2mt [options] FILE... > out.mt
 
@@ -16,7 +37,7 @@ Convert iCalendar files to one GXMT stream (unanchored messages, for gromox-mt2e
   --strict         gromox parity: a file with a failing item is dropped entirely
   -o FILE          write to FILE instead of stdout
   --loglevel=N     1 crit … 6 debug (default 4: errors and warnings)
-  -t, -p           accepted for gromox compatibility (use 'mailferry print' for a tree)
+  -t               print a tree of each message to stderr; -p adds the properties
   --force          write to a terminal anyway`;
 
 const LEVEL: Record<Finding['severity'], number> = { error: 3, warning: 4, info: 6 };
@@ -73,7 +94,11 @@ export const command: Command = {
       if (LEVEL[f.severity] <= loglevel)
         process.stderr.write(`${f.severity}: ${f.code}: ${f.item ? f.item + ': ' : ''}${f.message}${f.offset !== undefined ? ` (byte ${f.offset})` : ''}\n`);
     };
+    if (opts['--decap'] !== undefined) process.stderr.write('ical2mt: --decap applies to mail only; ignored\n');
+    const showTree = opts['-t'] === true;
+    const showProps = opts['-p'] === true;
     let openFailed = 0;
+    let nid = 0;
     async function* all(): AsyncGenerator<UnanchoredItem> {
       for (const path of rest) {
         let src;
@@ -85,7 +110,11 @@ export const command: Command = {
           continue;
         }
         try {
-          for await (const it of icalItems(src, options, onFinding)) yield it;
+          for await (const it of icalItems(src, options, onFinding)) {
+            nid++;
+            if (showTree) process.stderr.write(tree(nid, it.content, showProps));
+            yield it;
+          }
         } finally {
           await src.close();
         }
