@@ -57,7 +57,8 @@ export async function* readCards(source: ByteSource, onFinding: FindingSink, opt
     let k = 0;
     while (k < raw.bytes.length && (raw.bytes[k] === 0x20 || raw.bytes[k] === 0x09)) k++;
     const c0 = (raw.bytes[k] ?? 0) & 0xdf;
-    const marker = (c0 === 0x42 || c0 === 0x45) && raw.bytes.length < 64 ? ascii(raw.bytes, 64).toUpperCase().trim() : '';
+    const c1 = (raw.bytes[k + 1] ?? 0) & 0xdf;
+    const marker = ((c0 === 0x42 && c1 === 0x45) || (c0 === 0x45 && c1 === 0x4e)) && raw.bytes.length < 64 ? ascii(raw.bytes, 64).toUpperCase().trim() : '';
     const isBegin = marker !== '' && /^BEGIN\s*:\s*VCARD$/.test(marker);
     const isEnd = marker !== '' && /^END\s*:\s*VCARD$/.test(marker);
     const blank = k === raw.bytes.length;
