@@ -344,7 +344,10 @@ export async function decodePartBody(src: ByteSource, part: MimePart, opts: Mail
 
 /** Parse and map one RFC 5322 message in [start, end) of `src`. */
 export async function mimeToMapi(src: ByteSource, opts: MailMapOptions = {}, start = 0, end = src.size): Promise<MessageContent> {
-  return mapMessage(src, opts, start, end, 0);
+  // one clock reading per message, so embedded messages without Date share the outer one's time
+  let t: number | undefined;
+  const now = opts.now ?? Date.now;
+  return mapMessage(src, { ...opts, now: () => (t ??= now()) }, start, end, 0);
 }
 
 async function mapMessage(src: ByteSource, opts: MailMapOptions, start: number, end: number, depth: number): Promise<MessageContent> {
