@@ -169,6 +169,28 @@ describeBrowser('page usability (Chromium)', () => {
     }
   });
 
+  itCorpus('gathers loose files of one kind into one stream, equal to `<kind>2mt a b`', async () => {
+    const vcfs = corpusFiles('vcf/ez-vcard', /^John_Doe_(GMAIL|LOTUS_NOTES)\.vcf$/);
+    const emls = corpusFiles('eml/thunderbird', /^(bad-charset|alice\.env)\.eml$/);
+    expect(vcfs.length).toBe(2);
+    expect(emls.length).toBe(2);
+    await page.goto(server.origin + '/');
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.setInputFiles('#file-input', [...vcfs, ...emls]);
+    await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 30_000 }).toBe(0);
+    await page.check('input[name=save][value=opfs]');
+    expect(await page.locator('#opt-separate').isChecked()).toBe(false);
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 60_000 });
+    for (const [out, cmd, files] of [['contacts-2-files.mt', 'vcf2mt', vcfs], ['messages-2-files.mt', 'eml2mt', emls]] as const) {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`button.download[data-file="${out}"]`)]);
+      const r = spawnSync(process.execPath, [join(repoRoot, 'cli', 'bin', 'mailferry.js'), cmd, ...files], { maxBuffer: 64 << 20 });
+      expect(r.status, String(r.stderr)).toBe(0);
+      expect(Buffer.compare(readFileSync((await dl.path())!), r.stdout), `${out} differs from ${cmd}`).toBe(0);
+    }
+    expect(await page.locator('#outputs li').count()).toBe(2);
+  });
+
   itCorpus('fits phone and kiosk widths without sideways scrolling', async () => {
     for (const [w, h, tag] of [[360, 740, 'phone'], [1920, 1080, 'kiosk']] as const) {
       await page.setViewportSize({ width: w, height: h });

@@ -237,10 +237,37 @@ function updateConvertState(): void {
 
 const hasSavePicker = 'showSaveFilePicker' in window && 'showDirectoryPicker' in window;
 
-function outputName(entry: Entry): string {
-  const base = entry.file.name.replace(/\.[^.]*$/, '') || 'mailbox';
-  return `${base}.mt`;
+/** What one output stream is made of: a PST/OST, or loose files of one kind (as `<kind>2mt a b c`). */
+interface Plan {
+  entries: Entry[];
+  name: string;
+  label: string;
+  size: number;
 }
+
+const GROUP_NAMES: Record<string, string> = { eml: 'messages', mbox: 'mailboxes', tnef: 'tnef-messages', ics: 'calendars', vcf: 'contacts' };
+
+function planJobs(list: Entry[], separate: boolean): Plan[] {
+  const one = (entries: Entry[], name: string): Plan => ({
+    entries,
+    name,
+    label: entries.length === 1 ? entries[0]!.file.name : `${entries.length} ${KIND_NAMES[entries[0]!.exam!.kind] ?? 'files'}`,
+    size: entries.reduce((a, e) => a + e.file.size, 0),
+  });
+  const single = (e: Entry) => one([e], `${e.file.name.replace(/\.[^.]*$/, '') || 'mailbox'}.mt`);
+  const plans: Plan[] = [];
+  const groups = new Map<string, Entry[]>();
+  for (const e of list) {
+    if (separate || e.exam!.family === 'pst') plans.push(single(e));
+    else groups.set(e.exam!.kind, [...(groups.get(e.exam!.kind) ?? []), e]);
+  }
+  for (const [kind, g] of groups) plans.push(g.length === 1 ? single(g[0]!) : one(g, `${GROUP_NAMES[kind] ?? kind}-${g.length}-files.mt`));
+  const names = uniqueNames(plans.map((p) => p.name));
+  plans.forEach((p, i) => (p.name = names[i]!));
+  return plans;
+}
+
+const KIND_NAMES: Record<string, string> = { eml: 'e-mail files', mbox: 'mbox files', tnef: 'TNEF files', ics: 'calendar files', vcf: 'vCard files' };
 
 async function opfsDir(): Promise<FileSystemDirectoryHandle> {
   const root = await navigator.storage.getDirectory();
@@ -265,7 +292,7 @@ async function removeOpfsOutput(name: string): Promise<void> {
 }
 
 interface Job {
-  entry: Entry;
+  plan: Plan;
   output: string;
   target: OutputTarget;
   li: HTMLLIElement;
@@ -277,14 +304,14 @@ interface Job {
   error?: string;
 }
 
-async function chooseTargets(list: Entry[]): Promise<OutputTarget[] | undefined> {
+async function chooseTargets(plans: Plan[]): Promise<OutputTarget[] | undefined> {
   const save = (document.querySelector('input[name=save]:checked') as HTMLInputElement | null)?.value;
-  const names = uniqueNames(list.map(outputName));
+  const names = plans.map((p) => p.name);
   if (!isKiosk && hasSavePicker && save === 'picker') {
     type Picker = (o: object) => Promise<FileSystemFileHandle>;
     type DirPicker = (o: object) => Promise<FileSystemDirectoryHandle>;
     try {
-      if (list.length === 1) {
+      if (plans.length === 1) {
         const handle = await (window as unknown as { showSaveFilePicker: Picker }).showSaveFilePicker({
           suggestedName: names[0],
           types: [{ description: 'grommunio MT stream', accept: { 'application/octet-stream': ['.mt'] } }],
@@ -304,7 +331,7 @@ async function chooseTargets(list: Entry[]): Promise<OutputTarget[] | undefined>
   const old: string[] = [];
   for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) old.push(name);
   for (const name of old) await removeOpfsOutput(name);
-  const need = list.reduce((a, e) => a + e.file.size, 0);
+  const need = plans.reduce((a, p) => a + p.size, 0);
   const est = await navigator.storage.estimate?.().catch(() => undefined);
   if (est?.quota !== undefined && est.usage !== undefined && est.quota - est.usage < need) {
     const ok = confirm(`This browser may not have room for the result (about ${formatBytes(need)} needed, ${formatBytes(est.quota - est.usage)} free). Try anyway?`);
@@ -329,9 +356,10 @@ async function convert(): Promise<void> {
   const list = entries.filter((e) => e.exam && e.exam.family !== 'none' && !e.exam.error);
   if (list.length === 0) return;
   const options = readOptions();
+  const plans = planJobs(list, ($('opt-separate') as HTMLInputElement).checked);
   let targets: OutputTarget[] | undefined;
   try {
-    targets = await chooseTargets(list);
+    targets = await chooseTargets(plans);
   } catch (e) {
     alertText(`Cannot save there: ${(e as Error).message}`);
     return;
@@ -339,12 +367,12 @@ async function convert(): Promise<void> {
   if (!targets) return;
   void saveSettings({ save: (document.querySelector('input[name=save]:checked') as HTMLInputElement)?.value as 'picker' | 'opfs', codepage: String(options.codepage ?? ''), rootTarget: options.rootTarget, mtVersion: String(options.mtVersion) });
 
-  const jobs: Job[] = list.map((entry, i) => {
-    const bar = h('progress', { max: 1, value: 0, 'aria-label': `Progress of ${entry.file.name}` }) as HTMLProgressElement;
+  const jobs: Job[] = plans.map((plan, i) => {
+    const bar = h('progress', { max: 1, value: 0, 'aria-label': `Progress of ${plan.label}` }) as HTMLProgressElement;
     const state = h('p', { class: 'state', 'aria-live': 'off' }, 'Waiting…');
-    const li = h('li', {}, h('strong', {}, entry.file.name), bar, state);
+    const li = h('li', {}, h('strong', {}, plan.label), bar, state);
     const t = targets![i]!;
-    return { entry, output: t.kind === 'opfs' ? t.name : t.handle.name, target: t, li, bar, state, done: 0, items: 0 };
+    return { plan, output: t.kind === 'opfs' ? t.name : t.handle.name, target: t, li, bar, state, done: 0, items: 0 };
   });
   $('progress-list').replaceChildren(...jobs.map((j) => j.li));
   $('progress-title').textContent = 'Converting…';
@@ -354,7 +382,7 @@ async function convert(): Promise<void> {
   const controller = new AbortController();
   running = controller;
   const started = performance.now();
-  const total = jobs.reduce((a, j) => a + j.entry.file.size, 0) || 1;
+  const total = jobs.reduce((a, j) => a + j.plan.size, 0) || 1;
 
   const tick = () => {
     const done = jobs.reduce((a, j) => a + j.done, 0);
@@ -370,7 +398,8 @@ async function convert(): Promise<void> {
 
   await Promise.all(
     jobs.map(async (job) => {
-      const size = job.entry.file.size;
+      const size = job.plan.size;
+      const first = job.plan.entries[0]!;
       const onProgress = Comlink.proxy((p: ConvertProgress) => {
         job.done = p.bytesTotal > 0 ? (size * p.bytesDone) / p.bytesTotal : 0;
         job.items = p.items;
@@ -379,16 +408,17 @@ async function convert(): Promise<void> {
       });
       try {
         job.state.textContent = 'Starting…';
-        const tree = job.entry.exam?.tree;
+        const tree = first.exam?.tree;
         const opts: ConvertOptions = {
           ...options,
-          onlyNids: [...job.entry.only],
+          onlyNids: [...first.only],
           // The root folder is named after the file and its modification time, as the CLI does.
-          importTime: job.entry.file.lastModified,
-          expectedItems: tree ? selectedItems(tree, job.entry.only) : undefined,
+          importTime: first.file.lastModified,
+          expectedItems: tree ? selectedItems(tree, first.only) : undefined,
         };
+        const inputs = job.plan.entries.map((e) => ({ file: e.file, name: e.file.name }));
         job.result = await pool.run(
-          (api) => api.convert([{ file: job.entry.file, name: job.entry.file.name }], opts, job.target, onProgress),
+          (api) => api.convert(inputs, opts, job.target, onProgress),
           controller.signal,
         );
         job.done = size;
@@ -415,16 +445,16 @@ async function convert(): Promise<void> {
 async function finish(jobs: Job[], cancelled: boolean, ms: number): Promise<void> {
   const ok = jobs.filter((j) => j.result);
   const items = ok.reduce((a, j) => a + j.result!.items, 0);
-  const skipped = ok.flatMap((j) => j.result!.skipped.map((s) => ({ ...s, file: s.file || j.entry.file.name })));
+  const skipped = ok.flatMap((j) => j.result!.skipped.map((s) => ({ ...s, file: s.file || j.plan.label })));
   const bytes = ok.reduce((a, j) => a + j.result!.bytesWritten, 0);
   $('done-title').textContent = cancelled ? 'Cancelled' : ok.length < jobs.length ? 'Finished with problems' : skipped.length ? 'Done, with skipped items' : 'Done';
   $('done-summary').textContent = cancelled
-    ? `The conversion was cancelled after ${formatDuration(ms / 1000)}.${ok.length ? ` ${plural(ok.length, 'file')} finished before that.` : ''}`
-    : `${plural(items, 'item')} converted from ${plural(ok.length, 'file')} in ${formatDuration(ms / 1000)}; ${skipped.length ? `${plural(skipped.length, 'problem')} listed below.` : 'nothing skipped.'}`;
+    ? `The conversion was cancelled after ${formatDuration(ms / 1000)}.${ok.length ? ` ${plural(ok.length, 'stream')} finished before that.` : ''}`
+    : `${plural(items, 'item')} converted into ${plural(ok.length, 'stream')} in ${formatDuration(ms / 1000)}; ${skipped.length ? `${plural(skipped.length, 'problem')} listed below.` : 'nothing skipped.'}`;
 
   const outs = await Promise.all(
     jobs.map(async (j) => {
-      if (!j.result) return h('li', {}, h('strong', {}, j.entry.file.name), ' — ', h('span', { class: 'error-text' }, j.error === 'cancelled' ? 'cancelled' : `failed: ${j.error}`));
+      if (!j.result) return h('li', {}, h('strong', {}, j.plan.label), ' — ', h('span', { class: 'error-text' }, j.error === 'cancelled' ? 'cancelled' : `failed: ${j.error}`));
       const what = `${j.output} (${formatBytes(j.result.bytesWritten)}, ${plural(j.result.items, 'item')})`;
       if (j.target.kind === 'handle') return h('li', {}, 'Saved ', h('strong', {}, what));
       const name = j.target.name;
@@ -446,7 +476,7 @@ async function finish(jobs: Job[], cancelled: boolean, ms: number): Promise<void
 
   const record: JobRecord = {
     at: new Date().toISOString(),
-    files: jobs.map((j) => ({ name: j.entry.file.name, size: j.entry.file.size, kind: j.entry.exam?.kind ?? '?', verdict: j.entry.report?.verdict ?? j.entry.exam?.verdict ?? '?' })),
+    files: jobs.flatMap((j) => j.plan.entries).map((e) => ({ name: e.file.name, size: e.file.size, kind: e.exam?.kind ?? '?', verdict: e.report?.verdict ?? e.exam?.verdict ?? '?' })),
     outcome: cancelled ? 'cancelled' : ok.length === jobs.length ? 'done' : 'failed',
     items,
     skipped: skipped.length,

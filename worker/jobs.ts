@@ -108,7 +108,7 @@ import { validate as validatePst } from './pst/validate.ts';
 import { loadCodecs } from './codec/index.ts';
 import type { FindingSink } from './findings.ts';
 import { writeUnanchoredItems, type UnanchoredItem } from './convert/items-to-mt.ts';
-import { vcfItems } from './convert/vcf.ts';
+import { vcfItems, MemberIndex } from './convert/vcf.ts';
 import { icalItems } from './convert/ical.ts';
 import { pstSourceToMt } from './convert/pff2mt.ts';
 import { emlItems } from './convert/eml.ts';
@@ -454,7 +454,7 @@ export async function validateSource(src: ByteSource, onProgress?: (done: number
     let items = 0;
     const reader = LOOSE_READERS[s.kind];
     if (!reader) throw new Error(`checking ${KIND_LABELS[s.kind]} files is not available in this build`);
-    for await (const _ of reader(src, {} as ConvertOptions, log.add)) items++;
+    for await (const _ of reader(src, {} as ConvertOptions, log.add, newGroup())) items++;
     const verdict = items === 0 && log.counts.error === 0 ? 'unusable' : verdictOf(log.counts);
     return {
       ...base,
@@ -504,16 +504,22 @@ export function trackedSource(src: ByteSource): ByteSource & { readonly reach: n
 }
 
 type ItemStream = AsyncIterable<{ content: UnanchoredItem['content']; rfc5322?: Uint8Array; item?: string }>;
-type LooseReader = (src: ByteSource, options: ConvertOptions, onFinding: FindingSink) => ItemStream;
+/** State shared by the files of one stream (vCard group members resolve across files, as vcf2mt). */
+interface GroupState {
+  vcfIndex: MemberIndex;
+}
+type LooseReader = (src: ByteSource, options: ConvertOptions, onFinding: FindingSink, group: GroupState) => ItemStream;
 
-/** The item readers of the loose formats, as the CLI's *2mt commands use them. */
+/** The item readers of the loose formats, called exactly as the CLI's *2mt commands call them. */
 const LOOSE_READERS: Partial<Record<FileKind, LooseReader>> = {
-  vcf: (src, o, f) => vcfItems(src, { codepage: o.codepage }, f),
+  vcf: (src, o, f, g) => vcfItems(src, { codepage: o.codepage, index: g.vcfIndex }, f),
   ics: (src, o, f) => icalItems(src, { codepage: o.codepage }, f),
   eml: (src, o, f) => emlItems(src, { codepage: o.codepage }, f),
   mbox: (src, o, f) => mboxItems(src, { codepage: o.codepage }, f),
   tnef: (src, o, f) => tnefItems(src, { codepage: o.codepage }, f),
 };
+
+const newGroup = (): GroupState => ({ vcfIndex: new MemberIndex() });
 
 /**
  * Findings that mean an item (or part of one) did not make it into the stream, once each:
@@ -533,36 +539,53 @@ function skippedFrom(findings: Finding[], file: string): SkippedItem[] {
   return out;
 }
 
+/**
+ * Convert `sources` into one GXMT stream on `sink`: one PST/OST, or any number of loose files of
+ * one kind, whose items follow each other in the order given — what `mailferry <kind>2mt a b c`
+ * writes for the same files.
+ */
 export async function convertSources(
   sources: ByteSource[],
   options: ConvertOptions,
   sink: ByteSink,
   progress: (p: ConvertProgress) => void,
 ): Promise<Omit<ConvertResult, 'bytesWritten'>> {
-  if (sources.length !== 1) throw new Error('convert one file per stream');
+  if (sources.length === 0) throw new Error('no input');
   const started = Date.now();
-  const src = trackedSource(sources[0]!);
-  const kind = (await sniff(src)).kind;
+  const srcs = sources.map(trackedSource);
+  const kinds = await Promise.all(srcs.map(async (s) => (await sniff(s)).kind));
+  const kind = kinds[0]!;
+  if (kinds.some((k) => k !== kind)) throw new Error('one stream takes files of one kind only');
   const log = new FindingLog(10_000);
+  const total = srcs.reduce((a, s) => a + s.size, 0);
   let items = 0;
   let folders = 0;
   let seen = 0;
-  const report = (final = false) =>
-    progress({ file: 0, bytesDone: final ? src.size : Math.min(src.reach, src.size), bytesTotal: src.size, items, skipped: log.counts.error, final });
+  let current = 0;
+  const report = (bytesDone: number, final = false) =>
+    progress({ file: current, bytesDone: final ? total : Math.min(bytesDone, total), bytesTotal: total, items, skipped: log.counts.error, final });
   if (familyOf(kind) === 'loose') {
     const reader = LOOSE_READERS[kind];
     if (!reader) throw new Error(`converting ${KIND_LABELS[kind]} files is not available in this build`);
-    const stream = reader(src, options, log.add);
-    async function* counted() {
-      for await (const it of stream) {
-        yield it;
-        items++;
-        report();
+    const group = newGroup();
+    async function* all() {
+      let before = 0;
+      for (let i = 0; i < srcs.length; i++) {
+        current = i;
+        const src = srcs[i]!;
+        for await (const it of reader!(src, options, log.add, group)) {
+          yield it;
+          items++;
+          report(before + src.reach);
+        }
+        before += src.size;
       }
     }
-    const r = await writeUnanchoredItems(sink, counted(), { onFinding: log.add, closeSink: false, version: options.mtVersion });
+    const r = await writeUnanchoredItems(sink, all(), { onFinding: log.add, closeSink: false, version: options.mtVersion });
     items = r.written;
   } else if (familyOf(kind) === 'pst') {
+    if (srcs.length !== 1) throw new Error('a PST/OST file is converted into a stream of its own');
+    const src = srcs[0]!;
     const expected = Math.max(1, options.expectedItems ?? 0);
     const r = await pstSourceToMt(src, sink, {
       splice: options.splice,
@@ -579,7 +602,7 @@ export async function convertSources(
         if (e.kind !== 'message') return;
         if (e.written) items++;
         seen++;
-        progress({ file: 0, bytesDone: Math.min(0.99, seen / expected) * src.size, bytesTotal: src.size, items, skipped: log.counts.error, final: false });
+        report(Math.min(0.99, seen / expected) * total);
       },
     });
     items = r.messages;
@@ -587,6 +610,8 @@ export async function convertSources(
   } else {
     throw new Error('this file is not a mail, calendar or contacts file');
   }
-  report(true);
-  return { items, folders, skipped: skippedFrom(log.findings, src.name ?? ''), counts: { ...log.counts }, durationMs: Date.now() - started };
+  report(total, true);
+  // One file: its name; several: the findings' item names (file#N) say which file.
+  const skipped = skippedFrom(log.findings, srcs.length === 1 ? (srcs[0]!.name ?? '') : '');
+  return { items, folders, skipped, counts: { ...log.counts }, durationMs: Date.now() - started };
 }
