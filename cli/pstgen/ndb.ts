@@ -189,6 +189,7 @@ export class NdbWriter {
         this.cursor = nextRegion;
         continue;
       }
+      if (g.ansi && pos + size > 0x7fffffff) throw new Error('pstgen: ANSI files are limited to 2 GiB (32-bit offsets)');
       this.cursor = pos + size;
       this.mark(pos, size);
       return pos;
@@ -344,6 +345,7 @@ export class NdbWriter {
       return this.writeBlock(b, true);
     };
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    if (sum(sizes) > 0xffffffff) throw new Error('pstgen: a node stream is limited to 4 GiB (lcbTotal is 32-bit)');
     if (bids.length <= cap) return xblock(1, bids, sum(sizes));
     if (bids.length > cap * cap) throw new Error('pstgen: stream too large for an XXBLOCK');
     const xs: number[] = [];
