@@ -74,6 +74,7 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
   };
 
   for await (const card of readCards(source, onFinding, { ...options.lex, stopAtJunk: strict }) as AsyncGenerator<Vcard>) {
+    if (strict && strictFailure !== undefined) break; // gromox stops at the first rejected card
     const item = `${file}#${card.index + 1}`;
     if (card.damaged) {
       strictFailure ??= `card ${card.index + 1} is damaged`;
@@ -87,12 +88,12 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
       mapped = mapCard(card, { item, onFinding }, { codepage: options.codepage, pedantic: options.pedantic });
     } catch (e) {
       // A mapping defect must not lose the other cards.
-      onFinding({ code: 'VCF-MAP-FAILED', severity: 'error', message: `the card could not be mapped: ${(e as Error).message}`, item, offset: card.offset });
+      onFinding(vcfFinding('VCF-MAP-FAILED', { item, offset: card.offset, detail: (e as Error).message }));
       strictFailure ??= `card ${card.index + 1} could not be mapped`;
       continue;
     }
     if (mapped.rejected !== undefined) {
-      onFinding(vcfFinding('VCF-EMPTY-CARD', { item, offset: card.offset, detail: `pedantic mode: unknown property ${mapped.rejected}` }));
+      onFinding(vcfFinding('VCF-PEDANTIC-REJECT', { item, offset: card.offset, detail: mapped.rejected }));
       strictFailure ??= `card ${card.index + 1} has the unknown property ${mapped.rejected}`;
       continue;
     }

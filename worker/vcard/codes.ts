@@ -21,6 +21,8 @@ export const VCF_CODES = {
   'VCF-PHONE-OVERFLOW': ['info', 'a telephone number had no free slot of its kind and was dropped'],
   'VCF-MEMBER-UNRESOLVED': ['warning', 'a group member could not be turned into an address and was dropped'],
   'VCF-EMPTY-CARD': ['warning', 'the card has no convertible content and was skipped'],
+  'VCF-PEDANTIC-REJECT': ['warning', 'pedantic mode (-P): the card has a property this converter does not map and was skipped'],
+  'VCF-MAP-FAILED': ['error', 'the card could not be mapped and was skipped'],
   'VCF-STRICT-ABORT': ['error', 'strict mode: a card failed, so nothing from this file is emitted (gromox all-or-nothing)'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
