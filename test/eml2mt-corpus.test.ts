@@ -197,8 +197,6 @@ const ALLOW: Record<string, [MimeDifference, Rule][]> = {
   ],
   'eml/thunderbird/untyped_text_with_cte_and_charset.eml': [['untyped-text', anyDiff]],
   'eml/thunderbird/qp-trailing-equals-html.eml': [['html-to-text', bodyWhitespace]],
-  'eml/php-mime-mail-parser/issue158a.eml': [['html-to-text', bodyWhitespace]],
-  'eml/postal-mime/mimetorture.eml': [['html-to-text', bodyWhitespace]],
   'eml/postal-mime/arf.eml': [['extension-table', generatedName]],
   'eml/mimekit/smime_thunderbird-signed.txt.eml': [['smime-raw-bytes', smimeBlob]],
   'eml/thunderbird/nested-sigs.eml': [],

@@ -269,14 +269,15 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** A small HTML→text renderer for PR_BODY when a mail has only HTML (gromox uses its own). */
 export function htmlToText(html: string): string {
+  // Like gromox's renderer: text keeps its own line breaks and spacing; <br> and block ends become
+  // CRLF and swallow the source line break right after them; the head is not rendered.
   let s = html.replace(/<!--[\s\S]*?-->/g, '');
-  s = s.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '');
-  s = s.replace(/<\/title\s*>/gi, '\r\n');
-  s = s.replace(/\s+/g, ' ');
-  s = s.replace(/<br\s*\/?>/gi, '\r\n');
-  s = s.replace(/<\/(p|div|h[1-6]|tr|li|blockquote|pre|table)\s*>/gi, '\r\n');
-  s = s.replace(/<(p|div|h[1-6]|tr|table|blockquote)\b[^>]*>/gi, '\r\n');
-  s = s.replace(/<li\b[^>]*>/gi, '\r\n* ');
+  s = s.replace(/<(script|style|title)\b[\s\S]*?<\/\1\s*>/gi, '');
+  s = s.replace(/^[\s\S]*?<body\b[^>]*>\r?\n?/i, '');
+  s = s.replace(/<br\s*\/?>\r?\n?/gi, '\r\n');
+  s = s.replace(/<\/(p|div|h[1-6]|tr|li|blockquote|pre|table)\s*>\r?\n?/gi, '\r\n');
+  s = s.replace(/<(p|div|h[1-6]|tr|table|blockquote)\b[^>]*>\r?\n?/gi, '');
+  s = s.replace(/<li\b[^>]*>/gi, '* ');
   s = s.replace(/<\/t[dh]\s*>/gi, '\t');
   s = s.replace(/<[^>]*>/g, '');
   s = s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
@@ -286,8 +287,7 @@ export function htmlToText(html: string): string {
     }
     return ENTITIES[e.toLowerCase()] ?? m;
   });
-  s = s.replace(/[ \t]+\r\n/g, '\r\n').replace(/\r\n[ ]+/g, '\r\n').replace(/(\r\n){3,}/g, '\r\n\r\n');
-  return s.trim();
+  return s.replace(/^\s+/, '');
 }
 
 /** Subject split into prefix and normalized subject (reference §2.2, Subject row). */
