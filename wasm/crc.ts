@@ -28,7 +28,8 @@ buildTables();
 
 // @ts-ignore: decorator
 @inline function T(k: u32, i: u32): u32 {
-  return load<u32>(CRC_TABLES + ((<usize>(k << 8) + <usize>i) << 2));
+  // Table address as the load's immediate offset (k is constant at every call site).
+  return load<u32>((<usize>i << 2) + (<usize>k << 10), CRC_TABLES);
 }
 
 /** CRC of `len` bytes at `ptr`, continuing from `crc` (0 for a fresh CRC). */
@@ -45,10 +46,22 @@ export function crc32(ptr: usize, len: usize, crc: u32): u32 {
     const c = load<u32>(p, 8);
     const d = load<u32>(p, 12);
     crc =
-      T(15, a & 0xff) ^ T(14, (a >>> 8) & 0xff) ^ T(13, (a >>> 16) & 0xff) ^ T(12, a >>> 24) ^
-      T(11, b & 0xff) ^ T(10, (b >>> 8) & 0xff) ^ T(9, (b >>> 16) & 0xff) ^ T(8, b >>> 24) ^
-      T(7, c & 0xff) ^ T(6, (c >>> 8) & 0xff) ^ T(5, (c >>> 16) & 0xff) ^ T(4, c >>> 24) ^
-      T(3, d & 0xff) ^ T(2, (d >>> 8) & 0xff) ^ T(1, (d >>> 16) & 0xff) ^ T(0, d >>> 24);
+      load<u32>(<usize>(a & 0xff) << 2, CRC_TABLES + 15 * 1024) ^
+      load<u32>(<usize>((a >>> 8) & 0xff) << 2, CRC_TABLES + 14 * 1024) ^
+      load<u32>(<usize>((a >>> 16) & 0xff) << 2, CRC_TABLES + 13 * 1024) ^
+      load<u32>(<usize>(a >>> 24) << 2, CRC_TABLES + 12 * 1024) ^
+      load<u32>(<usize>(b & 0xff) << 2, CRC_TABLES + 11 * 1024) ^
+      load<u32>(<usize>((b >>> 8) & 0xff) << 2, CRC_TABLES + 10 * 1024) ^
+      load<u32>(<usize>((b >>> 16) & 0xff) << 2, CRC_TABLES + 9 * 1024) ^
+      load<u32>(<usize>(b >>> 24) << 2, CRC_TABLES + 8 * 1024) ^
+      load<u32>(<usize>(c & 0xff) << 2, CRC_TABLES + 7 * 1024) ^
+      load<u32>(<usize>((c >>> 8) & 0xff) << 2, CRC_TABLES + 6 * 1024) ^
+      load<u32>(<usize>((c >>> 16) & 0xff) << 2, CRC_TABLES + 5 * 1024) ^
+      load<u32>(<usize>(c >>> 24) << 2, CRC_TABLES + 4 * 1024) ^
+      load<u32>(<usize>(d & 0xff) << 2, CRC_TABLES + 3 * 1024) ^
+      load<u32>(<usize>((d >>> 8) & 0xff) << 2, CRC_TABLES + 2 * 1024) ^
+      load<u32>(<usize>((d >>> 16) & 0xff) << 2, CRC_TABLES + 1 * 1024) ^
+      load<u32>(<usize>(d >>> 24) << 2, CRC_TABLES + 0 * 1024);
     p += 16;
   }
   while (p < end) {
