@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import {
   attachmentBytes,
   generateDescription,
+  pstCrc,
   writePst,
   type FolderDesc,
   type MessageDesc,
@@ -39,6 +40,8 @@ interface Item {
   body?: string;
   attachments: string[];
   embedded: string[];
+  /** pffexport only: "type:name<email>" from Recipients.txt */
+  recipients?: string[];
 }
 
 function attLine(name: string, bytes: Uint8Array) {
@@ -59,7 +62,14 @@ function expectedItem(m: MessageDesc, withNested: boolean): Item {
   };
   for (const a of m.attachments ?? []) if (a.content) attachments.push(attLine(a.filename, attachmentBytes(a.content)));
   walk(m);
-  return { subject: m.subject, ...(m.bodyText !== undefined ? { body: norm(m.bodyText) } : {}), attachments: attachments.sort(), embedded };
+  const TYPE = { to: 'To', cc: 'CC', bcc: 'BCC' } as const;
+  return {
+    subject: m.subject,
+    ...(m.bodyText !== undefined ? { body: norm(m.bodyText) } : {}),
+    attachments: attachments.sort(),
+    embedded,
+    ...(withNested && m.recipients?.length ? { recipients: m.recipients.map((r) => `${TYPE[r.type]}:${r.name}<${r.email}>`) } : {}),
+  };
 }
 
 function expectedFolders(desc: PstDescription, withNested: boolean) {
@@ -105,7 +115,16 @@ function pffItem(dir: string): Item {
     }
   };
   walkAtt(join(dir, 'Attachments'), true);
-  return { subject, ...(body !== undefined ? { body } : {}), attachments: attachments.sort(), embedded };
+  const recipients = existsSync(join(dir, 'Recipients.txt'))
+    ? readFileSync(join(dir, 'Recipients.txt'), 'utf8')
+        .split(/\n\n/)
+        .filter((b) => b.trim())
+        .map((b) => {
+          const f = (k: string) => new RegExp(`^${k}:\\t+(.*)$`, 'm').exec(b)?.[1] ?? '';
+          return `${f('Recipient type')}:${f('Display name')}<${f('Email address')}>`;
+        })
+    : [];
+  return { subject, ...(body !== undefined ? { body } : {}), attachments: attachments.sort(), embedded, ...(recipients.length ? { recipients } : {}) };
 }
 
 function pffexport(file: string, target: string) {
@@ -234,6 +253,8 @@ describe('pstgen: independent readers accept every variant × encryption', () =>
 
         const info = execFileSync('pffinfo', [file], { encoding: 'utf8' });
         expect(info).toMatch(new RegExp(`Encryption type:\\s+${PFFINFO_CRYPT[crypt]}`));
+        // PidTagPstPassword = PST CRC of the password, as libpff reports it
+        expect(info).toContain(`Password checksum:\t0x${pstCrc(new TextEncoder().encode(desc.store.password!)).toString(16).padStart(8, '0')}`);
         expect(info).toMatch(variant === 'ost4k' ? /64-bit with 4k page/ : variant === 'ansi' ? /32-bit/ : /File type:\s+64-bit\n/);
 
         if (variant === 'ost4k') {
