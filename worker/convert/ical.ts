@@ -33,9 +33,21 @@ export const ICAL_CODES: Record<string, string> = {
   'ICAL-DUPLICATE-MASTER': 'several items share a UID without RECURRENCE-ID; each converted separately',
   'ICAL-ITIP-MULTI-UID': 'an iTIP message (REQUEST/REPLY/…) holds several UIDs; each converted',
   'ICAL-IGNORED-COMPONENT': 'a component type without a MAPI mapping (VFREEBUSY, VAVAILABILITY, …) was ignored',
-  'ICAL-STRICT-ABORT': '--strict: the file was dropped because an item failed',
+  'ICAL-STRICT-ABORT': '--strict: the file was dropped because an item failed or gromox would reject it',
+  'ICAL-BARE-COMPONENT': 'calendar components outside any VCALENDAR were converted (gromox rejects the file)',
+  'ICAL-BOM': 'a UTF-8 byte order mark was skipped (gromox rejects the file)',
+  'ICAL-NO-UID-AT-ALL': 'no item in the file has a UID; converted without global object IDs (gromox rejects the file)',
   'ICAL-BAD-TZ-OPTION': '--tz names an unknown zone',
 };
+
+/**
+ * Conditions on which gromox-ical2mt rejects the whole file (reference §0, §3); with `strict`
+ * they drop the file as gromox does, otherwise they are only reported.
+ */
+const GROMOX_REJECTS = new Set([
+  'ICAL-NOT-CALENDAR', 'ICAL-BARE-COMPONENT', 'ICAL-BOM', 'ICAL-STRAY-END', 'ICAL-MISSING-END', 'ICAL-TRUNCATED', 'ICAL-NO-UID-AT-ALL', 'ICAL-RRULE-UNSUPPORTED', 'ICAL-END-BEFORE-START',
+  'ICAL-UNKNOWN-TZID', 'ICAL-VTIMEZONE', 'ICAL-VTIMEZONE-QUIRK', 'ICAL-ITIP-MULTI-UID', 'ICAL-RDATE-DROPPED', 'ICAL-ORPHAN-OVERRIDE', 'ICAL-DUPLICATE-MASTER', 'ICAL-DTEND-TZID',
+]);
 
 export function resolveTzOption(tz: string | undefined): TimeZone | undefined {
   if (!tz) return undefined;
@@ -50,11 +62,11 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
   const strictHeld: { content: MessageContent }[] = [];
   let failed = false;
   const report = (f: Finding) => {
-    if (f.severity === 'error') failed = true;
+    if (f.severity === 'error' || (options.strict && GROMOX_REJECTS.has(f.code))) failed = true;
     onFinding(f);
   };
   const lexIssue = (item?: string) => (i: LexIssue) =>
-    report({ code: i.code, severity: i.code === 'ICAL-TRUNCATED' ? 'error' : 'warning', message: i.message, offset: i.offset, item: item ?? name });
+    report({ code: i.code, severity: i.code === 'ICAL-BOM' ? 'info' : 'warning', message: i.message, offset: i.offset, item: item ?? name });
   const lexOpts = { codepage: options.codepage ?? 1252, onIssue: lexIssue() };
   const scan = await scanICal(source, lexOpts);
   for (const ig of scan.ignored)
@@ -63,6 +75,12 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
     report({ code: 'ICAL-NOT-CALENDAR', severity: 'error', message: `${name}: no BEGIN:VCALENDAR or calendar component found`, item: name });
     return;
   }
+  const bare = scan.calendars.find((c) => c.bare);
+  if (bare) report({ code: 'ICAL-BARE-COMPONENT', severity: 'info', message: `${name}: components outside any VCALENDAR converted`, item: name });
+  let withUid = 0;
+  for (let i = 0; i < scan.items.length; i++) if (scan.items.uid(i) !== undefined) withUid++;
+  if (scan.items.length && !withUid)
+    report({ code: 'ICAL-NO-UID-AT-ALL', severity: 'info', message: `${name}: no item has a UID (gromox rejects the file)`, item: name });
   if (!scan.items.length) {
     report({ code: 'ICAL-NO-ITEMS', severity: 'warning', message: `${name}: no VEVENT, VTODO or VJOURNAL`, item: name });
   }
@@ -72,6 +90,7 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
   let anon = 0;
   const items = scan.items;
   for (let i = 0; i < items.length; i++) {
+    if (options.strict && items.calendar(i) !== 0) continue; // gromox reads only the first VCALENDAR
     const uid = items.uid(i);
     const key = uid !== undefined ? `${items.calendar(i)}\u0000${items.kind(i)}\u0000${uid}` : `\u0001${anon++}`;
     const g = groups.get(key);
@@ -120,6 +139,7 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
       const c = await readComponent(cached, it.offset, it.end, { codepage: lexOpts.codepage, onIssue: lexIssue(label) });
       if (c) comps.push(c);
     }
+    if (uid === undefined && options.strict) continue; // gromox ignores items without UID
     if (uid === undefined && comps.length)
       report({ code: 'ICAL-NO-UID', severity: 'warning', message: `${first.kind} without UID converted without a global object ID (gromox rejects the file)`, offset: first.offset, item: label });
     const out: MessageContent[] = [];
@@ -145,7 +165,8 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
         else run(() => mapEventGroup(m, [], ctx, uid), m);
       }
       if (!recurringMaster && overrides.length) {
-        if (owner === undefined)
+        // a lone RECURRENCE-ID component is an ordinary item (gromox: "a single component is the master")
+        if (owner === undefined && comps.length > 1)
           report({ code: 'ICAL-ORPHAN-OVERRIDE', severity: 'warning', message: `${overrides.length} RECURRENCE-ID component(s) without a recurring master; each converted as a single appointment`, item: label });
         for (const o of overrides) run(() => mapEventGroup(o, [], ctx, uid), o);
       }

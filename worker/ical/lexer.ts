@@ -31,7 +31,7 @@ export interface Component {
 }
 
 export interface LexIssue {
-  code: 'ICAL-NO-COLON' | 'ICAL-LINE-TOO-LONG' | 'ICAL-CHARSET' | 'ICAL-STRAY-END' | 'ICAL-MISSING-END' | 'ICAL-TRUNCATED';
+  code: 'ICAL-NO-COLON' | 'ICAL-LINE-TOO-LONG' | 'ICAL-CHARSET' | 'ICAL-STRAY-END' | 'ICAL-MISSING-END' | 'ICAL-TRUNCATED' | 'ICAL-BOM';
   offset: number;
   message: string;
 }
@@ -126,7 +126,10 @@ export async function* logicalLines(src: ByteSource, start: number, end: number,
     let i = 0;
     if (first) {
       first = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        i = 3;
+        opts.onIssue?.({ code: 'ICAL-BOM', offset: 0, message: 'UTF-8 byte order mark skipped (gromox rejects such files)' });
+      }
     }
     if (skipLF) {
       skipLF = false;

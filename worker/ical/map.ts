@@ -79,7 +79,7 @@ class ZoneCache {
     const vtz = this.ctx.timezones.get(tzid);
     z = null;
     if (vtz) {
-      const r = timeZoneFromVTimezone(vtz);
+      const r = timeZoneFromVTimezone(vtz, (message) => this.ctx.issue({ code: 'ICAL-VTIMEZONE-QUIRK', severity: 'info', message, offset: vtz.offset }));
       if (typeof r === 'string') this.ctx.issue({ code: 'ICAL-VTIMEZONE', severity: 'warning', message: r, offset: vtz.offset });
       else z = r;
     }
@@ -408,7 +408,7 @@ function eventTimes(c: Component, ctx: CalContext, item: string): EventTimes {
   if (de) {
     end = zoned(ctx, de, zone);
     const etz = cleanTzid(de);
-    if (end && (etz ?? '') !== (tzid ?? '') && !end.t.utc && !start.t.utc)
+    if (end && (etz ?? '') !== (tzid ?? ''))
       ctx.issue({ code: 'ICAL-DTEND-TZID', severity: 'info', message: `DTEND has another TZID than DTSTART (gromox rejects this); converted with each one's zone`, offset: de.offset });
   }
   if (!end) {

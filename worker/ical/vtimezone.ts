@@ -50,13 +50,15 @@ function transition(sub: Component): { year: number; off: number; from: number; 
 }
 
 /** Build a TimeZone from a VTIMEZONE; returns an error text if nothing usable is in it. */
-export function timeZoneFromVTimezone(vtz: Component): TimeZone | string {
+export function timeZoneFromVTimezone(vtz: Component, onQuirk?: (message: string) => void): TimeZone | string {
   const tzid = unescapeText(prop(vtz, 'TZID') ?? '').trim();
   const years = new Map<number, { std?: Half; dst?: Half }>();
   let lastErr = '';
   for (const sub of vtz.subs) {
     if (sub.name !== 'STANDARD' && sub.name !== 'DAYLIGHT') continue;
     const t = transition(sub);
+    const ds = prop(sub, 'DTSTART');
+    if (typeof t !== 'string' && ds && /^\s*\d{8}\s*$/.test(ds)) onQuirk?.(`VTIMEZONE ${tzid}: ${sub.name} DTSTART is a DATE, taken as midnight (gromox rejects this)`);
     if (typeof t === 'string') {
       lastErr = t;
       continue;
