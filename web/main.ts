@@ -560,6 +560,7 @@ async function init(): Promise<void> {
     // Whatever an interrupted session left (tab closed, power cut) goes before anyone sees the page.
     await wipeUserData().catch((e) => console.warn('kiosk wipe:', e));
     document.body.classList.add('kiosk');
+    document.documentElement.classList.add('kiosk');
     $('btn-again').hidden = true;
     $('kiosk-steps').hidden = false;
     document.addEventListener('pointerdown', () => {
