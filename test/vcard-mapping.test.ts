@@ -19,7 +19,7 @@ import { vcfItems, VcfStrictError, MemberIndex, type VcfOptions } from '../worke
 import { writeUnanchoredItems } from '../worker/convert/items-to-mt.ts';
 import { decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
 import { logicalLines, parseContentLine, types } from '../worker/vcard/lexer.ts';
-import { decodeQuotedPrintable } from '../worker/vcard/value.ts';
+import { components, decodeQuotedPrintable, listValues, unescapeText } from '../worker/vcard/value.ts';
 import { crc32 } from '../worker/vcard/distlist.ts';
 import { parseDate, parseTimestamp } from '../worker/vcard/contact.ts';
 import { corpusDir, describeCorpus } from './corpus.ts';
@@ -307,6 +307,13 @@ describe('lexer', () => {
     expect(l.params.find((p) => p.name === 'ENCODING')?.values).toEqual(['QUOTED-PRINTABLE']);
     expect(new TextDecoder().decode(decodeQuotedPrintable(l.value))).toBe('12');
     expect(parseContentLine(enc.encode('no colon here'), 0)).toBeUndefined();
+  });
+
+  test('escapes and splitting', () => {
+    expect(unescapeText('a\\,b\\;c\\nd\\\\e\\:f\\')).toBe('a,b;c\r\nd\\e:f\\');
+    expect(components('Doe;John;Richter\\, James;;')).toEqual(['Doe', 'John', 'Richter, James', '', '']);
+    expect(components('a\\\\;b')).toEqual(['a\\', 'b']);
+    expect(listValues('Work, Friends\\,Family ,,x')).toEqual(['Work', 'Friends,Family', 'x']);
   });
 
   test('dates and timestamps', () => {

@@ -105,32 +105,33 @@ export function lineText(line: ContentLine, options: TextDecodeOptions = {}): De
  * escapes, and keeping the backslash would corrupt URLs).
  */
 export function unescapeText(s: string): string {
-  if (!s.includes('\\')) return s;
+  let bs = s.indexOf('\\');
+  if (bs < 0) return s;
   let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '\\' && i + 1 < s.length) {
-      const d = s[++i]!;
-      out += d === 'n' || d === 'N' ? '\r\n' : d;
-    } else out += c;
+  let from = 0;
+  while (bs >= 0 && bs + 1 < s.length) {
+    const d = s[bs + 1]!;
+    out += s.slice(from, bs) + (d === 'n' || d === 'N' ? '\r\n' : d);
+    from = bs + 2;
+    bs = s.indexOf('\\', from);
   }
-  return out;
+  return out + s.slice(from);
 }
 
 /** Split on an unescaped separator, leaving escapes in the parts. */
 export function splitEscaped(s: string, sep: string): string[] {
+  if (!s.includes('\\')) return s.split(sep);
   const out: string[] = [];
-  let cur = '';
+  let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    if (c === '\\' && i + 1 < s.length) {
-      cur += c + s[++i]!;
-    } else if (c === sep) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
+    if (c === '\\') i++;
+    else if (c === sep) {
+      out.push(s.slice(from, i));
+      from = i + 1;
+    }
   }
-  out.push(cur);
+  out.push(s.slice(from));
   return out;
 }
 
