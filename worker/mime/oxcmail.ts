@@ -270,10 +270,9 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** A small HTML→text renderer for PR_BODY when a mail has only HTML (gromox uses its own). */
 export function htmlToText(html: string): string {
   // Like gromox's renderer: text keeps its own line breaks and spacing; <br> and block ends become
-  // CRLF and swallow the source line break right after them; the head is not rendered.
+  // CRLF and swallow the source line break right after them; the title is text like any other.
   let s = html.replace(/<!--[\s\S]*?-->/g, '');
-  s = s.replace(/<(script|style|title)\b[\s\S]*?<\/\1\s*>/gi, '');
-  s = s.replace(/^[\s\S]*?<body\b[^>]*>\r?\n?/i, '');
+  s = s.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '');
   s = s.replace(/<br\s*\/?>\r?\n?/gi, '\r\n');
   s = s.replace(/<\/(p|div|h[1-6]|tr|li|blockquote|pre|table)\s*>\r?\n?/gi, '\r\n');
   s = s.replace(/<(p|div|h[1-6]|tr|table|blockquote)\b[^>]*>\r?\n?/gi, '');
