@@ -321,6 +321,42 @@ describe('mapping (hand-written expectations)', () => {
     }
   });
 
+  test('X-Message-Flag: follow-up props, and the subject goes to PidLidToDoTitle (quirk 6 fixed)', async () => {
+    const m = await map('Subject: call back\r\nX-Message-Flag: Follow up\r\n\r\nx');
+    const C = T.PSETID.Common;
+    expect(named(m.props, C, 0x8530)).toBe('Follow up'); // PidLidFlagRequest
+    expect(named(m.props, C, 0x85a4)).toBe('call back'); // PidLidToDoTitle
+    expect(m.props.filter((p) => p.name?.guid === C && p.name.lid === 0x8530)).toHaveLength(1);
+    expect(get(m.props, P.PR_FLAG_STATUS)).toBe(2);
+    expect(get(m.props, P.PR_TODO_ITEM_FLAGS)).toBe(8);
+    expect(named(m.props, T.PSETID.Task, 0x8101)).toBe(0);
+  });
+
+  test('DSN: class from the worst Action, recipients rebuilt from Final-Recipient blocks with a Status', async () => {
+    const m = await map(
+      'From: MAILER-DAEMON@mx.example\r\nTo: a@example.com\r\nSubject: Undelivered\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n' +
+        'Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n' +
+        '--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n' +
+        'Final-Recipient: rfc822; late@example.org\r\nAction: delayed\r\nStatus: 4.4.1\r\n\r\n--r--\r\n',
+    );
+    expect(get(m.props, P.PR_MESSAGE_CLASS)).toBe('REPORT.IPM.Note.NDR');
+    expect(get(m.props, P.PR_REPORTING_MTA)).toBe('dns; mx.example');
+    expect(m.recipients.map((r) => get(r, P.PR_SMTP_ADDRESS))).toEqual(['gone@example.org']); // only the worst severity
+    expect(m.attachments).toHaveLength(0); // the report part is consumed, the text part is the body
+    expect(get(m.props, P.PR_BODY)).toBe('failed');
+  });
+
+  test('MDN: displayed → IPNRN with the disposition as report text', async () => {
+    const m = await map(
+      'Subject: Read\r\nContent-Type: multipart/report; report-type=disposition-notification; boundary=d\r\n\r\n--d\r\nContent-Type: text/plain\r\n\r\nread\r\n' +
+        '--d\r\nContent-Type: message/disposition-notification\r\n\r\nFinal-Recipient: rfc822; bob@example.com\r\nOriginal-Message-ID: <o@x>\r\nDisposition: manual-action/MDN-sent-manually; displayed\r\n\r\n--d--\r\n',
+    );
+    expect(get(m.props, P.PR_MESSAGE_CLASS)).toBe('REPORT.IPM.Note.IPNRN');
+    expect(get(m.props, P.PR_REPORT_TEXT)).toBe('manual-action/MDN-sent-manually; displayed');
+    expect(get(m.props, P.PR_ORIGINAL_DISPLAY_TO)).toBe('bob@example.com');
+    expect(get(m.props, P.PR_INTERNET_REFERENCES)).toBe('<o@x>');
+  });
+
   test('a NUL byte in the message empties the RFC 5322 field, with a finding', async () => {
     const { emlItems } = await import('../worker/convert/eml.ts');
     const f: Finding[] = [];
