@@ -58,10 +58,13 @@ const CODEPAGES: Record<number, string> = {
   65001: 'utf-8',
 };
 
-const cache = new Map<string, TextDecoder | null>();
+/** Instance type spelled so it resolves under both the WebWorker lib and Node's globals. */
+type Decoder = InstanceType<typeof TextDecoder>;
+
+const cache = new Map<string, Decoder | null>();
 
 /** A decoder for a WHATWG/MIME charset label, or undefined if the platform does not know it. */
-export function decoderForLabel(label: string, fatal = false): TextDecoder | undefined {
+export function decoderForLabel(label: string, fatal = false): Decoder | undefined {
   const key = label.trim().toLowerCase() + (fatal ? '!' : '');
   let d = cache.get(key);
   if (d === undefined) {
