@@ -117,7 +117,8 @@ export async function* vcfItems(source: ByteSource, options: VcfOptions = {}, on
   if (held.length) {
     const want = new Set<string>();
     for (const h of held) for (const k of unresolvedRefs(h.card, index)) want.add(k);
-    const found = want.size ? await secondPass(source, want, options) : new MemberIndex(0);
+    // Every card of the file is in the index unless it overflowed: only then can a second pass help.
+    const found = want.size && index.dropped > 0 ? await secondPass(source, want, options) : new MemberIndex(0);
     const lookup = chainLookup(index, found);
     for (const h of held) {
       const out = emit({ content: groupToDistList(h.card, lookup, { item: h.item, onFinding }), item: h.item });

@@ -266,8 +266,15 @@ export async function* logicalLines(source: ByteSource, options: LexOptions = {}
   for await (const batch of logicalLineBatches(source, options)) yield* batch;
 }
 
-const latin1 = (b: Uint8Array, from: number, to: number): string =>
-  to - from <= 4096 ? String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]) : new TextDecoder('latin1').decode(b.subarray(from, to));
+const latin1Decoder = new TextDecoder('latin1');
+/** Bytes → string, one char per byte (names and ASCII parameters; short, so a plain array is fastest). */
+const latin1 = (b: Uint8Array, from: number, to: number): string => {
+  const n = to - from;
+  if (n > 64) return latin1Decoder.decode(b.subarray(from, to));
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = b[from + i]!;
+  return String.fromCharCode.apply(null, a);
+};
 /** Parameter text: ASCII (the usual case) without a TextDecoder call, else UTF-8. */
 const paramText = (b: Uint8Array, from: number, to: number): string => {
   for (let i = from; i < to; i++) if (b[i]! >= 0x80) return utf8.decode(b.subarray(from, to));
