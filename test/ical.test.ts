@@ -298,6 +298,23 @@ END:VCALENDAR
     expect(val(m, N.PidLidReminderSignalTime)).toBe(FT('2024-07-03T06:00:00Z'));
     expect(m.recipients).toEqual([]);
   });
+  it('TRIGGER;RELATED=END counts from the end (gromox: from the start)', async () => {
+    const { msgs } = await convert(`BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:rel-end@test
+DTSTART:20240110T090000Z
+DTEND:20240110T110000Z
+BEGIN:VALARM
+TRIGGER;RELATED=END:-PT150M
+ACTION:DISPLAY
+END:VALARM
+END:VEVENT
+END:VCALENDAR
+`);
+    expect(val(msgs[0], N.PidLidReminderDelta)).toBe(30);
+    expect(val(msgs[0], N.PidLidReminderSignalTime)).toBe(FT('2024-01-10T08:30:00Z'));
+  });
+
   it('all-day event with --tz Europe/Berlin starts at local midnight', async () => {
     const { msgs } = await convert(ALLDAY, { tz: 'Europe/Berlin' });
     expect(val(msgs[0], N.PidLidAppointmentStartWhole)).toBe(FT('2024-07-03T22:00:00Z'));

@@ -430,14 +430,18 @@ function eventTimes(c: Component, ctx: CalContext, item: string): EventTimes {
   return { start, end, zone, tzid: zone ? tzid ?? zone.keyName : undefined, allDay, duration: end.utc - start.utc };
 }
 
-function reminder(c: Component, props: Prop[], startUtc: number, allDay: boolean, ctx: CalContext): { delta: number } | undefined {
+function reminder(c: Component, props: Prop[], startUtc: number, allDay: boolean, ctx: CalContext, endUtc = startUtc): { delta: number } | undefined {
   const alarm = c.subs.find((s) => s.name === 'VALARM');
   if (!alarm) return undefined;
   let delta = allDay ? 1080 : 15;
   const tr = get(alarm, 'TRIGGER');
   if (tr) {
     const d = parseDuration(tr.value);
-    if (d !== undefined) delta = Math.floor(Math.abs(d) / 60);
+    if (d !== undefined && (param(tr, 'RELATED') ?? '').toUpperCase() === 'END') {
+      // relative to the end (gromox ignores RELATED): minutes before the start, at least 0
+      const before = startUtc - (endUtc + Math.trunc(d / 60));
+      delta = Math.max(0, before);
+    } else if (d !== undefined) delta = Math.floor(Math.abs(d) / 60);
     else {
       const t = parseDateTime(tr.value);
       if (t) delta = Math.abs(startUtc - minutesFromParts(t.parts));
@@ -549,7 +553,7 @@ function eventMessage(c: Component, ctx: CalContext, cls: string, proposal: bool
   const dis = text(c, 'X-MICROSOFT-DISALLOW-COUNTER')?.trim().toUpperCase();
   if (dis === 'TRUE' || dis === 'FALSE') props.push(namedProp(N.PidLidAppointmentNotAllowPropose, dis === 'TRUE'));
   const sub = text(c, 'SUMMARY');
-  const rem = reminder(c, props, times.start.utc, times.allDay, ctx);
+  const rem = reminder(c, props, times.start.utc, times.allDay, ctx, times.end.utc);
   attachments(c, msg, ctx);
   return { msg, times, busy, reminderDelta: rem?.delta, subject: sub !== undefined ? oneLine(sub) : undefined, location };
 }
