@@ -143,7 +143,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   };
 
   const codecs = options.codecs ?? (await loadCodecs());
-  const cache = new SlabCache(source, { budgetBytes: options.cacheBytes, slabBytes: 1 << 20 });
+  const cache = new SlabCache(source, { budgetBytes: options.cacheBytes });
   progress({ phase: 'header', done: 0, total: 1 });
   let file: PstFileImpl;
   try {
@@ -231,12 +231,13 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   }
 
   if (full) {
-    // Every block, leaf by leaf, in file order within the leaf, read in large sequential runs.
+    // Every block, in file order within batches of BBT leaves, read in large sequential runs.
     file.bt.clear();
     const RUN = 4 << 20;
-    for await (const page of file.bt.walk('bbt')) {
-      if (!page.bbt) continue;
-      const entries: BbtEntry[] = page.bbt.slice().sort((a, b) => a.ib - b.ib);
+    let batch: BbtEntry[] = [];
+    const flush = async () => {
+      const entries = batch.sort((a, b) => a.ib - b.ib);
+      batch = [];
       let i = 0;
       while (i < entries.length) {
         const start = entries[i]!.ib;
@@ -244,15 +245,14 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
         let j = i;
         for (; j < entries.length; j++) {
           const e = entries[j]!;
-          const span = Math.ceil((e.cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
-          if (e.ib < start || e.ib + span - start > RUN || e.ib + span > cache.size) break;
+          const span = file.blocks.span(e);
+          if (e.ib < start || e.ib + span - start > RUN || e.ib + span > cache.size || e.ib - end > 1 << 20) break;
           end = Math.max(end, e.ib + span);
         }
         const buf = j > i ? await source.read(start, end - start) : undefined;
         for (let k = i; k < Math.max(j, i + 1); k++) {
           const e = entries[k]!;
-          const span = Math.ceil((e.cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
-          const raw = buf && k < j ? buf.subarray(e.ib - start, e.ib - start + span) : undefined;
+          const raw = buf && k < j ? buf.subarray(e.ib - start, e.ib - start + file.blocks.span(e)) : undefined;
           const data = await file.blocks.readEntry(e, {}, raw, true);
           counts.blocksChecked++;
           counts.bytesChecked += e.cb;
@@ -264,7 +264,15 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
         i = Math.max(j, i + 1);
       }
       progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+    };
+    for await (const page of file.bt.walk('bbt')) {
+      if (!page.bbt) continue;
+      for (const e of page.bbt) batch.push(e);
+      if (batch.length >= 8192) await flush();
     }
+    await flush();
+    // Block trailers and CRCs are checked now; the LTP pass need not redo them.
+    file.blocks.verifyCrc = false;
     // Every node's LTP structures (a second NBT walk: nothing per node is kept).
     const total = counts.nbtEntries;
     file.bt.clear();

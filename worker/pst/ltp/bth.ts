@@ -5,9 +5,10 @@
 import { type Reporter, hex } from '../codes.ts';
 import type { Heap } from './heap.ts';
 
+/** A leaf record: key at item[at], data at item[at + cbKey] (no per-record views: hot path). */
 export interface BthRecord {
-  key: Uint8Array;
-  data: Uint8Array;
+  item: Uint8Array;
+  at: number;
 }
 
 export interface BthHeader {
@@ -52,7 +53,7 @@ export function bthRecords(heap: Heap, hid: number, rep: Reporter, nid?: number)
         const dv = new DataView(item.buffer, item.byteOffset + at + header.cbKey, 4);
         walk(dv.getUint32(0, true), level - 1);
       } else {
-        records.push({ key: item.subarray(at, at + header.cbKey), data: item.subarray(at + header.cbKey, at + size) });
+        records.push({ item, at });
       }
     }
   };

@@ -29,15 +29,14 @@ export async function readPc(node: LtpNode, rep: Reporter): Promise<RawProp[] | 
     return null;
   }
   const out: RawProp[] = [];
-  for (const r of bth.records) {
-    const id = r.key[0]! | (r.key[1]! << 8);
-    const type = r.data[0]! | (r.data[1]! << 8);
-    const v = r.data.subarray(2, 6);
+  for (const { item: b, at } of bth.records) {
+    const id = b[at]! | (b[at + 1]! << 8);
+    const type = b[at + 2]! | (b[at + 3]! << 8);
     if (isInlinePcType(type)) {
-      out.push({ id, type, bytes: v.slice() });
+      out.push({ id, type, bytes: b.slice(at + 4, at + 8) });
       continue;
     }
-    const hnid = (v[0]! | (v[1]! << 8) | (v[2]! << 16) | (v[3]! << 24)) >>> 0;
+    const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
     const bytes = await node.hnid(hnid, `PC[${hex(id)}].dwValueHnid`);
     if (!bytes) {
       rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });

@@ -82,9 +82,11 @@ export class Table {
         if (bth.header.cbKey !== 4 || (bth.header.cbEnt !== 4 && bth.header.cbEnt !== 2)) {
           rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${bth.header.cbKey}, cbEnt ${bth.header.cbEnt}.` });
         } else {
-          for (const r of bth.records) {
-            const rowId = (r.key[0]! | (r.key[1]! << 8) | (r.key[2]! << 16) | (r.key[3]! << 24)) >>> 0;
-            const rowIndex = r.data.length >= 4 && !ansi ? (r.data[0]! | (r.data[1]! << 8) | (r.data[2]! << 16) | (r.data[3]! << 24)) >>> 0 : r.data[0]! | (r.data[1]! << 8);
+          const wide = bth.header.cbEnt >= 4 && !ansi;
+          for (const { item: b, at } of bth.records) {
+            const rowId = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+            const d = at + 4;
+            const rowIndex = wide ? (b[d]! | (b[d + 1]! << 8) | (b[d + 2]! << 16) | (b[d + 3]! << 24)) >>> 0 : b[d]! | (b[d + 1]! << 8);
             index.push({ rowId, rowIndex });
           }
         }

@@ -38,16 +38,18 @@ export function decodeUtf16(b: Uint8Array): string {
 }
 
 function fixed(type: number, b: Uint8Array, at: number): number | bigint | boolean | Uint8Array {
-  const dv = new DataView(b.buffer, b.byteOffset + at, b.byteLength - at);
   switch (type) {
-    case T.PT_SHORT: return dv.getUint16(0, true);
-    case T.PT_LONG: case T.PT_ERROR: return dv.getUint32(0, true);
-    case T.PT_FLOAT: return dv.getFloat32(0, true);
+    case T.PT_SHORT: return b[at]! | (b[at + 1]! << 8);
+    case T.PT_LONG: case T.PT_ERROR: return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
     case T.PT_BOOLEAN: return b[at] !== 0;
+    case T.PT_CLSID: return b.subarray(at, at + 16);
+  }
+  const dv = new DataView(b.buffer, b.byteOffset + at, 8);
+  switch (type) {
+    case T.PT_FLOAT: return dv.getFloat32(0, true);
     case T.PT_DOUBLE: case T.PT_APPTIME: return dv.getFloat64(0, true);
     case T.PT_CURRENCY: case T.PT_I8: return dv.getBigInt64(0, true);
     case T.PT_SYSTIME: return dv.getBigUint64(0, true);
-    case T.PT_CLSID: return b.subarray(at, at + 16);
     default: throw new RangeError('not fixed');
   }
 }

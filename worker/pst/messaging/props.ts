@@ -39,17 +39,17 @@ export interface CodepagePolicy {
 }
 
 /** The code page for an object's PT_STRING8 values, from its own raw properties. */
-export function objectCodepage(raw: RawProp[] | Prop[], policy: CodepagePolicy, inherited?: number): number {
+export function objectCodepage(raw: RawProp[], policy: CodepagePolicy, inherited?: number): number {
   if (policy.force) return policy.codepage;
   let msg: number | undefined;
   let inet: number | undefined;
-  for (const p of raw) {
-    const id = 'id' in p ? p.id : p.tag >>> 16;
-    const type = 'id' in p ? p.type : p.tag & 0xffff;
-    if (type !== T.PT_LONG) continue;
-    const v = 'bytes' in p ? (p.bytes.length >= 4 ? new DataView(p.bytes.buffer, p.bytes.byteOffset, 4).getUint32(0, true) : undefined) : (p.value as number);
-    if (id === 0x3ffd) msg = v;
-    else if (id === 0x3fde) inet = v;
+  for (let i = 0; i < raw.length; i++) {
+    const p = raw[i]!;
+    if (p.type !== T.PT_LONG || (p.id !== 0x3ffd && p.id !== 0x3fde) || p.bytes.length < 4) continue;
+    const b = p.bytes;
+    const v = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    if (p.id === 0x3ffd) msg = v;
+    else inet = v;
   }
   if (msg !== undefined && msg !== 0 && msg !== 1200 && codepageLabel(msg)) return msg;
   if (inet !== undefined) {

@@ -39,7 +39,8 @@ export class Blocks {
     private readonly rep: Reporter,
     private readonly codecs: Codecs | undefined,
     private readonly encryption: PstEncryption,
-    private readonly verifyCrc: boolean,
+    /** Check dwCRC while reading (the validator turns it off after its block pass). */
+    public verifyCrc: boolean,
   ) {}
 
   /** Read, check, inflate and decrypt one block. Null when it cannot be read at all. */
