@@ -321,6 +321,29 @@ describe('mapping (hand-written expectations)', () => {
     }
   });
 
+  test('Apple-style mixed{html, image, html}: one merged UTF-8 HTML body, the image keeps a generated CID', async () => {
+    const png = 'iVBORw0KGgo=';
+    const m = await map(latin1(
+      'Subject: j\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<html><body><p>caf\xe9</p></body></html>\r\n' +
+        `--a\r\nContent-Type: image/png\r\nContent-Disposition: inline\r\nContent-Transfer-Encoding: base64\r\n\r\n${png}\r\n` +
+        '--a\r\nContent-Type: text/html\r\n\r\n<html><body>second</body></html>\r\n--a--\r\n',
+    ));
+    const html = text(get(m.props, P.PR_HTML));
+    expect(get(m.props, P.PR_INTERNET_CPID)).toBe(65001);
+    expect(html).toBe('<html><body><div><p>café</p></div><div><img src="cid:part1.mailferry@localhost"></div><div>second</div></body></html>');
+    expect(m.attachments).toHaveLength(1); // the image; both HTML parts are the body
+    expect(get(m.attachments[0]!.props, P.PR_ATTACH_CONTENT_ID)).toBe('part1.mailferry@localhost');
+    expect(get(m.attachments[0]!.props, P.PR_ATTACH_FLAGS)).toBe(4);
+  });
+
+  test('mixed{text/plain, text/html}: the plain part is the body, the HTML part an attachment (gromox select_parts)', async () => {
+    const m = await map('Subject: p\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: text/plain\r\n\r\nplain\r\n--a\r\nContent-Type: text/html\r\n\r\n<b>h</b>\r\n--a--\r\n');
+    expect(get(m.props, P.PR_BODY)).toBe('plain');
+    expect(text(get(m.props, P.PR_HTML))).toBe(textToHtml('plain'));
+    expect(m.attachments.map((a) => get(a.props, P.PR_ATTACH_MIME_TAG))).toEqual(['text/html']);
+    expect(get(m.attachments[0]!.props, P.PR_ATTACH_LONG_FILENAME)).toBe('attachment1.htm');
+  });
+
   test('X-Message-Flag: follow-up props, and the subject goes to PidLidToDoTitle (quirk 6 fixed)', async () => {
     const m = await map('Subject: call back\r\nX-Message-Flag: Follow up\r\n\r\nx');
     const C = T.PSETID.Common;

@@ -227,7 +227,7 @@ function selectParts(part: MimePart, depth: number): Selection {
           }
         } else if (joining) {
           sel.html.push(...s.html);
-          sel.join.push(...s.join.filter((p) => p.type !== 'text/plain' || s.html.length > 0 || true));
+          sel.join.push(...s.join.filter((p) => p.type !== 'text/plain')); // later children: HTML and images
         }
       }
     }
