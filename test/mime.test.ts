@@ -344,6 +344,14 @@ describe('mapping (hand-written expectations)', () => {
     expect(get(m.attachments[0]!.props, P.PR_ATTACH_LONG_FILENAME)).toBe('attachment1.htm');
   });
 
+  test('a single-part text/plain with Content-Disposition: attachment is an attachment, not the body', async () => {
+    const m = await map('Subject: a\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment\r\n\r\nkeep me\r\n');
+    expect(get(m.props, P.PR_BODY)).toBeUndefined();
+    expect(m.attachments).toHaveLength(1);
+    expect(get(m.attachments[0]!.props, P.PR_ATTACH_LONG_FILENAME)).toBe('notes.txt');
+    expect(text(get(m.attachments[0]!.props, P.PR_ATTACH_DATA_BIN))).toBe('keep me');
+  });
+
   test('X-Message-Flag: follow-up props, and the subject goes to PidLidToDoTitle (quirk 6 fixed)', async () => {
     const m = await map('Subject: call back\r\nX-Message-Flag: Follow up\r\n\r\nx');
     const C = T.PSETID.Common;

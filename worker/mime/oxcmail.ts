@@ -874,8 +874,6 @@ async function collectAttachments(ctx: Ctx, part: MimePart, parent: MimePart | u
     return;
   }
   if (used.has(part)) return;
-  if (!parent && part.bodyEnd <= part.bodyStart && part.type === 'text/plain') return;
-  if (!parent && part.type === 'text/plain') return; // single-part message without a selected body
   out.push(await makeAttachment(ctx, part, parent));
 }
 
