@@ -244,7 +244,10 @@ export interface GenerateOptions {
   crypt: PstCrypt;
   /** Top-level messages spread over the mail folders (FAI items not counted). */
   messages: number;
-  /** Total attachment payload in MiB, spread over the first messages as attachments of ≤ 32 MiB. */
+  /**
+   * Total attachment payload in MiB, in attachments of ≤ 32 MiB on the first messages (several per
+   * message when there are few messages). Needs at least one message.
+   */
   attachmentMiB?: number;
   seed?: number;
   /** Content kind of generated attachments ('random' by default; 'text' compresses in 4K OSTs). */
@@ -310,6 +313,10 @@ export function generateDescription(opts: GenerateOptions): PstDescription {
   ];
   let attachLeft = Math.max(0, Math.round((opts.attachmentMiB ?? 0) * 1048576));
   const MAX_ATT = 32 * 1048576;
+  // every message that does not carry an embedded message (i % 6 !== 5) can take data attachments;
+  // spread the pieces so that the whole budget is used even with few messages
+  const eligible = Array.from({ length: opts.messages }, (_, i) => i).filter((i) => i % 6 !== 5).length;
+  const piecesPerMessage = Math.max(1, Math.ceil(Math.ceil(attachLeft / MAX_ATT) / Math.max(1, eligible)));
   for (let i = 0; i < opts.messages; i++) {
     const from = person(rng);
     const to = person(rng);
@@ -356,13 +363,15 @@ export function generateDescription(opts: GenerateOptions): PstDescription {
       ];
     } else if (attachLeft > 0) {
       const atts: AttachmentDesc[] = [];
-      const size = Math.min(attachLeft, MAX_ATT);
-      attachLeft -= size;
-      atts.push({
-        filename: `data-${i + 1}.bin`,
-        mimeType: 'application/octet-stream',
-        content: { size, seed: (seed * 7919 + i) >>> 0, kind: opts.attachmentKind ?? 'random' },
-      });
+      for (let k = 0; k < piecesPerMessage && attachLeft > 0; k++) {
+        const size = Math.min(attachLeft, MAX_ATT);
+        attachLeft -= size;
+        atts.push({
+          filename: k === 0 ? `data-${i + 1}.bin` : `data-${i + 1}-${k + 1}.bin`,
+          mimeType: 'application/octet-stream',
+          content: { size, seed: (seed * 7919 + i + k * 0x10000) >>> 0, kind: opts.attachmentKind ?? 'random' },
+        });
+      }
       msg.attachments = atts;
     } else if (i % 4 === 3) {
       msg.attachments = [{ filename: `notes-${i + 1}.txt`, mimeType: 'text/plain', content: { text: `attachment of message ${i + 1}\n` } }];
