@@ -19,6 +19,7 @@ import { writeUnanchoredItems } from '../worker/convert/items-to-mt.ts';
 import { decodeGxmtBytes } from '../worker/gxmt/reader.ts';
 import { decodeAppointmentRecur, encodeAppointmentRecur, EndType, RecurFrequency, PatternType, ARO } from '../worker/ical/recur.ts';
 import { decodeTzDefinition, localToUtc, utcToLocal } from '../worker/tz/rules.ts';
+import { logicalLines, parseContentLine } from '../worker/ical/lexer.ts';
 import { lookupZone } from '../worker/tz/table.ts';
 import { daysFromCivil, civilFromDays, filetimeFromMinutes } from '../worker/tz/time.ts';
 import { corpusDir, corpusFiles, corpusRel, describeCorpus } from './corpus.ts';
@@ -125,6 +126,34 @@ describe('calendar arithmetic and zones', () => {
     expect(localToUtc(ny, M(2024, 3, 10, 12))).toBe(M(2024, 3, 10, 16));
     expect(localToUtc(ny, M(2006, 3, 20, 12))).toBe(M(2006, 3, 20, 17)); // pre-2007 US rule
     expect(lookupZone('Mars/Olympus_Mons')).toBeUndefined();
+  });
+});
+
+describe('lexer', () => {
+  it('gives the same lines for every chunk size (folds, CRLF and UTF-8 split across reads)', async () => {
+    const text = '\ufeffBEGIN:VCALENDAR\r\nSUMMARY:K\u00e4se\r\n  und Br\u00f6t\r\n\tchen\r\nDESCRIPTION;LANGUAGE=de:a\\nb\rX:1\nX:2\r\n\r\nEND:VCALENDAR';
+    const bytes = new TextEncoder().encode(text);
+    const lines = async (chunk: number) => {
+      const out: string[] = [];
+      for await (const l of logicalLines(bytesSource(bytes), 0, bytes.length, { chunk })) out.push(`${l.offset}-${l.end}:${l.text}`);
+      return out;
+    };
+    const ref = await lines(1 << 20);
+    expect(ref.map((l) => l.replace(/^\d+-\d+:/, ''))).toEqual([
+      'BEGIN:VCALENDAR', 'SUMMARY:K\u00e4se und Br\u00f6tchen', 'DESCRIPTION;LANGUAGE=de:a\\nb', 'X:1', 'X:2', 'END:VCALENDAR',
+    ]);
+    for (let c = 1; c <= 19; c++) expect(await lines(c), `chunk ${c}`).toEqual(ref);
+  });
+  it('parses parameters with quotes, commas and colons', () => {
+    const l = parseContentLine('ATTENDEE;CN="Doe, John";ROLE=REQ-PARTICIPANT;DELEGATED-TO="mailto:a@x","mailto:b@x":mailto:j@x', 7)!;
+    expect(l.name).toBe('ATTENDEE');
+    expect(l.params).toEqual([
+      { name: 'CN', values: ['Doe, John'] },
+      { name: 'ROLE', values: ['REQ-PARTICIPANT'] },
+      { name: 'DELEGATED-TO', values: ['mailto:a@x', 'mailto:b@x'] },
+    ]);
+    expect(l.value).toBe('mailto:j@x');
+    expect(parseContentLine('NO VALUE HERE', 0)).toBeUndefined();
   });
 });
 

@@ -120,9 +120,14 @@ export async function scanICal(src: ByteSource, opts: LexOptions = {}): Promise<
     return bare;
   };
   for await (const raw of logicalLines(src, 0, src.size, opts)) {
-    const first = raw.text.charCodeAt(0);
-    // fast path for ordinary property lines inside an item we do not need to look at
-    if (item && names.length > 1 && first !== 66 && first !== 69 && first !== 98 && first !== 101) continue;
+    const first = raw.bytes[0] ?? 0;
+    const upper = first & 0xdf;
+    // fast paths: inside an item only BEGIN/END matter, plus UID, RECURRENCE-ID, RRULE and
+    // X-MICROSOFT-RRULE on the item itself; everything else is skipped without decoding
+    if (item && upper !== 0x42 && upper !== 0x45) {
+      if (names.length > 1) continue;
+      if (upper !== 0x55 && upper !== 0x52 && upper !== 0x58) continue;
+    }
     const l = parseContentLine(raw.text, raw.offset);
     if (!l) {
       if (!cal && !names.length) junkLines++;
