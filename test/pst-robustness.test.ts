@@ -125,6 +125,28 @@ describe('targeted damage stays local and is named', () => {
     expect(f?.field).toBe('PAGETRAILER.dwCRC');
   });
 
+  test('an orphaned message (nidParent names no node) is reported as PST-ORPHAN', async () => {
+    const { loadCodecs } = await import('../worker/codec/index.ts');
+    const codecs = await loadCodecs();
+    const bytes = fixture('unicode', 'none', 12);
+    const pst = (await openPst(bytesSource(bytes))) as PstFileImpl;
+    let hit: { ib: number; i: number; nid: number } | undefined;
+    for await (const p of pst.bt.walk('nbt')) {
+      p.nbt?.forEach((e, i) => {
+        if (!hit && (e.nid & 0x1f) === 0x04) hit = { ib: p.ib, i, nid: e.nid };
+      });
+    }
+    const damaged = bytes.slice();
+    const dv = new DataView(damaged.buffer);
+    dv.setUint32(hit!.ib + hit!.i * 32 + 24, 0x7fffffe2, true); // NBTENTRY.nidParent
+    dv.setUint32(hit!.ib + 496 + 4, codecs.crc32(damaged.subarray(hit!.ib, hit!.ib + 496)), true); // reseal
+    const r = await validate(bytesSource(damaged));
+    expect(r.verdict).toBe('warnings');
+    const f = r.findings.find((x) => x.code === 'PST-ORPHAN');
+    expect(f?.nid).toBe(hit!.nid);
+    expect(f?.field).toBe('NBTENTRY.nidParent');
+  });
+
   test('header damage: CRC mismatch reported, file still read', async () => {
     const bytes = fixture('unicode', 'none', 2);
     const damaged = bytes.slice();

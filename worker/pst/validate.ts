@@ -5,7 +5,8 @@
  *
  * Quick mode: header (magic, version, dwCRCPartial/dwCRCFull, fAMapValid, ibFileEof), runs of
  * zero bytes (sampled), every BBT and NBT page (PAGETRAILER, BTPAGE counts, key order and
- * ranges, cycles), every BBT entry's range, and every NBT entry's bidData/bidSub against the BBT.
+ * ranges, cycles), every BBT entry's range, every NBT entry's bidData/bidSub against the BBT,
+ * and every folder's and message's nidParent (orphans).
  * Full mode adds every block (BLOCKTRAILER, wSig, dwCRC, inflate) read in file order within each
  * BBT leaf, and every node's LTP structures (PCs, TCs, messages with recipients, attachments and
  * embedded messages). Memory stays bounded: B-tree walks hold one path, BBT keys are kept as a
@@ -114,6 +115,52 @@ class BidSet {
   }
 }
 
+/** Growable u32 array (4 bytes per node, nothing per-object). */
+class U32Vec {
+  private a = new Uint32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Uint32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v >>> 0;
+  }
+  at(i: number): number {
+    return this.a[i]!;
+  }
+}
+
+/** Sorted list of NIDs (u32) for membership tests. */
+class NidList {
+  private a = new Uint32Array(1024);
+  private n = 0;
+  add(nid: number): void {
+    if (this.n === this.a.length) {
+      const b = new Uint32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = nid >>> 0;
+  }
+  finish(): void {
+    this.a = this.a.subarray(0, this.n).sort();
+  }
+  has(nid: number): boolean {
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.a[mid]!;
+      if (v === nid) return true;
+      if (v < nid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
 const PC_NIDS = new Set([0x21, 0x61]);
 
 export async function validate(source: ByteSource, options: ValidateOptions = {}): Promise<ValidationReport> {
@@ -214,12 +261,22 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     rep.report(r.data ? 'PST-ZERO-RUN' : 'PST-ZERO-RUN-FREE', { offset: r.start, message: `About ${Math.round((r.end - r.start) / 1024)} KiB of zero bytes from ${hex(r.start)}.` });
   }
 
-  // NBT: every page; every entry's blocks must be in the BBT.
+  // NBT: every page; every entry's blocks must be in the BBT; folders and messages must have a
+  // parent folder in the NBT (NBTENTRY.nidParent), else they are orphans.
+  const nodeIds = new NidList();
+  const children = new U32Vec();
+  const parents = new U32Vec();
   for await (const page of file.bt.walk('nbt')) {
     counts.nbtPages++;
     if (!page.nbt) continue;
     for (const e of page.nbt) {
       counts.nbtEntries++;
+      nodeIds.add(e.nid);
+      const t = nidType(e.nid);
+      if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && e.nid !== 0x122) {
+        children.push(e.nid);
+        parents.push(e.nidParent);
+      }
       if (e.bidData && !bids.has(e.bidData)) {
         rep.report('PST-BBT-MISSING', { nid: e.nid, offset: page.ib, field: 'NBTENTRY.bidData', message: `Node ${hex(e.nid)} refers to block ${hex(e.bidData)}.` });
       }
@@ -229,6 +286,16 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     }
     if (counts.nbtPages % 256 === 0) progress({ phase: 'nbt', done: counts.nbtEntries, total: 0 });
   }
+
+  nodeIds.finish();
+  let orphans = 0;
+  for (let i = 0; i < children.length; i++) {
+    const nid = children.at(i);
+    const parent = parents.at(i);
+    if (nodeIds.has(parent)) continue;
+    if (++orphans <= 100) rep.report('PST-ORPHAN', { nid, field: 'NBTENTRY.nidParent', message: `Node ${hex(nid)} names parent ${hex(parent)}, which is not in the node B-tree.` });
+  }
+  if (orphans > 100) rep.report('PST-ORPHAN', { field: 'NBTENTRY.nidParent', message: `${orphans} orphaned nodes in total.` });
 
   if (full) {
     // Every block, in file order within batches of BBT leaves, read in large sequential runs.
