@@ -167,7 +167,6 @@ const ALLOW: Record<string, [MimeDifference, Rule][]> = {
   'eml/mbox/mimekit_mbox_simple.mbox': [],
   'eml/mbox/mimekit_mbox_content-length.mbox': [
     ['mbox-separator', mboxSeparator],
-    ['mboxrd-unquote', mboxrdUnquote],
     ['html-to-text', keys('0x1000', '0x1013')],
     ['address-list-parsing', addressKeys],
     ['smime-raw-bytes', smimeBlob],

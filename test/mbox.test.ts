@@ -62,6 +62,18 @@ describe('mbox splitter', () => {
     expect(f.map((x) => x.code).sort()).toEqual(['MBOX-NO-ENVELOPE', 'MBOX-PSEUDO-MESSAGE']);
   });
 
+  test('mboxcl2: a Content-Length that lands on the next envelope is trusted; the body is taken verbatim', async () => {
+    const body = 'a\n\nFrom evil@example.com Mon Jan  1 00:00:00 2024\n>From quoted\n';
+    const mbox = `From a@b Mon Jan  1 00:00:00 2024\nSubject: cl\nContent-Length: ${body.length}\n\n${body}\nFrom c@d Mon Jan  1 00:00:00 2024\nSubject: next\n\nz\n`;
+    const m = await split(mbox);
+    expect(m.map((x) => x.envelope)).toEqual(['From a@b Mon Jan  1 00:00:00 2024', 'From c@d Mon Jan  1 00:00:00 2024']);
+    expect(m[0]!.text).toBe(`Subject: cl\nContent-Length: ${body.length}\n\n${body}`);
+    // a wrong Content-Length is ignored: the usual rules split at the inner envelope and unquote
+    const bad = await split(mbox.replace(`Content-Length: ${body.length}`, 'Content-Length: 3'));
+    expect(bad).toHaveLength(3);
+    expect(bad[1]!.text).toBe('From quoted\n');
+  });
+
   test('reads the source in windows, never the whole file at once', async () => {
     const one = 'From a@b Mon Jan  1 00:00:00 2024\nSubject: s\n\n' + 'line of text\n'.repeat(100) + '\n';
     const bytes = enc.encode(one.repeat(500)); // ~700 KB

@@ -11,7 +11,9 @@
  * - `gromox` (parity): after a message's header block any line starting with `From ` splits, and
  *   nothing is unquoted, as gromox-mbox2mt does (reference §1.2).
  *
- * In both, leading blank lines are skipped, the envelope line is dropped, the blank line that
+ * In `auto` mode a Content-Length header (mboxcl/mboxcl2) is trusted when it ends exactly at the
+ * next envelope line or the end of the file; the body it covers is taken verbatim (no splitting, no
+ * unquoting). In both, leading blank lines are skipped, the envelope line is dropped, the blank line that
  * separates messages is not part of the message, and Alpine's `X-IMAP` pseudo message is dropped.
  */
 import type { ByteSource } from '../io/byte-source.ts';
@@ -43,6 +45,10 @@ interface Pending {
   /** Offsets of '>' bytes to remove (mboxrd unquoting). */
   unquote: number[];
   inHeader: boolean;
+  /** Content-Length header value (mboxcl/mboxcl2), while in the header block. */
+  contentLength?: number;
+  /** Verified end of the body by Content-Length: lines before it are content, taken verbatim. */
+  clEnd?: number;
 }
 
 const isFromLine = (b: Uint8Array, i: number, end: number) =>
@@ -144,7 +150,8 @@ export async function* readMbox(src: ByteSource, opts: MboxOptions = {}): AsyncG
         }
         sawContent = true;
       }
-      if (isFromLine(buf, i, lineEnd) && (cur === undefined || (mode === 'auto' ? prevBlank || looksLikeEnvelope(buf, i, lineEnd) : !cur.inHeader))) {
+      const inClBody = cur?.clEnd !== undefined && abs < cur.clEnd;
+      if (!inClBody && isFromLine(buf, i, lineEnd) && (cur === undefined || (mode === 'auto' ? prevBlank || cur.clEnd !== undefined || looksLikeEnvelope(buf, i, lineEnd) : !cur.inHeader))) {
         const done = await finish(abs);
         if (done) yield done;
         index++;
@@ -163,8 +170,17 @@ export async function* readMbox(src: ByteSource, opts: MboxOptions = {}): AsyncG
           cur = { index, offset: abs, envelope: '', start: abs, unquote: [], inHeader: true };
           opts.findings?.({ code: 'MBOX-NO-ENVELOPE', severity: 'info', message: 'mbox does not start with a "From " line; its first message has no envelope', offset: abs, item: `#${index}` });
         }
-        if (blank) cur.inHeader = false;
-        else if (mode === 'auto' && buf[i] === 0x3e) {
+        if (blank && cur.inHeader) {
+          cur.inHeader = false;
+          if (mode === 'auto' && cur.contentLength !== undefined) {
+            // mboxcl2: a Content-Length that lands on the next envelope (or the end) is trusted
+            const end = pos + nl + 1 + cur.contentLength;
+            if (await envelopeAt(src, end)) cur.clEnd = end;
+          }
+        } else if (cur.inHeader && mode === 'auto' && (buf[i] === 0x43 || buf[i] === 0x63)) {
+          const m = /^content-length:[ \t]*(\d{1,15})[ \t]*$/i.exec(new TextDecoder('latin1').decode(buf.subarray(i, Math.min(lineEnd, i + 64))));
+          if (m) cur.contentLength = Number(m[1]);
+        } else if (mode === 'auto' && !inClBody && buf[i] === 0x3e) {
           let j = i;
           while (j < lineEnd && buf[j] === 0x3e) j++;
           if (isFromLine(buf, j, lineEnd)) cur.unquote.push(abs);
@@ -181,6 +197,17 @@ export async function* readMbox(src: ByteSource, opts: MboxOptions = {}): AsyncG
   void lastLineBlank;
   const done = await finish(src.size);
   if (done) yield done;
+}
+
+/** True at the end of the source, or where (after at most one blank line) a `From ` line starts. */
+async function envelopeAt(src: ByteSource, at: number): Promise<boolean> {
+  if (at === src.size) return true;
+  if (at > src.size) return false;
+  const b = await src.read(at, 8);
+  let k = 0;
+  if (b[k] === 0x0d && b[k + 1] === 0x0a) k += 2;
+  else if (b[k] === 0x0a) k += 1;
+  return isFromLine(b, k, b.length) || (k === b.length && at + k === src.size);
 }
 
 /** An RFC 4155 From_ line: `From -`, `From user@host …`, or `From sender … hh:mm…`. */

@@ -15,7 +15,7 @@ export const MIME_DELIBERATE_DIFFERENCES = {
   'address-list-parsing': 'address lists are parsed per RFC 5322 (several bare addresses → several mailboxes, quoted local parts unquoted, the display name is the phrase); gromox/vmime mixes name and address of different mailboxes',
   'derived-address-blobs': 'entry IDs, search keys and the Reply-To FLATENTRYLIST are built from the (different) names/addresses above',
   'mbox-split': 'quirk 10: a "From " line splits an mbox only at the start, after a blank line, or when it looks like an envelope line; gromox splits on any "From " line in a body',
-  'mboxrd-unquote': 'quirk 10: ">From " lines are unquoted (mboxrd/mboxo); gromox keeps the quoting',
+  'mboxrd-unquote': 'quirk 10: ">From " lines are unquoted (mboxrd/mboxo); gromox keeps the quoting. A body delimited by a verified Content-Length (mboxcl2) is taken verbatim',
   'mbox-separator': 'the blank line that separates mbox messages is not part of the message (RFC 4155); gromox keeps it in the body and the RFC 5322 text',
   'ole-msg-skipped': 'an Outlook .msg (OLE file) given as EML is skipped with a finding (MIME-OLE-MSG); gromox emits a garbage note made of its first 8 bytes',
   'rfc5322-nul': 'a message holding NUL bytes gets an empty RFC 5322 field (with a finding); gromox truncates the original at the first NUL',

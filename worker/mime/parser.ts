@@ -119,13 +119,12 @@ async function readHeaderBlock(
 }
 
 function looksLikeHeaderLine(line: Uint8Array): boolean {
-  // "From " envelope lines (mbox) precede real headers; gromox keeps parsing after them
+  // "From " envelope lines (mbox) precede real headers, and gromox keeps parsing after any first
+  // line that holds a colon (e.g. a quoted ">From - Fri Dec 13 15:01:21 1996"); only a first line
+  // without any colon means the message has no header block
   if (line.length >= 5 && line[0] === 0x46 && line[1] === 0x72 && line[2] === 0x6f && line[3] === 0x6d && line[4] === 0x20) return true;
-  for (let i = 0; i < line.length && i < 200; i++) {
-    const c = line[i]!;
-    if (c === 0x3a) return i > 0;
-    if (c <= 0x20 || c >= 0x7f) return false;
-  }
+  const lim = Math.min(line.length, 998);
+  for (let i = 1; i < lim; i++) if (line[i] === 0x3a) return true;
   return false;
 }
 
