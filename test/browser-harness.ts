@@ -4,7 +4,7 @@
  * machine needs, and a visible skip when Chromium or the build is missing.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, statSync, createReadStream } from 'node:fs';
+import { existsSync, statSync, createReadStream, readdirSync } from 'node:fs';
 import { join, extname, normalize, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,10 +28,31 @@ export function describeBrowser(name: string, fn: () => void): void {
   (hasChromium ? describe : describe.skip)(name, fn);
 }
 
-/** Build the page if dist/web is missing (npm test builds it first; a lone vitest run may not). */
+/** Newest modification time of the files under `dirs`. */
+function newest(dirs: string[]): number {
+  let t = 0;
+  const walk = (p: string) => {
+    const st = statSync(p);
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+    else t = Math.max(t, st.mtimeMs);
+  };
+  for (const d of dirs) if (existsSync(d)) walk(d);
+  return t;
+}
+
+/**
+ * Build the page if dist/web is missing (npm test builds it first; a lone vitest run may not),
+ * and say so when the build is older than the sources: the tests compare the page with the CLI,
+ * and both must come from the same sources (npm run build:node && npm run build:web).
+ */
 export function ensureWebBuild(): void {
-  if (existsSync(join(webDist, 'index.html'))) return;
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  const index = join(webDist, 'index.html');
+  if (!existsSync(index)) {
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
+    return;
+  }
+  const src = newest(['web', 'worker', 'public'].map((d) => join(repoRoot, d)));
+  if (src > statSync(index).mtimeMs) console.warn('NOTICE: dist/web is older than web/ or worker/; run npm run build:node && npm run build:web before the browser tests.');
 }
 
 const TYPES: Record<string, string> = {
