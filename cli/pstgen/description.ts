@@ -192,6 +192,8 @@ export function fillAttachmentBytes(seed: number, kind: 'random' | 'text', offse
   }
 }
 
+const WORD_BYTES = WORDS.map((w) => Uint8Array.from(w, (c) => c.charCodeAt(0)));
+
 let chunkCache: { key: string; bytes: Uint8Array } | undefined;
 
 function attachmentChunk(seed: number, kind: 'random' | 'text', chunkNo: number): Uint8Array {
@@ -211,10 +213,18 @@ function attachmentChunk(seed: number, kind: 'random' | 'text', chunkNo: number)
     }
   } else {
     let p = 0;
+    let x = rng.u32() | 1;
+    const n = WORD_BYTES.length;
     while (p < bytes.length) {
-      const word = WORDS[rng.int(WORDS.length)]!;
-      for (let i = 0; i < word.length && p < bytes.length; i++) bytes[p++] = word.charCodeAt(i);
-      if (p < bytes.length) bytes[p++] = rng.int(16) === 0 ? 10 : 32;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const r = x >>> 0;
+      const word = WORD_BYTES[r % n]!;
+      const len = Math.min(word.length, bytes.length - p);
+      for (let i = 0; i < len; i++) bytes[p + i] = word[i]!;
+      p += len;
+      if (p < bytes.length) bytes[p++] = (r >>> 24) % 16 === 0 ? 10 : 32;
     }
   }
   chunkCache = { key, bytes };

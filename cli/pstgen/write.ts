@@ -477,6 +477,7 @@ class PstBuilder {
       e.long(0x3602, contents.length),
       e.long(0x3603, unread),
       e.bool(0x360a, children.length > 0),
+      e.long(0x3617, fai.length),
     ];
     if (f.containerClass) props.push(e.str(0x3613, f.containerClass));
     if (f.hidden) props.push(e.bool(0x10f4, true));
