@@ -17,7 +17,9 @@ import { decodeEncodedWords, parseAddressList, parseParams, parseRfc5322Date, pa
 import { parseMime } from '../worker/mime/parser.ts';
 import { mimeToMapi, splitSubject, smtpSearchKey, textToHtml } from '../worker/mime/oxcmail.ts';
 import { decodeOneOffEntryId } from '../worker/mapi/entryid.ts';
-import { corpusDir, describeCorpus } from './corpus.ts';
+import { MAIL_CODES } from '../worker/mime/codes.ts';
+import { readdirSync } from 'node:fs';
+import { corpusDir, describeCorpus, repoRoot } from './corpus.ts';
 
 const enc = new TextEncoder();
 const b = (s: string) => enc.encode(s);
@@ -398,4 +400,14 @@ describe('mapping (hand-written expectations)', () => {
     expect(f.map((x) => x.code)).toContain('MIME-RFC5322-NUL');
     expect(get(items[0]!.content.props, P.PR_BODY)).toBe('xy');
   });
+});
+
+test('every finding code the mail modules emit has a plain-language entry in MAIL_CODES', () => {
+  const dirs = ['worker/mime', 'worker/mbox', 'worker/tnef'];
+  const files = dirs.flatMap((d) => readdirSync(join(repoRoot, d)).filter((f) => f !== 'codes.ts').map((f) => join(repoRoot, d, f)));
+  files.push(...['eml', 'mbox', 'tnef'].map((k) => join(repoRoot, 'worker/convert', `${k}.ts`)));
+  const used = new Set<string>();
+  for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/'((?:MIME|MBOX|TNEF)-[A-Z0-9-]+)'/g)) used.add(m[1]!);
+  expect(used.size).toBeGreaterThan(20);
+  for (const c of used) expect(MAIL_CODES, c).toHaveProperty([c]);
 });
