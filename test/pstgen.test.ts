@@ -8,7 +8,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,13 +16,14 @@ import {
   generateDescription,
   pstCrc,
   writePst,
+  writePstToBytes,
   type FolderDesc,
   type MessageDesc,
   type PstCrypt,
   type PstDescription,
   type PstVariant,
 } from '../cli/pstgen/index.ts';
-import { scanBlocks } from '../cli/pstgen/mutate.ts';
+import { mutate, scanBlocks } from '../cli/pstgen/mutate.ts';
 import { buildDemo, demoDescription } from '../cli/pstgen/demo.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -447,5 +448,41 @@ describe('pstgen: demo mailbox', () => {
     const vcf = readFileSync(join(work, 'demo-readpst', 'Mailferry Demo', 'Contacts', '1'), 'utf8');
     expect(vcf).toContain('EMAIL:chloe.dubois@example.fr');
     expect(vcf).toContain('N:Dubois;Chloé;;;');
+  }, 60_000);
+});
+
+describe('pstgen: mutations are noticed by libpff where they should be', () => {
+  const countExported = (file: string, target: string) => {
+    rmSync(`${target}.export`, { recursive: true, force: true });
+    const r = spawnSync('pffexport', ['-q', '-m', 'items', '-t', target, file], { encoding: 'utf8' });
+    const n = existsSync(`${target}.export`) ? spawnSync('sh', ['-c', `find "${target}.export" -name Message.txt | wc -l`], { encoding: 'utf8' }).stdout.trim() : '0';
+    return { status: r.status, stderr: r.stderr, messages: Number(n) };
+  };
+  it('header flip, heap-map corruption and a broken NBT entry', async () => {
+    const desc = generateDescription({ variant: 'unicode', crypt: 'permute', messages: 40, seed: 9 });
+    const base = writePstToBytes(desc).bytes;
+    const file = join(work, 'mut.pst');
+    writeFileSync(file, base);
+    const clean = countExported(file, join(work, 'mut-clean'));
+    expect(clean.status).toBe(0);
+
+    const h = await mutate(base, { kind: 'flip', target: 'header', seed: 5 });
+    writeFileSync(file, h.bytes!);
+    const info = spawnSync('pffinfo', [file], { encoding: 'utf8' });
+    expect(info.status).not.toBe(0);
+    expect(info.stderr).toMatch(/file header checksum/);
+
+    const hn = await mutate(base, { kind: 'corrupt-hnmap', seed: 5 });
+    writeFileSync(file, hn.bytes!);
+    const a = countExported(file, join(work, 'mut-hn'));
+    expect(a.status).toBe(0);
+    expect(a.messages).toBe(clean.messages - 1);
+    expect(a.stderr).toMatch(/libpff_table_read_index/);
+
+    const bt = await mutate(base, { kind: 'break-btree', target: 'nbt', level: 0, seed: 5 });
+    writeFileSync(file, bt.bytes!);
+    const b = countExported(file, join(work, 'mut-bt'));
+    expect(b.stderr).toMatch(/unable to find offset index value identifier: 2147483644/);
+    expect(b.messages).toBeLessThan(clean.messages);
   }, 60_000);
 });
