@@ -4,7 +4,7 @@
  * checkboxes inside nested lists keep it keyboard-operable and readable by screen readers
  * without ARIA tree machinery.
  */
-import { h, plural } from './format.ts';
+import { h, plural, formatBytes } from './format.ts';
 import type { FolderNode } from '../worker/api.ts';
 
 export const subtreeItems = (n: FolderNode): number => n.count + n.children.reduce((a, c) => a + subtreeItems(c), 0);
@@ -40,7 +40,7 @@ export function renderTree(root: FolderNode, only: Set<number>, labelledBy: stri
       lock(n, box.checked);
       onChange();
     });
-    const counts = [plural(n.count, 'item')];
+    const counts = [plural(n.count, 'item') + (n.size ? ` (${formatBytes(n.size)})` : '')];
     if (n.assoc) counts.push(`${n.assoc} hidden`);
     const sub = subtreeItems(n) - n.count;
     if (sub > 0) counts.push(`${sub.toLocaleString('en')} below`);

@@ -9,9 +9,10 @@
 import { blobSource, type ByteSource } from './io/byte-source.ts';
 import type { Finding, Severity } from './findings.ts';
 import { opfsSink, writableSink, type CountingSink, type FileHandleLike } from './io/opfs-sink.ts';
-import { examineSource, validateSource, convertSources, type ConvertOptions, type ConvertProgress, type Examination, type ValidationReport, type ConvertResult } from './jobs.ts';
+import type { InspectReport } from './pst/inspect.ts';
+import { examineSource, inspectSource, validateSource, convertSources, type ConvertOptions, type ConvertProgress, type Examination, type ValidationReport, type ConvertResult } from './jobs.ts';
 
-export type { ConvertOptions, ConvertProgress, Examination, ValidationReport, ConvertResult, Finding, Severity };
+export type { ConvertOptions, ConvertProgress, Examination, ValidationReport, ConvertResult, Finding, Severity, InspectReport };
 export type { FolderNode, Verdict, SkippedItem, FileKind } from './jobs.ts';
 
 /** Where a conversion writes its stream. */
@@ -39,6 +40,11 @@ export const api = {
   /** Type, variant, encryption, size, quick verdict; PST/OST folder tree; item counts. */
   examine(file: Blob, name: string): Promise<Examination> {
     return examineSource(source(file, name));
+  },
+
+  /** PST/OST: the same report as `mailferry inspect --json` (folder tree, counts, sizes). */
+  inspect(file: Blob, name: string): Promise<InspectReport> {
+    return inspectSource(source(file, name));
   },
 
   /** Full validation with every finding (bounded list) and a verdict. */

@@ -103,7 +103,8 @@ export async function sniff(source: ByteSource): Promise<Sniffed> {
 
 import { FindingLog, type Finding, type Severity } from './findings.ts';
 import type { ByteSink } from './io/sink.ts';
-import { openPst, PstOpenError, type Folder, type PstFile } from './pst/index.ts';
+import { PstOpenError, type PstFile } from './pst/index.ts';
+import { inspect as inspectPst, type InspectReport, type InspectFolder } from './pst/inspect.ts';
 import { validate as validatePst } from './pst/validate.ts';
 import { loadCodecs } from './codec/index.ts';
 import type { FindingSink } from './findings.ts';
@@ -133,6 +134,8 @@ export interface FolderNode {
   count: number;
   /** Hidden (FAI) items. */
   assoc: number;
+  /** Sum of the items' PR_MESSAGE_SIZE (bytes). */
+  size: number;
   hidden: boolean;
   search: boolean;
   containerClass?: string;
@@ -266,39 +269,23 @@ export function verdictOf(counts: Record<Severity, number>): Verdict {
   return counts.error > 0 ? 'damaged' : counts.warning > 0 ? 'warnings' : 'ok';
 }
 
-/** Upper bound on folders walked, so a looping hierarchy cannot hang the page. */
-const MAX_FOLDERS = 100_000;
-
-async function folderTree(pst: PstFile, root: Folder): Promise<{ tree: FolderNode; folders: number }> {
-  let folders = 0;
-  const seen = new Set<number>();
-  const walk = async (f: Folder, depth: number): Promise<FolderNode> => {
-    folders++;
-    seen.add(f.nid);
-    const node: FolderNode = {
-      nid: f.nid,
-      name: f.name,
-      count: f.contentCount,
-      assoc: f.assocCount,
-      hidden: f.hidden,
-      search: f.isSearchFolder,
-      containerClass: f.containerClass,
-      children: [],
-    };
-    if (depth > 64 || folders > MAX_FOLDERS) return node;
-    for (const c of await f.subfolders()) {
-      if (seen.has(c.nid)) continue;
-      node.children.push(await walk(c, depth + 1));
-    }
-    return node;
-  };
-  void pst;
-  return { tree: await walk(root, 0), folders };
-}
-
 function openErrorText(e: unknown): string {
   if (e instanceof PstOpenError) return e.message;
   return `The file could not be read: ${(e as Error).message}`;
+}
+
+function treeFrom(f: InspectFolder): FolderNode {
+  return {
+    nid: f.nid,
+    name: f.name,
+    count: f.messages,
+    assoc: f.fai,
+    size: f.size,
+    hidden: f.hidden,
+    search: f.kind === 'search',
+    containerClass: f.containerClass,
+    children: f.children.map(treeFrom),
+  };
 }
 
 async function examinePst(src: ByteSource, base: Examination): Promise<Examination> {
@@ -311,40 +298,38 @@ async function examinePst(src: ByteSource, base: Examination): Promise<Examinati
     seen.add(key);
     log.add(f);
   };
-  let pst: PstFile;
+  // What `mailferry inspect` shows: store facts and the folder tree with counts from the tables.
+  let report: InspectReport;
   try {
-    pst = await openPst(src, { onFinding: add, codecs: await loadCodecs() });
+    report = await inspectPst(src, { attachments: false, codecs: await loadCodecs() });
   } catch (e) {
     return { ...base, verdict: 'unusable', verdictText: VERDICT_TEXT.unusable, counts: log.counts, findings: log.findings, error: openErrorText(e) };
   }
+  for (const f of report.findings) add(f);
   // Quick structural check (header, both B-trees, references): the verdict the card shows.
   const quick = await validatePst(src, { full: false, maxFindings: EXAMINE_FINDINGS });
   for (const f of quick.findings) add(f);
   // Findings beyond the kept ones still count.
-  log.counts.error += quick.counts.errors - quick.findings.filter((f) => f.severity === 'error').length;
-  log.counts.warning += quick.counts.warnings - quick.findings.filter((f) => f.severity === 'warning').length;
-  let tree: FolderNode | undefined;
-  let info: Awaited<ReturnType<PstFile['storeInfo']>> | undefined;
-  try {
-    info = await pst.storeInfo();
-    tree = (await folderTree(pst, await pst.rootFolder())).tree;
-  } catch (e) {
-    log.add({ code: 'PST-TREE-UNREADABLE', severity: 'error', message: `The folder tree could not be read: ${(e as Error).message}` });
-  }
-  const verdict = tree ? verdictOf(log.counts) : 'unusable';
+  log.counts.error += Math.max(0, quick.counts.errors - quick.findings.filter((f) => f.severity === 'error').length);
+  log.counts.warning += Math.max(0, quick.counts.warnings - quick.findings.filter((f) => f.severity === 'warning').length);
+  const verdict = verdictOf(log.counts);
   return {
     ...base,
-    variant: variantText(pst.variant, pst.wVer) ?? base.variant,
-    encryption: encryptionText(pst.encryption),
-    storeName: info?.displayName,
-    passwordSet: info?.passwordSet,
-    tree,
+    variant: variantText(report.variant, report.wVer) ?? base.variant,
+    encryption: encryptionText(report.encryption),
+    storeName: report.store.displayName,
+    passwordSet: report.store.passwordSet,
+    tree: treeFrom(report.folders),
     verdict,
     verdictText: VERDICT_TEXT[verdict],
     counts: { ...log.counts },
     findings: log.findings,
-    error: tree ? undefined : 'The folder tree of this file cannot be read.',
   };
+}
+
+/** `mailferry inspect --json` for the page (the same report, from the same code). */
+export function inspectSource(src: ByteSource): Promise<InspectReport> {
+  return loadCodecs().then((codecs) => inspectPst(src, { codecs }));
 }
 
 function variantText(v: PstFile['variant'], wVer: number): string | undefined {
