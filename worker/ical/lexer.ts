@@ -57,6 +57,20 @@ export interface RawLine {
   readonly end: number;
 }
 
+/** RawLine with the text decoded on first use (most lines in pass 1 are never decoded). */
+class Line implements RawLine {
+  private t: string | undefined;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly offset: number,
+    readonly end: number,
+    private readonly decoder: (b: Uint8Array, offset: number) => string,
+  ) {}
+  get text(): string {
+    return (this.t ??= this.decoder(this.bytes, this.offset));
+  }
+}
+
 const CHUNK = 1 << 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -101,17 +115,7 @@ export async function* logicalLines(src: ByteSource, start: number, end: number,
   };
   const finish = (): RawLine | undefined => {
     if (lineOffset < 0) return undefined;
-    const bytes = concat(parts, total);
-    const offset = lineOffset;
-    let text: string | undefined;
-    const out: RawLine = {
-      bytes,
-      offset,
-      end: lineEnd,
-      get text() {
-        return (text ??= decode(bytes, offset));
-      },
-    };
+    const out = new Line(concat(parts, total), lineOffset, lineEnd, decode);
     parts = [];
     total = 0;
     lineOffset = -1;
