@@ -8,7 +8,7 @@
 import type { Command } from '../main.ts';
 import { openFileSource, parseArgs, stdoutSink } from '../io.ts';
 import { FindingLog, type Finding } from '../../worker/findings.ts';
-import type { ByteSource } from '../../worker/io/byte-source.ts';
+import { bytesSource, type ByteSource } from '../../worker/io/byte-source.ts';
 import type { FindingSink } from '../../worker/findings.ts';
 import type { MessageContent } from '../../worker/mapi/types.ts';
 import { emlItems, MailStrictError, mailItemClass, type MailItem } from '../../worker/convert/eml.ts';
@@ -28,7 +28,7 @@ const what: Record<MailKind, string> = {
 function help(kind: MailKind): string {
   return `Usage: mailferry ${kind}2mt [options] FILE... > out.mt
 
-Convert ${what[kind]} to a GXMT stream for gromox-mt2exm / gromox-import (unanchored messages;
+Convert ${what[kind]} (FILE "-" is standard input) to a GXMT stream for gromox-mt2exm / gromox-import (unanchored messages;
 import with -B FOLDER). Addresses are always one-off entry IDs (gromox's --oneoff).
 
 Options:
@@ -58,6 +58,13 @@ function tree(nid: bigint, item: string, c: MessageContent, props: boolean, inde
     if (a.embedded) lines.push(tree(nid, `${item} att ${i}`, a.embedded, props, indent + '    ').trimEnd());
   });
   return lines.join('\n') + '\n';
+}
+
+/** `-` reads standard input (as gromox-eml2mt does); it has no size up front, so it is buffered. */
+async function stdinSource(name: string): Promise<ByteSource & { close(): Promise<void> }> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return { ...bytesSource(new Uint8Array(Buffer.concat(chunks)), name), close: async () => {} };
 }
 
 /** The shared command body for eml2mt, mbox2mt and tnef2mt. */
@@ -123,7 +130,7 @@ export async function runMailCommand(kind: MailKind, args: string[]): Promise<nu
     for (const path of rest) {
       let src;
       try {
-        src = await openFileSource(path);
+        src = path === '-' ? await stdinSource(`stdin.${kind}`) : await openFileSource(path);
       } catch (e) {
         process.stderr.write(`mailferry ${name}: ${path}: ${(e as Error).message}\n`);
         status = 1;
