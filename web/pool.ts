@@ -63,6 +63,8 @@ export class WorkerPool {
   async run<T>(task: (api: Api) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const slot = await this.acquire(signal);
     let onAbort: (() => void) | undefined;
+    let onError: ((e: ErrorEvent) => void) | undefined;
+    const worker = slot.worker!;
     try {
       const aborted = new Promise<never>((_, reject) => {
         onAbort = () => {
@@ -74,15 +76,19 @@ export class WorkerPool {
       });
       // A worker that dies (out of memory, uncaught error at load) must not hang the task.
       const died = new Promise<never>((_, reject) => {
-        slot.worker!.addEventListener('error', (e) => {
-          reject(new Error(`the worker stopped: ${(e as ErrorEvent).message || 'failed to load'}`));
-        }, { once: true });
+        onError = (e) => {
+          // A worker that failed to load or threw at top level is not reused.
+          this.kill(slot);
+          reject(new Error(`the worker stopped: ${e.message || 'failed to load'}`));
+        };
+        worker.addEventListener('error', onError);
       });
       aborted.catch(() => {});
       died.catch(() => {});
       return await Promise.race([task(slot.api!), aborted, died]);
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
+      if (onError) worker.removeEventListener('error', onError);
       this.release(slot);
     }
   }
