@@ -27,6 +27,7 @@ export const CODES = {
   'PST-BTREE-RANGE': ['warning', 'A B-tree entry refers outside the file.'],
   'PST-NBT-MISSING': ['error', 'A node the file refers to is not in the node B-tree.'],
   'PST-BBT-MISSING': ['error', 'A block the file refers to is not in the block B-tree.'],
+  'PST-BBT-RECOVERED': ['warning', 'The block B-tree is damaged; blocks were located by scanning the file instead.'],
   'PST-BLOCK-BOUNDS': ['error', 'A block lies (partly) outside the file.'],
   'PST-BLOCK-SIZE': ['error', 'A block trailer size disagrees with the block B-tree (BLOCKTRAILER.cb).'],
   'PST-BLOCK-BID': ['error', 'A block trailer names a different block id (BLOCKTRAILER.bid).'],

@@ -43,9 +43,63 @@ export class Blocks {
     public verifyCrc: boolean,
   ) {}
 
+  /**
+   * BBT lookup; when the BBT itself is damaged and the block is not found, fall back to the
+   * blocks located by a scan of the file for valid block trailers (recovery).
+   */
+  async lookup(bid: number): Promise<BbtEntry | null> {
+    const e = await this.bt.bbt(bid);
+    if (e || !this.bt.bbtDamaged || !this.recoverBbt) return e;
+    this.recovered ??= this.scanTrailers();
+    return (await this.recovered).get(bid - (bid % 2)) ?? null;
+  }
+
+  /** Allow the trailer scan when the BBT is damaged (default true). */
+  recoverBbt = true;
+  private recovered: Promise<Map<number, BbtEntry>> | undefined;
+
+  /**
+   * Locate blocks without the BBT: every aligned position whose preceding bytes form a
+   * BLOCKTRAILER with a matching wSig and dwCRC is a block ([MS-PST] 2.2.2.8.1, 5.3, 5.5).
+   * Used only when the BBT is damaged; reports how many blocks it found.
+   */
+  private async scanTrailers(): Promise<Map<number, BbtEntry>> {
+    const L = this.L;
+    const map = new Map<number, BbtEntry>();
+    const CHUNK = 4 << 20;
+    const maxSpan = Math.ceil((L.maxBlockData + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
+    const size = this.src.size;
+    const direct = (this.src as { readDirect?: (o: number, l: number) => Promise<Uint8Array> }).readDirect;
+    for (let base = 0; base < size; base += CHUNK) {
+      const from = Math.max(0, base - maxSpan);
+      const buf = direct ? await direct.call(this.src, from, Math.min(size, base + CHUNK) - from) : await this.src.read(from, Math.min(size, base + CHUNK) - from);
+      const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      for (let end = Math.max(base, 1024) + (L.blockAlign - (Math.max(base, 1024) % L.blockAlign)) % L.blockAlign; end <= base + CHUNK && end - from <= buf.length; end += L.blockAlign) {
+        const t = end - from - L.blockTrailerSize;
+        if (t < 0) continue;
+        const cb = dv.getUint16(t, true);
+        if (cb === 0 || cb > L.maxBlockData) continue;
+        const wSig = dv.getUint16(t + 2, true);
+        const crc = L.ansi ? dv.getUint32(t + 8, true) : dv.getUint32(t + 4, true);
+        const bid = L.ansi ? dv.getUint32(t + 4, true) : u64(dv, t + 8);
+        if (bid === 0) continue;
+        const span = Math.ceil((cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
+        const ib = end - span;
+        if (ib < from || ib < 512 || wSig !== computeSig(ib, bid)) continue;
+        const stored = buf.subarray(ib - from, ib - from + cb);
+        if (!this.codecs || this.codecs.crc32(stored) !== crc) continue;
+        const cbInflated = L.fourK ? dv.getUint16(t + 18, true) : cb;
+        map.set(bid - (bid % 2), { bid, ib, cb, cbInflated, cRef: 0 });
+        if (map.size >= 4_000_000) break;
+      }
+    }
+    this.rep.report('PST-BBT-RECOVERED', { message: `${map.size} blocks were located by scanning the file for block trailers; items are read from them where the block B-tree fails.` });
+    return map;
+  }
+
   /** Read, check, inflate and decrypt one block. Null when it cannot be read at all. */
   async read(bid: number, ctx: Ctx = {}): Promise<Uint8Array | null> {
-    const e = await this.bt.bbt(bid);
+    const e = await this.lookup(bid);
     if (!e) {
       this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
       return null;
@@ -153,7 +207,7 @@ export class Blocks {
     const entries: (BbtEntry | null)[] = [];
     let total = 0;
     for (const bid of bids) {
-      const e = await this.bt.bbt(bid);
+      const e = await this.lookup(bid);
       if (!e) this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
       entries.push(e);
       if (e) total += this.L.fourK ? e.cbInflated : e.cb;

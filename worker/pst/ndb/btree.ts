@@ -64,6 +64,8 @@ export class BTrees {
   private readonly maxPages = 4096;
   /** Pages read so far (cache misses); tests use it to prove lookups read only paths. */
   pagesRead = 0;
+  /** Set when any BBT page failed a check: block lookups may then fall back to a trailer scan. */
+  bbtDamaged = false;
 
   constructor(
     private readonly src: ByteSource,
@@ -102,6 +104,16 @@ export class BTrees {
     const tree = ptype === PTYPE_BBT ? 'BBT' : 'NBT';
     // A reference to a missing or wrong page is damage in the referencing entry: name that page.
     const refAt = from ? { offset: from.ib, field: 'BTENTRY.BREF.ib' } : { offset: ib, field: 'BREF.ib' };
+    const before = this.rep.count;
+    try {
+      return await this.parseChecked(ib, bid, ptype, tree, refAt, expectLevel, from);
+    } finally {
+      if (ptype === PTYPE_BBT && this.rep.count > before) this.bbtDamaged = true;
+    }
+  }
+
+  private async parseChecked(ib: number, bid: number, ptype: number, tree: string, refAt: { offset: number; field: string }, expectLevel?: number, from?: PageRef): Promise<BtPage | null> {
+    const L = this.L;
     const via = from ? ` (entry ${from.entry} of the ${tree} page at ${hex(from.ib)})` : '';
     if (!(ib >= 0) || ib % 512 !== 0 || ib + L.pageSize > this.src.size) {
       this.rep.report('PST-PAGE-BOUNDS', { ...refAt, message: `${tree} page ${hex(bid)} at ${hex(ib)}${via}.` });
