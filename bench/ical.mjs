@@ -43,14 +43,14 @@ export async function generate(path) {
 function runCli(args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn('bash', ['-c', `/usr/bin/time -f '%M' node ${JSON.stringify(join(root, 'cli/bin/mailferry.js'))} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', `/usr/bin/time -f '%M %U %S' node ${JSON.stringify(join(root, 'cli/bin/mailferry.js'))} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     child.on('error', reject);
     child.on('close', (code) => {
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      const kib = Number(err.trim().split('\n').pop());
-      resolve({ code, secs, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
+      const [kib, user, sys] = err.trim().split('\n').pop().split(' ').map(Number);
+      resolve({ code, secs, cpu: user + sys, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
     });
   });
 }
@@ -69,8 +69,8 @@ export async function run(log = console.log) {
     if (r.code !== 0) throw new Error(`ical2mt exited ${r.code}: ${r.stderr.slice(0, 500)}`);
     const mib = size / 1048576;
     log(`ical2mt: ${mib.toFixed(1)} MiB, ${components} items (series+override, all-day, tasks) in ${r.secs.toFixed(2)} s: ` +
-      `${Math.round(components / r.secs)} items/s, ${(mib / r.secs).toFixed(1)} MiB/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
-    return { items: components, seconds: r.secs, mibPerSec: mib / r.secs, peakRssMiB: r.peakRssMiB };
+      `${Math.round(components / r.secs)} items/s, ${(mib / r.secs).toFixed(1)} MiB/s (CPU ${r.cpu.toFixed(1)} s: ${Math.round(components / r.cpu)} items/s per core), peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
+    return { items: components, seconds: r.secs, cpuSeconds: r.cpu, mibPerSec: mib / r.secs, peakRssMiB: r.peakRssMiB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
