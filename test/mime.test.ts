@@ -399,6 +399,10 @@ describe('mapping (hand-written expectations)', () => {
     expect(items[0]!.rfc5322).toBeUndefined();
     expect(f.map((x) => x.code)).toContain('MIME-RFC5322-NUL');
     expect(get(items[0]!.content.props, P.PR_BODY)).toBe('xy');
+    // NULs in headers are dropped, not left for the MT writer to cut the string at
+    const m = await map(b('Subject: a\0b\r\nContent-Type: text/plain; name="x\0y.txt"\r\nContent-Disposition: attachment\r\n\r\nz'));
+    expect(get(m.props, P.PR_SUBJECT)).toBe('ab');
+    expect(get(m.attachments[0]!.props, P.PR_ATTACH_LONG_FILENAME)).toBe('xy.txt');
   });
 });
 

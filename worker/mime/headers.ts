@@ -17,8 +17,12 @@ export interface HeaderField {
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
-/** Raw header bytes to text: UTF-8 if valid (RFC 6532), else the fallback charset. */
+/**
+ * Raw header bytes to text: UTF-8 if valid (RFC 6532), else the fallback charset. NUL bytes are
+ * dropped: they carry nothing in a header, and MT strings cannot hold them.
+ */
 export function headerBytesToString(b: Uint8Array, fallbackCharset = 'windows-1252'): string {
+  if (b.indexOf(0) >= 0) b = b.filter((x) => x !== 0);
   let ascii = true;
   for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) { ascii = false; break; }
   if (ascii) {
