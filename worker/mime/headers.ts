@@ -143,7 +143,8 @@ export function decodeEncodedWords(s: string): string {
     last = m.index + m[0].length;
   }
   flush();
-  return out + s.slice(last);
+  out += s.slice(last);
+  return out.indexOf('\0') >= 0 ? out.replace(/\0/g, '') : out; // an encoded =00 carries nothing either
 }
 
 function asciiBytes(s: string): Uint8Array {
