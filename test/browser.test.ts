@@ -196,6 +196,10 @@ describeBrowser('offline PWA (Chromium)', () => {
       const decoded = decodeGxmtBytes(bytes);
       expect(decoded.header, kind).not.toBeNull();
       expect(decoded.frames.length, kind).toBeGreaterThan(0);
+      // `mailferry print` (the strict reader as a command) decodes it too, frame for frame.
+      const printed = spawnSync(process.execPath, [join(repoRoot, 'cli', 'bin', 'mailferry.js'), 'print', '--json', (await dl.path())!], { maxBuffer: 256 << 20 });
+      expect(printed.status, `${kind}: ${printed.stderr}`).toBe(0);
+      expect(printed.stdout.toString('utf8').trim().split('\n').length, kind).toBe(decoded.frames.length + 1);
       const cli = cliStream(CLI_COMMAND[kind], file, kind === 'pst' ? PST_CLI_ARGS : []);
       expect(Buffer.compare(Buffer.from(bytes), cli), `${kind}: page output differs from the CLI's`).toBe(0);
     }
