@@ -72,17 +72,17 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
   for (const ig of scan.ignored)
     report({ code: 'ICAL-IGNORED-COMPONENT', severity: 'info', message: `${ig.name} ignored`, offset: ig.offset, item: name });
   if (!scan.calendars.length) {
-    report({ code: 'ICAL-NOT-CALENDAR', severity: 'error', message: `${name}: no BEGIN:VCALENDAR or calendar component found`, item: name });
+    report({ code: 'ICAL-NOT-CALENDAR', severity: 'error', message: `no BEGIN:VCALENDAR or calendar component found`, item: name });
     return;
   }
   const bare = scan.calendars.find((c) => c.bare);
-  if (bare) report({ code: 'ICAL-BARE-COMPONENT', severity: 'info', message: `${name}: components outside any VCALENDAR converted`, item: name });
+  if (bare) report({ code: 'ICAL-BARE-COMPONENT', severity: 'info', message: `components outside any VCALENDAR converted`, item: name });
   let withUid = 0;
   for (let i = 0; i < scan.items.length; i++) if (scan.items.uid(i) !== undefined) withUid++;
   if (scan.items.length && !withUid)
-    report({ code: 'ICAL-NO-UID-AT-ALL', severity: 'info', message: `${name}: no item has a UID (gromox rejects the file)`, item: name });
+    report({ code: 'ICAL-NO-UID-AT-ALL', severity: 'info', message: `no item has a UID (gromox rejects the file)`, item: name });
   if (!scan.items.length) {
-    report({ code: 'ICAL-NO-ITEMS', severity: 'warning', message: `${name}: no VEVENT, VTODO or VJOURNAL`, item: name });
+    report({ code: 'ICAL-NO-ITEMS', severity: 'warning', message: `no VEVENT, VTODO or VJOURNAL`, item: name });
   }
   // group by (calendar, kind, UID) in order of first appearance; UID-less items stand alone.
   // Values are item numbers (a number for the common single-item group) to keep the index small.
@@ -116,7 +116,7 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
   for (const [ci, n] of perCalUids) {
     const m = scan.calendars[ci]!.method;
     if (n > 1 && m && m !== 'PUBLISH')
-      report({ code: 'ICAL-ITIP-MULTI-UID', severity: 'info', message: `${name}: METHOD:${m} with ${n} UIDs (gromox rejects this); each converted`, item: name });
+      report({ code: 'ICAL-ITIP-MULTI-UID', severity: 'info', message: `METHOD:${m} with ${n} UIDs (gromox rejects this); each converted`, item: name });
   }
   const emit = (content: MessageContent) => {
     if (options.strict) strictHeld.push({ content });
@@ -178,7 +178,7 @@ export async function* icalItems(source: ByteSource, options: IcalOptions, onFin
   }
   if (options.strict) {
     if (failed) {
-      onFinding({ code: 'ICAL-STRICT-ABORT', severity: 'error', message: `${name}: --strict and an item failed; nothing from this file emitted`, item: name });
+      onFinding({ code: 'ICAL-STRICT-ABORT', severity: 'error', message: `--strict and an item failed; nothing from this file emitted`, item: name });
       return;
     }
     yield* strictHeld;
