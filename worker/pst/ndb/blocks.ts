@@ -221,17 +221,16 @@ export class Blocks {
     const parts: (Uint8Array | null)[] = [];
     let at = 0;
     let ok = true;
+    // Runs of blocks that lie back to back (small gaps allowed) in the file.
     const RUN = 8 << 20;
-    let i = 0;
-    while (i < entries.length) {
+    const runs: { i: number; j: number; start: number; end: number }[] = [];
+    for (let i = 0; i < entries.length; ) {
       const first = entries[i];
       if (!first) {
-        parts.push(null);
-        ok = false;
+        runs.push({ i, j: i + 1, start: -1, end: -1 });
         i++;
         continue;
       }
-      // A run of blocks that lie back to back (small gaps allowed) in the file.
       let j = i + 1;
       let end = first.ib + this.span(first);
       while (j < entries.length) {
@@ -240,15 +239,29 @@ export class Blocks {
         end = e.ib + this.span(e);
         j++;
       }
-      const inFile = first.ib >= 0 && end <= this.src.size;
-      const buf = inFile && j - i > 1 ? await this.readRange(first.ib, end - first.ib) : undefined;
-      for (let k = i; k < j; k++) {
+      runs.push({ i, j, start: first.ib, end });
+      i = j;
+    }
+    // Read the next run while the current one is decoded (overlaps I/O with CPU).
+    const fetch = (r: (typeof runs)[number] | undefined) =>
+      r && r.start >= 0 && r.end <= this.src.size && r.j - r.i > 1 ? this.readRange(r.start, r.end - r.start) : undefined;
+    let pending = fetch(runs[0]);
+    for (let n = 0; n < runs.length; n++) {
+      const r = runs[n]!;
+      const buf = pending ? await pending : undefined;
+      pending = fetch(runs[n + 1]);
+      if (r.start < 0) {
+        parts.push(null);
+        ok = false;
+        continue;
+      }
+      for (let k = r.i; k < r.j; k++) {
         const e = entries[k]!;
         const size = this.L.fourK ? e.cbInflated : e.cb;
         const dest = out.subarray(at, at + size);
         at += size;
         let raw: Uint8Array | undefined;
-        if (buf) raw = buf.subarray(e.ib - first.ib, e.ib - first.ib + this.span(e));
+        if (buf) raw = buf.subarray(e.ib - r.start, e.ib - r.start + this.span(e));
         else {
           if (!(e.ib >= 0) || e.ib + this.span(e) > this.src.size) {
             this.rep.report('PST-BLOCK-BOUNDS', { nid: ctx.nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
@@ -262,7 +275,6 @@ export class Blocks {
         if (!d) ok = false;
         parts.push(d);
       }
-      i = j;
     }
     return { parts, whole: ok && parts.length === bids.length ? out : null };
   }
