@@ -19,7 +19,7 @@ import { ARO, encodeAppointmentRecur, type ExceptionInfo } from './recur.ts';
 import { encodeTzDefinition, encodeTzStruct, localToUtc, utcToLocal, type TimeZone } from '../tz/rules.ts';
 import { lookupZone } from '../tz/table.ts';
 import { timeZoneFromVTimezone } from './vtimezone.ts';
-import { daysFromCivil, filetimeFromMinutes, minutesFromParts } from '../tz/time.ts';
+import { filetimeFromMinutes, minutesFromParts } from '../tz/time.ts';
 
 export interface MapIssue {
   code: string;
@@ -404,7 +404,7 @@ function eventTimes(c: Component, ctx: CalContext, item: string): EventTimes {
   const start = zoned(ctx, ds, zone);
   if (!start) throw new ItemError('ICAL-BAD-DTSTART', `DTSTART "${ds.value.slice(0, 40)}" is not a date-time`, ds.offset);
   let end: Zoned | undefined;
-  const de = get(c, 'DTEND') ?? (c.name === 'VTODO' ? undefined : undefined);
+  const de = get(c, 'DTEND');
   if (de) {
     end = zoned(ctx, de, zone);
     const etz = cleanTzid(de);
@@ -799,4 +799,3 @@ export function mapJournal(c: Component, ctx: CalContext, uid: string | undefine
   return { props, recipients: [], attachments: [] };
 }
 
-export { daysFromCivil };
