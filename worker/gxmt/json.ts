@@ -11,8 +11,9 @@
  *   CURRENCY, unsigned FILETIME for SYSTIME); PT_BOOLEAN true/false; strings as strings;
  *   PT_BINARY/OBJECT/SVREID/CLSID/SRESTRICTION/ACTIONS lower-case hex strings; multi-values arrays;
  * - messages: `props`, `recipients` (array of property arrays), `attachments` (`{props, embedded?}`,
- *   embedded messages recursively in the same shape), `rfc5322Size` and `rfc5322Sha256`-free
- *   `rfc5322` as a UTF-8 string only when it is non-empty.
+ *   embedded messages recursively in the same shape); a non-empty RFC 5322 field as `rfc5322`
+ *   (text, when it is valid UTF-8) or `rfc5322Hex`; `hasRecipients`/`hasAttachments: false` only
+ *   when the stream marks the list absent.
  */
 import type { Prop, PropValue } from '../mapi/types.ts';
 import type { DecodedMessage, GxmtFrame, GxmtHeader } from './reader.ts';
@@ -70,7 +71,7 @@ export function headerJson(h: GxmtHeader): { [k: string]: JsonValue } {
   };
 }
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function frameJson(f: GxmtFrame): { [k: string]: JsonValue } {
   const o: { [k: string]: JsonValue } = { kind: f.kind, nid: hexId(f.nid), parentType: f.parentType, parent: hexId(f.parent) };
@@ -81,7 +82,13 @@ export function frameJson(f: GxmtFrame): { [k: string]: JsonValue } {
     if (f.acls.length) o.acls = f.acls.map((a) => ({ flags: a.flags, props: a.props.map(propJson) }));
   } else {
     Object.assign(o, contentJson(f.content));
-    if (f.rfc5322.length) o.rfc5322 = utf8.decode(f.rfc5322);
+    if (f.rfc5322.length) {
+      try {
+        o.rfc5322 = utf8.decode(f.rfc5322);
+      } catch {
+        o.rfc5322Hex = bytesHex(f.rfc5322);
+      }
+    }
   }
   return o;
 }
