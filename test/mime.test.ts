@@ -388,6 +388,8 @@ describe('mapping (hand-written expectations)', () => {
     expect(get(m.props, P.PR_REPORT_TEXT)).toBe('manual-action/MDN-sent-manually; displayed');
     expect(get(m.props, P.PR_ORIGINAL_DISPLAY_TO)).toBe('bob@example.com');
     expect(get(m.props, P.PR_INTERNET_REFERENCES)).toBe('<o@x>');
+    expect(get(m.props, P.PR_RECEIPT_TIME)).toBe(FT_NOW); // the submit time (no Date: the clock)
+    expect(get(m.props, P.PR_ORIGINAL_DELIVERY_TIME)).toBe(FT_NOW);
   });
 
   test('a NUL byte in the message empties the RFC 5322 field, with a finding', async () => {

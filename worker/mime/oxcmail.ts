@@ -1008,6 +1008,10 @@ async function applyMdn(ctx: Ctx, bag: PropBag, _root: MimePart, part: MimePart)
   }
   const omid = f['original-message-id'];
   if (omid) bag.set(P.PR_INTERNET_REFERENCES, omid.trim());
+  if (ctx.submitTime) {
+    bag.set(P.PR_ORIGINAL_DELIVERY_TIME, ctx.submitTime);
+    bag.set(P.PR_RECEIPT_TIME, ctx.submitTime);
+  }
 }
 
 function parseFieldsLoose(block: string): Record<string, string> {
