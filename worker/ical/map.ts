@@ -6,7 +6,6 @@
  * table, and recurrence dates follow [MS-OXOCAL] (local midnight). Pure functions of the input
  * and options: no clock, no randomness.
  */
-import * as T from '../mapi/types.ts';
 import * as G from '../mapi/tags.ts';
 import * as N from '../mapi/named.ts';
 import { namedProp } from '../mapi/named.ts';
