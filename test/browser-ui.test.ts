@@ -28,6 +28,42 @@ async function unnamedControls(page: Page): Promise<string[]> {
     .map((n) => n.role!.value);
 }
 
+/**
+ * Text whose contrast against its background is below WCAG 2 AA (4.5:1, or 3:1 for large text),
+ * for every visible element with its own text. Disabled controls are exempt, as in WCAG.
+ */
+async function lowContrast(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    const bgOf = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length >= 3 && (c.length < 4 || c[3]! > 0.5)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const bad: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+      if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
+      if ((el as HTMLButtonElement).disabled || el.closest('[disabled]')) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim());
+      if (!own) continue;
+      const cs = getComputedStyle(el);
+      const fg = lum(rgb(cs.color).slice(0, 3));
+      const bg = lum(bgOf(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      const size = parseFloat(cs.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName}.${el.className} "${el.textContent!.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+    }
+    return bad;
+  });
+}
+
 const noSideScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 describeBrowser('page usability (Chromium)', () => {
@@ -66,6 +102,7 @@ describeBrowser('page usability (Chromium)', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => document.body.dataset.picked)).toBe('multiple');
     expect(await unnamedControls(page)).toEqual([]);
+    expect(await lowContrast(page)).toEqual([]);
   });
 
   itCorpus('adds every file of a picked folder, skipping OS clutter', async () => {
@@ -79,6 +116,7 @@ describeBrowser('page usability (Chromium)', () => {
     const names = await page.locator('.file-name').allTextContents();
     expect(names.sort()).toEqual([basename(ics), basename(vcf)].sort());
     expect(await unnamedControls(page)).toEqual([]);
+    expect(await lowContrast(page)).toEqual([]);
   });
 
   it('takes files dropped onto the page', async () => {
