@@ -407,3 +407,40 @@ describeCorpus('differential: gromox-pff2mt 3.10 streams (corpus/gxmt-reference/
     }, 60_000);
   }
 });
+
+describe('damaged items are reported and skipped; --no-continue stops', () => {
+  // A PstFile whose message 0x200044 cannot be read, as the reader signals damage.
+  const { bytes } = writePstToBytes({
+    variant: 'unicode',
+    crypt: 'none',
+    store: { displayName: 'D' },
+    folders: [{ name: 'Inbox', messages: [{ messageClass: 'IPM.Note', subject: 'a' }, { messageClass: 'IPM.Note', subject: 'b' }, { messageClass: 'IPM.Note', subject: 'c' }] }],
+  });
+  async function run(continueOnError: boolean) {
+    const { openPst } = await import('../worker/pst/index.ts');
+    const { pstToMt } = await import('../worker/convert/pff2mt.ts');
+    const pst = await openPst(bytesSource(bytes));
+    const inbox = (await (await (await pst.rootFolder()).subfolders()).find((f) => f.name !== 'Search Root')!.subfolders())[0]!;
+    const refs: number[] = [];
+    for await (const r of inbox.messages()) refs.push(r.nid);
+    const bad = refs[1]!;
+    const broken = Object.create(pst) as typeof pst;
+    broken.readMessage = (nid: number) => (nid === bad ? Promise.reject(new Error('block CRC mismatch')) : pst.readMessage(nid));
+    const sink = new MemorySink();
+    const findings: Finding[] = [];
+    const res = await pstToMt(broken, sink, { continueOnError, onFinding: (f) => findings.push(f) });
+    return { res, findings, bad, refs, frames: decodeGxmtBytes(sink.bytes()).frames };
+  }
+  test('default: the run goes on', async () => {
+    const { res, findings, bad, refs, frames } = await run(true);
+    expect(res).toMatchObject({ messages: 2, skippedMessages: 1, seenMessages: 3 });
+    expect(res.stopped).toBeUndefined();
+    expect(messages(frames).map((m) => Number(m.nid))).toEqual(refs.filter((n) => n !== bad));
+    expect(findings.filter((f) => f.code === 'PFF-ITEM-UNREADABLE').map((f) => [f.nid, f.severity])).toEqual([[bad, 'error']]);
+  });
+  test('continueOnError false: stops after the damaged item, stream still valid', async () => {
+    const { res, frames, refs } = await run(false);
+    expect(res.stopped).toMatch(/could not be read/);
+    expect(messages(frames).map((m) => Number(m.nid))).toEqual([refs[0]]);
+  });
+});
