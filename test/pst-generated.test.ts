@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { attachmentBytes, generateDescription, walkFolders, writePstToBytes, type MessageDesc, type PstDescription } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
-import { openPst, type Folder, type PstFile } from '../worker/pst/index.ts';
+import { openPst, type Folder, type PstAttachment, type PstFile } from '../worker/pst/index.ts';
 import type { PstFileImpl } from '../worker/pst/messaging/pst-file.ts';
 import { isInternal } from '../worker/pst/ndb/blocks.ts';
 import { validate } from '../worker/pst/validate.ts';
@@ -182,6 +182,8 @@ describe('generated files, every variant and cipher', () => {
       // The embedded object is resolved, not left as PR_ATTACH_DATA_OBJ bytes.
       expect(m.attachments[0]!.embedded).toBeDefined();
       expect(m.attachments[0]!.props.some((p) => p.tag === 0x3701000d)).toBe(false);
+      // Attachment objects carry their subnode NID (nidType ATTACHMENT).
+      for (const a of m.attachments as PstAttachment[]) expect(a.nid & 0x1f).toBe(0x05);
     }
     expect(found).toBe(true);
   });

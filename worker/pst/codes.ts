@@ -60,7 +60,6 @@ export const CODES = {
   'PST-CODEPAGE-UNKNOWN': ['warning', 'An object names a code page this reader does not know; the default was used.'],
   'PST-PASSWORD': ['info', 'The store has a password (PidTagPstPassword). It is a UI-only lock: the data is readable without it.'],
   'PST-ORPHAN': ['warning', 'A node is not reachable from the root folder.'],
-  'PST-CRYPT-DETECT': ['warning', 'Data looks encrypted although the header says otherwise; decoded with permutation.'],
   'PST-UNSUPPORTED': ['error', 'A feature of this file is not supported.'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 

@@ -13,7 +13,7 @@
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import type { FindingSink } from '../findings.ts';
-import type { MessageContent, Prop, PropertyName } from '../mapi/types.ts';
+import type { AttachmentContent, MessageContent, Prop, PropertyName } from '../mapi/types.ts';
 
 /** 'ansi' wVer 14/15; 'unicode' wVer 21/23 PST; 'ost' wVer 23 with client magic SO; 'ost4k' wVer 36/37 (4 KiB pages). */
 export type PstVariant = 'ansi' | 'unicode' | 'ost' | 'ost4k';
@@ -130,8 +130,19 @@ export interface MessageRef {
   size?: number;
 }
 
-/** A message as read: the shared model plus where it came from. */
+/**
+ * A message as read: the shared model plus where it came from. Values are as stored: PR_SUBJECT
+ * may start with the U+0001 prefix-length marker, PT_STRING8 tags keep their type with the text
+ * decoded by the object's code page. Every attachment object is a PstAttachment (its `nid` is
+ * the attachment's subnode NID); for ATTACH_EMBEDDED_MSG the PR_ATTACH_DATA_OBJ property is
+ * replaced by `embedded`, for ATTACH_OLE its value is the OLE storage bytes.
+ */
 export interface PstMessage extends MessageContent {
+  nid: number;
+}
+
+/** An attachment with the NID of its attachment PC subnode ([MS-PST] 2.4.6.2). */
+export interface PstAttachment extends AttachmentContent {
   nid: number;
 }
 

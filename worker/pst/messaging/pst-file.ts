@@ -13,7 +13,7 @@ import * as T from '../../mapi/types.ts';
 import type { AttachmentContent, MessageContent, Prop } from '../../mapi/types.ts';
 import { Reporter, hex } from '../codes.ts';
 import {
-  PstOpenError, type Folder, type MessageRef, type NamedPropMap, type OpenOptions, type PstFile, type PstMessage, type StoreInfo,
+  PstOpenError, type Folder, type MessageRef, type NamedPropMap, type OpenOptions, type PstAttachment, type PstFile, type PstMessage, type StoreInfo,
 } from '../index.ts';
 import { LtpNode } from '../ltp/node.ts';
 import { readPc, type RawProp } from '../ltp/pc.ts';
@@ -260,7 +260,7 @@ export class PstFileImpl implements PstFile {
     }
     const named = await this.namedMap();
     const props = convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named });
-    const att: AttachmentContent = { props };
+    const att: PstAttachment = { props, nid: attNid };
     const objAt = props.findIndex((p) => p.tag === T.propTag(0x3701, T.PT_OBJECT));
     if (objAt >= 0) {
       const obj = props[objAt]!.value as Uint8Array;
