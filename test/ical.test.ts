@@ -298,6 +298,40 @@ END:VCALENDAR
     expect(extra.findings.map((f) => f.code)).toContain('ICAL-RDATE-DROPPED');
   });
 
+  it('a one-off DAYLIGHT in VTIMEZONE history does not repeat in later years', async () => {
+    const { msgs } = await convert(`BEGIN:VCALENDAR
+BEGIN:VTIMEZONE
+TZID:Asia/Hong_Kong
+BEGIN:STANDARD
+DTSTART:19321213T204552
+TZOFFSETFROM:+0736
+TZOFFSETTO:+0800
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19460420T033000
+TZOFFSETFROM:+0800
+TZOFFSETTO:+0900
+END:DAYLIGHT
+BEGIN:STANDARD
+DTSTART:19461201T033000
+TZOFFSETFROM:+0900
+TZOFFSETTO:+0800
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:hk@test
+DTSTART;TZID=Asia/Hong_Kong:20030610T120000
+END:VEVENT
+BEGIN:VEVENT
+UID:hk46@test
+DTSTART;TZID=Asia/Hong_Kong:19460610T120000
+END:VEVENT
+END:VCALENDAR
+`);
+    expect(val(msgs[0], N.PidLidAppointmentStartWhole)).toBe(FT('2003-06-10T04:00:00Z')); // +08, not +09
+    expect(val(msgs[1], N.PidLidAppointmentStartWhole)).toBe(FT('1946-06-10T03:00:00Z')); // summer time 1946
+  });
+
   const ALLDAY = `BEGIN:VCALENDAR
 VERSION:2.0
 BEGIN:VEVENT
@@ -593,6 +627,8 @@ const ALLOWED: { file: string; key: string; why: string; cls?: RegExp }[] = [
   { file: '*', key: '00020329:Keywords', why: 'all CATEGORIES lines merged' },
   { file: 'ical4j/valid_dst-only-vtimezone.ics', key: '00062002:825e', why: 'DAYLIGHT-only VTIMEZONE: our TZDEFINITION states the fixed UTC+2 both of us convert with; gromox writes bias 0 plus a DST rule that contradicts its own times' },
   { file: 'ical4j/valid_dst-only-vtimezone.ics', key: '00062002:825f', why: 'as 825e' },
+  { file: 'python-icalendar/calendars_alarm_thunderbird_future.ics', key: '00062002:825e', why: 'VTIMEZONE history: daylight time of a one-off DAYLIGHT (or RRULE;UNTIL) ends after its year, so the TZDEFINITION gets one more rule; gromox carries the last summer time forward forever' },
+  { file: 'python-icalendar/calendars_alarm_thunderbird_future.ics', key: '00062002:825f', why: 'as 825e' },
 ];
 
 /**

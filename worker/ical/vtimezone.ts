@@ -14,11 +14,13 @@ import { unescapeText } from './lexer.ts';
 interface Half {
   bias: number;
   date: SystemTime;
+  /** Last year the transition happens: RRULE without UNTIL → Infinity, UNTIL → its year, no RRULE → DTSTART/RDATE years. */
+  until: number;
 }
 
 const prop = (c: Component, n: string) => c.props.find((p) => p.name === n)?.value;
 
-function transition(sub: Component): { year: number; off: number; from: number; st: SystemTime } | string {
+function transition(sub: Component): { year: number; off: number; from: number; st: SystemTime; until: number } | string {
   const ds = prop(sub, 'DTSTART');
   const to = parseUtcOffset(prop(sub, 'TZOFFSETTO') ?? '');
   const from = parseUtcOffset(prop(sub, 'TZOFFSETFROM') ?? '') ?? to;
@@ -46,7 +48,13 @@ function transition(sub: Component): { year: number; off: number; from: number; 
     st.dayOfWeek = weekdayOfDays(days);
     st.day = Math.min(5, Math.floor((p.d - 1) / 7) + 1);
   }
-  return { year: p.y, off: to, from, st };
+  let until: number;
+  if (rule) until = rule.until ? rule.until.parts.y : rule.count !== undefined ? p.y + Math.max(0, rule.count - 1) : Infinity;
+  else {
+    until = p.y;
+    for (const r of sub.props) if (r.name === 'RDATE') for (const v of r.value.split(',')) until = Math.max(until, parseDateTime(v.split('/')[0]!)?.parts.y ?? until);
+  }
+  return { year: p.y, off: to, from, st, until };
 }
 
 /** Build a TimeZone from a VTIMEZONE; returns an error text if nothing usable is in it. */
@@ -64,17 +72,28 @@ export function timeZoneFromVTimezone(vtz: Component, onQuirk?: (message: string
       continue;
     }
     const e = years.get(t.year) ?? {};
-    if (sub.name === 'STANDARD') e.std = { bias: -t.off, date: t.st };
-    else e.dst = { bias: -(t.off - t.from), date: t.st };
+    if (sub.name === 'STANDARD') e.std = { bias: -t.off, date: t.st, until: t.until };
+    else e.dst = { bias: -(t.off - t.from), date: t.st, until: t.until };
     if (sub.name === 'DAYLIGHT') (e as { dstTo?: number }).dstTo = t.off;
     years.set(t.year, e);
   }
   if (!years.size) return `VTIMEZONE ${tzid} has no usable STANDARD/DAYLIGHT (${lastErr || 'none'})`;
+  // Daylight time ends with its last transition year (a one-off DAYLIGHT, or an RRULE with UNTIL):
+  // add a year where the next rule starts without it, so e.g. 1946's summer time stays in 1946.
+  for (const [year, e0] of [...years.entries()]) {
+    const d = e0.dst;
+    if (!d || !Number.isFinite(d.until)) continue;
+    const next = d.until + 1;
+    const later = [...years.keys()].filter((y) => y > year);
+    if (later.some((y) => y <= next && years.get(y)!.dst)) continue; // a newer DST rule takes over in time
+    if (!years.has(next)) years.set(next, {});
+  }
   const sorted = [...years.entries()].sort((a, b) => a[0] - b[0]);
   const rules: TzRule[] = [];
   let prev: { std?: Half; dst?: Half } = {};
   for (const [year, e0] of sorted) {
-    const e = { std: e0.std ?? prev.std, dst: e0.dst ?? prev.dst, dstTo: (e0 as { dstTo?: number }).dstTo };
+    const inherited = prev.dst && prev.dst.until >= year ? prev.dst : undefined;
+    const e = { std: e0.std ?? prev.std, dst: e0.dst ?? inherited, dstTo: (e0 as { dstTo?: number }).dstTo };
     prev = e;
     let bias: number;
     if (e.std) bias = e.std.bias;
