@@ -85,7 +85,7 @@ export default defineConfig({
     demoMailbox(),
     VitePWA({
       strategies: 'generateSW',
-      registerType: 'autoUpdate',
+      registerType: 'prompt',
       injectRegister: false,
       manifest: {
         name: 'Mailferry',
@@ -109,8 +109,10 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
+        // A new version waits until the user reloads (button in the page): a running page must
+        // never lose the worker chunks it still needs to a cache clean-up.
         clientsClaim: true,
-        skipWaiting: true,
+        skipWaiting: false,
         // Only the app's own files; nothing at runtime is cached (user data never is).
         runtimeCaching: [],
       },

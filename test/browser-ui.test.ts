@@ -4,7 +4,7 @@
  * dropping files, and phone / kiosk widths without sideways scrolling.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -227,6 +227,37 @@ describeBrowser('page usability (Chromium)', () => {
       expect(Buffer.compare(readFileSync((await dl.path())!), r.stdout), `${out} differs from ${cmd}`).toBe(0);
     }
     expect(await page.locator('#outputs li').count()).toBe(2);
+  });
+
+  it('offers a new version instead of swapping it in under the page', async () => {
+    // A copy of the build, so the test can publish a "new version" of the service worker.
+    const dir = mkdtempSync(join(tmpdir(), 'mailferry-web-'));
+    cpSync(webDist, dir, { recursive: true });
+    const srv = await serveStatic(dir);
+    const ctx = await browser.newContext();
+    try {
+      const p = await ctx.newPage();
+      await p.goto(srv.origin + '/');
+      await p.waitForSelector('body[data-ready="1"]');
+      await p.evaluate(() => navigator.serviceWorker.ready);
+      await p.reload();
+      await p.waitForSelector('body[data-ready="1"]');
+      expect(await p.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+      expect(await p.locator('#btn-update').isVisible()).toBe(false);
+      appendFileSync(join(dir, 'sw.js'), '\n// next version\n');
+      await p.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+      await p.locator('#btn-update').waitFor({ state: 'visible', timeout: 30_000 });
+      // Until the user says so, the old version keeps control.
+      const before = await p.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting !== null);
+      expect(before).toBe(true);
+      await Promise.all([p.waitForEvent('load'), p.click('#btn-update')]);
+      await p.waitForSelector('body[data-ready="1"]');
+      expect(await p.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting)).toBeNull();
+      expect(await p.locator('#btn-update').isVisible()).toBe(false);
+    } finally {
+      await ctx.close();
+      await srv.close();
+    }
   });
 
   itCorpus('fits phone and kiosk widths without sideways scrolling', async () => {

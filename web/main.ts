@@ -555,6 +555,31 @@ function netStatus(): void {
   el.classList.toggle('offline', !navigator.onLine);
 }
 
+/**
+ * The service worker precaches the app. A new version installs in the background and waits; the
+ * page offers a reload instead of swapping files under a running conversion.
+ */
+async function registerServiceWorker(): Promise<void> {
+  let reg: ServiceWorkerRegistration;
+  try {
+    reg = await navigator.serviceWorker.register('./sw.js', { scope: './' });
+  } catch (e) {
+    console.warn('service worker:', e);
+    return;
+  }
+  const btn = $('btn-update') as HTMLButtonElement;
+  const offer = () => {
+    if (reg.waiting && navigator.serviceWorker.controller) btn.hidden = false;
+  };
+  offer();
+  reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
+  btn.addEventListener('click', () => {
+    if (running && !confirm('A conversion is running. Reload anyway and lose it?')) return;
+    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+    reg.waiting?.postMessage({ type: 'SKIP_WAITING' });
+  });
+}
+
 async function init(): Promise<void> {
   if (isKiosk) {
     // Whatever an interrupted session left (tab closed, power cut) goes before anyone sees the page.
@@ -625,9 +650,7 @@ async function init(): Promise<void> {
   addEventListener('offline', netStatus);
   addEventListener('beforeunload', (e) => { if (running) e.preventDefault(); });
 
-  if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-    navigator.serviceWorker.register('./sw.js', { scope: './' }).catch((e) => console.warn('service worker:', e));
-  }
+  if (import.meta.env.PROD && 'serviceWorker' in navigator) void registerServiceWorker();
   show('start', false);
   document.body.dataset.ready = '1';
 }
