@@ -122,7 +122,7 @@ export async function inspect(source: ByteSource, options: InspectOptions = {}):
   if (info.passwordSet) store.passwordNote = 'UI-only, data readable';
   return {
     file: { name: source.name, size: source.size },
-    variant: pst.variant, wVer: pst.wVer, encryption: pst.encryption, codepage: pst.codepage,
+    variant: pst.variant, wVer: pst.wVer, encryption: pst.encryption, codepage: await pst.defaultCodepage(),
     store, folders, totals, findings,
   };
 }

@@ -86,6 +86,8 @@ export class PstFileImpl implements PstFile {
   readonly codepage: number;
   readonly policy: CodepagePolicy;
   private named: Promise<NamedMap> | undefined;
+  private readonly explicitCp: boolean;
+  private storeCp: Promise<number> | undefined;
   private storeProps: Promise<Prop[]> | undefined;
 
   constructor(
@@ -99,6 +101,7 @@ export class PstFileImpl implements PstFile {
     this.bt = new BTrees(cache, header.layout, rep, check, header.nbtRoot, header.bbtRoot);
     this.blocks = new Blocks(cache, header.layout, this.bt, rep, codecs, header.encryption, options.verifyCrc !== false);
     this.codepage = options.codepage ?? 1252;
+    this.explicitCp = options.codepage !== undefined;
     this.policy = { codepage: this.codepage, force: options.forceCodepage === true };
   }
 
@@ -137,6 +140,20 @@ export class PstFileImpl implements PstFile {
       return buildNamedMap(raw, this.rep);
     })();
     return this.named;
+  }
+
+  /**
+   * Code page for objects without their own: the caller's explicit choice, else the store PC's
+   * PR_MESSAGE_CODEPAGE / PR_INTERNET_CPID, else 1252.
+   */
+  defaultCodepage(): Promise<number> {
+    this.storeCp ??= (async () => {
+      if (this.explicitCp) return this.codepage;
+      const n = await this.node(NID_MESSAGE_STORE, 'Message store');
+      const raw = n ? await readPc(n, this.rep) : null;
+      return raw ? objectCodepage(raw, this.policy) : this.codepage;
+    })();
+    return this.storeCp;
   }
 
   store(): Promise<Prop[]> {
@@ -189,7 +206,7 @@ export class PstFileImpl implements PstFile {
       this.rep.report('PST-FOLDER', { nid, message: `Folder ${hex(nid)}: its property context is unreadable.` });
     }
     const named = await this.namedMap();
-    const cp = objectCodepage(raw ?? [], this.policy);
+    const cp = objectCodepage(raw ?? [], this.policy, await this.defaultCodepage());
     const props = raw ? convertProps(raw, { rep: this.rep, nid, codepage: cp, named }) : [];
     return new FolderImpl(this, nid, e.nidParent, props, cp);
   }
@@ -211,7 +228,7 @@ export class PstFileImpl implements PstFile {
   async readMessage(nid: number): Promise<PstMessage> {
     const node = await this.node(nid, 'Message');
     if (!node) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
-    const msg = await this.readMessageNode(node, 0, undefined);
+    const msg = await this.readMessageNode(node, 0, await this.defaultCodepage());
     if (!msg) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
     return { nid, ...msg };
   }
