@@ -161,8 +161,13 @@ export interface PstFile {
   readonly variant: PstVariant;
   readonly wVer: number;
   readonly encryption: PstEncryption;
-  /** The default code page for PT_STRING8 values (store property or option, else 1252). */
+  /** The `codepage` option, else 1252 (see defaultCodepage for the effective default). */
   readonly codepage: number;
+  /**
+   * Code page used for PT_STRING8 values of objects without PR_MESSAGE_CODEPAGE /
+   * PR_INTERNET_CPID: the `codepage` option if given, else the store's, else 1252.
+   */
+  defaultCodepage(): Promise<number>;
   readonly header: PstHeaderInfo;
   readonly size: number;
   /** Every property of the message store PC (NID 0x21). */
