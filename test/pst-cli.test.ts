@@ -53,6 +53,16 @@ describe('validate on generated files', () => {
     expect(wrep.findings.map((f) => f.code)).toContain('PST-FILE-TRAILING');
   });
 
+  test('validate reports progress by phase', async () => {
+    const { validate } = await import('../worker/pst/validate.ts');
+    const { bytesSource } = await import('../worker/io/byte-source.ts');
+    const { bytes } = writePstToBytes(generateDescription({ variant: 'ansi', crypt: 'cyclic', messages: 30 }));
+    const phases = new Set<string>();
+    const r = await validate(bytesSource(bytes), { full: true, onProgress: (p) => phases.add(p.phase) });
+    expect(r.verdict).toBe('ok');
+    expect([...phases]).toEqual(expect.arrayContaining(['header', 'zero-scan', 'blocks', 'nodes']));
+  });
+
   test('usage errors exit 2', async () => {
     expect((await run(validateCmd, [])).code).toBe(2);
     expect((await run(validateCmd, ['--bogus', 'x'])).code).toBe(2);
