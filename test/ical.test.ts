@@ -106,6 +106,17 @@ describe('recurrence blob vs [MS-OXOCAL] 4.1.1 examples', () => {
   });
 });
 
+describe('finding codes', () => {
+  it('every ICAL-* code the converter emits has a plain-language entry', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { ICAL_CODES } = await import('../worker/convert/ical.ts');
+    const dir = join(__dirname, '..', 'worker', 'ical');
+    const src = [...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')), readFileSync(join(__dirname, '..', 'worker', 'convert', 'ical.ts'), 'utf8')].join('\n');
+    const used = new Set(src.match(/'ICAL-[A-Z0-9-]+'/g)!.map((c) => c.slice(1, -1)));
+    expect([...used].filter((c) => !(c in ICAL_CODES))).toEqual([]);
+  });
+});
+
 describe('calendar arithmetic and zones', () => {
   it('day numbers round-trip and 1601-01-01 is day 0', () => {
     expect(daysFromCivil(1601, 1, 1)).toBe(0);
