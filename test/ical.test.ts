@@ -343,6 +343,26 @@ END:VCALENDAR
     expect(val(msgs[1], N.PidLidAppointmentStartWhole)).toBe(FT('1946-06-10T03:00:00Z')); // summer time 1946
   });
 
+  it('RRULE forms: DAILY;BYDAY as a weekday pattern, monthly last Friday, UNTIL count; unsupported forms reported', async () => {
+    const ev = (uid: string, rule: string, start = '20240102T080000Z') =>
+      `BEGIN:VEVENT\nUID:${uid}\nDTSTART:${start}\nDTEND:${start.slice(0, 9)}090000Z\nRRULE:${rule}\nEND:VEVENT\n`;
+    const { msgs, findings } = await convert(
+      'BEGIN:VCALENDAR\n' +
+        ev('weekdays', 'FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=10') +
+        ev('lastfri', 'FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20240630T235959Z', '20240126T080000Z') +
+        ev('hourly', 'FREQ=HOURLY;COUNT=3') +
+        'END:VCALENDAR\n',
+    );
+    const recur = (i: number) => decodeAppointmentRecur(val(msgs[i], N.PidLidAppointmentRecur) as Uint8Array).pattern;
+    const wd = recur(0);
+    expect([wd.recurFrequency, wd.patternType, wd.patternTypeSpecific, wd.occurrenceCount]).toEqual([RecurFrequency.Weekly, PatternType.Week, [0x3e], 10]);
+    expect(wd.endDate).toBe(M(2024, 1, 15)); // Tue 2 .. Mon 15: ten weekdays
+    const lf = recur(1);
+    expect([lf.patternType, lf.patternTypeSpecific, lf.endType, lf.occurrenceCount]).toEqual([PatternType.MonthNth, [1 << 5, 5], EndType.EndDate, 6]);
+    expect(val(msgs[2], N.PidLidRecurring)).toBe(false);
+    expect(findings.find((f) => f.code === 'ICAL-RRULE-UNSUPPORTED')?.item).toMatch(/hourly/);
+  });
+
   const ALLDAY = `BEGIN:VCALENDAR
 VERSION:2.0
 BEGIN:VEVENT
