@@ -11,6 +11,7 @@
 import * as T from '../mapi/types.ts';
 
 const BLOCK = 64 * 1024;
+const utf8 = new TextEncoder();
 const REF_THRESHOLD = 4 * 1024;
 
 export class FrameBuilder {
@@ -117,6 +118,17 @@ export class FrameBuilder {
     this.bytes(b);
     this.u8(0);
   }
+  /** UTF-8 C string of a JS string already free of NUL, encoded straight into the block. */
+  str(s: string): void {
+    const max = s.length * 3;
+    if (max <= BLOCK) {
+      this.ensure(max + 1);
+      this.pos += utf8.encodeInto(s, this.block.subarray(this.pos)).written;
+      this.block[this.pos++] = 0;
+      return;
+    }
+    this.cstr(utf8.encode(s));
+  }
   /** The chunks, in order (with the size field first when reserved). */
   finish(): Uint8Array[] {
     this.flushBlock();
@@ -131,8 +143,8 @@ export class FrameBuilder {
 /** A property after the writer's checks: output tag and a value in wire-ready form. */
 export interface WireProp {
   tag: number;
-  /** number | bigint | Uint8Array (strings already UTF-8 without NUL) | arrays of those. */
-  value: number | bigint | Uint8Array | (number | bigint | Uint8Array)[];
+  /** number | bigint | string (without NUL) | Uint8Array | arrays of those. */
+  value: number | bigint | string | Uint8Array | (number | bigint | string | Uint8Array)[];
 }
 
 /** TAGGED_PROPVAL value by type (§2.2). PT_SRESTRICTION/PT_ACTIONS arrive as EXT-encoded bytes. */
@@ -156,7 +168,7 @@ export function pushValue(b: FrameBuilder, type: number, v: WireProp['value']): 
       return b.u8(v as number);
     case T.PT_STRING8:
     case T.PT_UNICODE:
-      return b.cstr(v as Uint8Array);
+      return b.str(v as string);
     case T.PT_CLSID:
       return b.bytes(v as Uint8Array);
     case T.PT_OBJECT:
@@ -174,7 +186,7 @@ export function pushValue(b: FrameBuilder, type: number, v: WireProp['value']): 
       return b.bytes(v as Uint8Array);
     default: {
       if (type & T.MV_FLAG) {
-        const arr = v as (number | bigint | Uint8Array)[];
+        const arr = v as (number | bigint | string | Uint8Array)[];
         b.u32(arr.length);
         const base = type & ~T.MV_FLAG;
         for (const x of arr) pushValue(b, base, x);

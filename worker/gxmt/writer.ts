@@ -168,7 +168,7 @@ class Writer implements GxmtWriter {
       this.pushNid(fm, e.nid);
       fm.u8(e.create ? 1 : 0);
       fm.u64(e.target);
-      fm.cstr(this.cleanString(e.name));
+      fm.str(this.cleanString(e.name));
     }
     const fmChunks = fm.finish();
     b.u64(BigInt(fm.length));
@@ -202,15 +202,12 @@ class Writer implements GxmtWriter {
     b.u64(parent);
   }
 
-  /** Strings: UTF-8, cut at the first NUL (a trailing run of NULs is cut silently). */
-  private cleanString(s: string): Uint8Array {
-    const b = enc.encode(s);
-    const nul = b.indexOf(0);
-    if (nul < 0) return b;
-    let tail = true;
-    for (let i = nul; i < b.length; i++) if (b[i] !== 0) tail = false;
-    if (!tail) this.finding('GXMT-STRING-NUL', 'warning');
-    return b.subarray(0, nul);
+  /** Strings are cut at the first NUL (a trailing run of NULs is cut silently); UTF-8 on output. */
+  private cleanString(s: string): string {
+    const nul = s.indexOf('\0');
+    if (nul < 0) return s;
+    if (!/^\0*$/.test(s.slice(nul))) this.finding('GXMT-STRING-NUL', 'warning');
+    return s.slice(0, nul);
   }
 
   private nameKey(n: PropertyName): string {
@@ -332,8 +329,8 @@ class Writer implements GxmtWriter {
       if (!Array.isArray(v)) throw new BadValue('GXMT-PROP-BAD-VALUE', 'multi-value property without an array');
       const base = type & ~T.MV_FLAG;
       if (!MV_BASES.has(base)) return null;
-      const out: (number | bigint | Uint8Array)[] = [];
-      for (const x of v as T.PropValue[]) out.push(this.wireValue(base, x) as number | bigint | Uint8Array);
+      const out: (number | bigint | string | Uint8Array)[] = [];
+      for (const x of v as T.PropValue[]) out.push(this.wireValue(base, x) as number | bigint | string | Uint8Array);
       return out;
     }
     switch (type) {
