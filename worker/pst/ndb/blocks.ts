@@ -204,6 +204,11 @@ export class Blocks {
    * for unreadable ones); when all are readable the views are consecutive in `whole`.
    */
   async readMany(bids: number[], ctx: Ctx = {}): Promise<{ parts: (Uint8Array | null)[]; whole: Uint8Array | null }> {
+    if (bids.length === 1) {
+      // Fast path: most nodes are one block.
+      const d = await this.read(bids[0]!, ctx);
+      return { parts: [d], whole: d };
+    }
     const entries: (BbtEntry | null)[] = [];
     let total = 0;
     for (const bid of bids) {
