@@ -43,7 +43,9 @@ function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boole
   return {
     write(chunk) {
       if (failed) throw failed;
-      if (stream.write(chunk)) return;
+      // Node keeps the buffer queued after write() returns, but the ByteSink contract lets the
+      // caller reuse `chunk` as soon as this call settles: hand Node a copy.
+      if (stream.write(Buffer.from(chunk))) return;
       return new Promise<void>((resolve, reject) => {
         const onDrain = () => {
           stream.off('error', onError);
