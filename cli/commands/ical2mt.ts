@@ -78,12 +78,7 @@ export const command: Command = {
     }
     let sink;
     try {
-      if (typeof opts['-o'] === 'string') {
-        // fs.WriteStream keeps the chunk until it is flushed, while the GXMT writer reuses its
-        // frame buffers after write() returns: hand the file sink a copy.
-        const f = fileSink(opts['-o']);
-        sink = { write: (c: Uint8Array) => f.write(c.slice()), close: () => f.close() };
-      } else sink = stdoutSink(!!opts['--force']);
+      sink = typeof opts['-o'] === 'string' ? fileSink(opts['-o']) : stdoutSink(!!opts['--force']);
     } catch (e) {
       process.stderr.write(`ical2mt: ${(e as Error).message}\n`);
       return 2;
