@@ -5,6 +5,7 @@
  * Targets: >= readpst's MiB/s, >= 2x pffexport's, peak RSS < 300 MiB whatever the size. CPU time
  * (user+sys) is printed too: on a shared machine wall time mostly measures the neighbours.
  *
+ * Sizes: 100 MiB and 1 GiB; 4 GiB with MAILFERRY_BENCH_4G=1; MAILFERRY_BENCH_PFF2MT=100MiB picks.
  * Uses the built CLI (cli/bin/mailferry.js → dist/node) and the built PST writer
  * (dist/node/cli/pstgen). Generated files are kept in $MAILFERRY_BENCH_DIR (default
  * /tmp/mailferry-bench) and reused by later runs.
@@ -63,8 +64,14 @@ async function generate(path, messages, attachmentMiB) {
 
 export async function run(log) {
   mkdirSync(dir, { recursive: true });
-  const sizes = [{ name: '1GiB', messages: 60000, attachmentMiB: 900 }];
+  let sizes = [
+    { name: '100MiB', messages: 6000, attachmentMiB: 85 },
+    { name: '1GiB', messages: 60000, attachmentMiB: 900 },
+  ];
   if (process.env.MAILFERRY_BENCH_4G === '1') sizes.push({ name: '4GiB', messages: 240000, attachmentMiB: 3700 });
+  // MAILFERRY_BENCH_PFF2MT=100MiB,1GiB picks sizes by name
+  const pick = process.env.MAILFERRY_BENCH_PFF2MT?.split(',');
+  if (pick) sizes = sizes.filter((s) => pick.includes(s.name));
   const cli = join(root, 'cli/bin/mailferry.js');
   for (const s of sizes) {
     const pst = join(dir, `bench-${s.name}.pst`);

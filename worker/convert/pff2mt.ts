@@ -300,16 +300,8 @@ class Run {
     }
     const fid = BigInt(f.nid);
     try {
-      for await (const ref of f.messages()) {
-        if (this.stopped()) return;
-        await this.message(ref.nid, fid);
-      }
-      if (this.o.withAssoc) {
-        for await (const ref of f.messages({ assoc: true })) {
-          if (this.stopped()) return;
-          await this.message(ref.nid, fid);
-        }
-      }
+      await this.messages(f.messages(), fid);
+      if (this.o.withAssoc) await this.messages(f.messages({ assoc: true }), fid);
     } catch (e) {
       this.fail('Contents table of folder', f.nid, e);
     }
@@ -348,16 +340,38 @@ class Run {
     return props;
   }
 
-  private async message(nid: number, parent: bigint): Promise<void> {
-    this.res.seenMessages++;
-    let content: MessageContent;
-    try {
-      content = await this.pst.readMessage(nid);
-    } catch (e) {
-      this.res.skippedMessages++;
-      return this.fail('Message', nid, e);
+  /**
+   * The messages of one contents table, in table order. The next message is read while the
+   * current one is serialised and written (one message of lookahead), so reading and writing
+   * overlap; the stream is the same as without it.
+   */
+  private async messages(refs: AsyncIterable<{ nid: number }>, parent: bigint): Promise<void> {
+    let pending: { nid: number; read: Promise<ReadResult> } | undefined;
+    for await (const ref of refs) {
+      if (this.stopped()) break;
+      const next = { nid: ref.nid, read: this.read(ref.nid) };
+      if (pending) await this.message(pending.nid, parent, await pending.read);
+      pending = next;
+      if (this.stopped()) break;
     }
-    const m = fixMessage(content);
+    if (pending && !this.stopped()) await this.message(pending.nid, parent, await pending.read);
+  }
+
+  private read(nid: number): Promise<ReadResult> {
+    return this.pst.readMessage(nid).then(
+      (content) => ({ content }),
+      (error: unknown) => ({ error }),
+    );
+  }
+
+  private async message(nid: number, parent: bigint, got?: ReadResult): Promise<void> {
+    this.res.seenMessages++;
+    const r = got ?? (await this.read(nid));
+    if (!('content' in r)) {
+      this.res.skippedMessages++;
+      return this.fail('Message', nid, r.error);
+    }
+    const m = fixMessage(r.content);
     this.o.onTree?.({ kind: 'message', nid, parent, content: m });
     const before = this.w.bytesWritten;
     const ok = await this.w.writeMessage(BigInt(nid), parent, m);
@@ -365,6 +379,8 @@ class Run {
     this.o.onProgress?.({ kind: 'message', nid, written: ok, bytes: this.w.bytesWritten - before });
   }
 }
+
+type ReadResult = { content: MessageContent } | { error: unknown };
 
 function displayName(props: Prop[]): string {
   const p = props.find((x) => !x.name && x.tag === T.propTag(0x3001, T.PT_UNICODE));
