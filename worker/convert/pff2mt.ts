@@ -341,20 +341,22 @@ class Run {
   }
 
   /**
-   * The messages of one contents table, in table order. The next message is read while the
-   * current one is serialised and written (one message of lookahead), so reading and writing
-   * overlap; the stream is the same as without it.
+   * The messages of one contents table, in table order. A message the table says is small
+   * (PR_MESSAGE_SIZE <= 1 MiB) is read while the one before it is serialised and written, so
+   * reading and writing overlap without holding two large messages at once; the stream is the
+   * same as without it.
    */
-  private async messages(refs: AsyncIterable<{ nid: number }>, parent: bigint): Promise<void> {
-    let pending: { nid: number; read: Promise<ReadResult> } | undefined;
+  private async messages(refs: AsyncIterable<{ nid: number; size?: number }>, parent: bigint): Promise<void> {
+    let pending: { nid: number; read?: Promise<ReadResult> } | undefined;
     for await (const ref of refs) {
       if (this.stopped()) break;
-      const next = { nid: ref.nid, read: this.read(ref.nid) };
-      if (pending) await this.message(pending.nid, parent, await pending.read);
+      const next: { nid: number; read?: Promise<ReadResult> } = { nid: ref.nid };
+      if (ref.size !== undefined && ref.size <= LOOKAHEAD_MAX) next.read = this.read(ref.nid);
+      if (pending) await this.message(pending.nid, parent, pending.read && (await pending.read));
       pending = next;
       if (this.stopped()) break;
     }
-    if (pending && !this.stopped()) await this.message(pending.nid, parent, await pending.read);
+    if (pending && !this.stopped()) await this.message(pending.nid, parent, pending.read && (await pending.read));
   }
 
   private read(nid: number): Promise<ReadResult> {
@@ -381,6 +383,7 @@ class Run {
 }
 
 type ReadResult = { content: MessageContent } | { error: unknown };
+const LOOKAHEAD_MAX = 1 << 20;
 
 function displayName(props: Prop[]): string {
   const p = props.find((x) => !x.name && x.tag === T.propTag(0x3001, T.PT_UNICODE));
