@@ -62,7 +62,7 @@ export async function openPst(source: ByteSource, options: OpenPstOptions = {}):
 export function checkHeader(header: Header, size: number, rep: Reporter, crcPartialOk?: boolean, crcFullOk?: boolean): void {
   if (crcPartialOk === false) rep.report('PST-HEADER-CRC', { offset: 4, field: 'HEADER.dwCRCPartial' });
   if (crcFullOk === false) rep.report('PST-HEADER-CRC', { offset: 524, field: 'HEADER.dwCRCFull' });
-  if (![14, 15, 23, 36].includes(header.wVer)) rep.report('PST-HEADER-VERSION', { offset: 10, field: 'HEADER.wVer', message: `wVer ${header.wVer}.` });
+  if (![14, 15, 21, 23, 36, 37].includes(header.wVer)) rep.report('PST-HEADER-VERSION', { offset: 10, field: 'HEADER.wVer', message: `wVer ${header.wVer}.` });
   if (header.bSentinel !== 0x80) rep.report('PST-HEADER-SENTINEL', { offset: header.layout.ansi ? 460 : 512, field: 'HEADER.bSentinel' });
   if (header.fAMapValid === 0) rep.report('PST-AMAP-INVALID', { field: 'ROOT.fAMapValid' });
   const page = header.layout.pageSize;
