@@ -106,6 +106,8 @@ export const PFF2MT_DIFFERENCES = [
   'hidden folders skipped (-s default) and folders without PR_DISPLAY_NAME are handled with their subtree: hidden ones are left out whole (pff2mt 3.10 still emits their children, which gromox-import cannot place); nameless ones are kept as "Unnamed folder <NID>" (pff2mt drops them)',
   'damaged folders and messages are reported as findings and skipped; the run goes on',
   'OLE attachment objects (PR_ATTACH_DATA_OBJ of non-embedded attachments) are kept; pff2mt drops them',
+  'named properties with NAMEID GUID index 2 get PS_PUBLIC_STRINGS (MS-PST 2.4.7.1); libpff, and so pff2mt, reports a null GUID',
+  'recipient rows carry only the cells the row has, without PidTagLtpRowId/RowVer; pff2mt also writes the table\'s other columns as empty values',
   'the root folder goes under IPM_SUBTREE by default (--root-target ipm-subtree; works with gromox-import 3.3+), pff2mt 3.10 uses the -B folder (--root-target unanchored)',
   'the root folder name is "Import of <file>" plus the file\'s modification time (UTC), not the time of the run, so two runs give identical streams',
 ];
