@@ -10,7 +10,6 @@
  * chunks (a pipe). A frame body is allocated only after its bytes have arrived. decodeGxmtBytes
  * is the synchronous form for streams already in memory.
  */
-import * as T from '../mapi/types.ts';
 import type { AttachmentContent, MessageContent, Prop, PropertyName } from '../mapi/types.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import type { FindingSink } from '../findings.ts';

@@ -31,7 +31,7 @@ import {
   magicFor,
   type GxmtVersion,
 } from './constants.ts';
-import { FrameBuilder, pushPropArray, pushPropName, pushValue, type WireProp } from './ext-push.ts';
+import { FrameBuilder, pushPropArray, pushPropName, type WireProp } from './ext-push.ts';
 import { Cursor, walkRestriction, walkRuleActions } from './ext-pull.ts';
 
 export interface FolderMapEntry {
