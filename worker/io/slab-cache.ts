@@ -8,7 +8,7 @@
 import type { ByteSource } from './byte-source.ts';
 
 export interface SlabCacheOptions {
-  /** Bytes per slab (power of two, default 64 KiB). */
+  /** Bytes per slab (power of two, default 128 KiB). */
   slabBytes?: number;
   /** Maximum bytes held in slabs (default 64 MiB). */
   budgetBytes?: number;
@@ -41,8 +41,8 @@ export class SlabCache implements ByteSource {
   ) {
     this.size = source.size;
     this.name = source.name;
-    let slab = options.slabBytes ?? 65536;
-    if (!(slab >= 512) || (slab & (slab - 1)) !== 0) slab = 65536;
+    let slab = options.slabBytes ?? 131072;
+    if (!(slab >= 512) || (slab & (slab - 1)) !== 0) slab = 131072;
     this.slabBytes = slab;
     this.budgetBytes = Math.max(slab * 2, options.budgetBytes ?? 64 * 1024 * 1024);
   }

@@ -23,7 +23,7 @@ export type PstEncryption = 'none' | 'permute' | 'cyclic';
 export interface OpenOptions {
   /** Byte budget of the slab cache (default 64 MiB). */
   cacheBytes?: number;
-  /** Slab size of the cache (default 64 KiB). */
+  /** Slab size of the cache (default 128 KiB). */
   slabBytes?: number;
   /**
    * Code page for PT_STRING8 values of objects that carry none of their own (folders, store,

@@ -34,7 +34,19 @@ export function isKnownType(type: number): boolean {
 }
 
 export function decodeUtf16(b: Uint8Array): string {
-  return utf16.decode(b.length % 2 ? b.subarray(0, b.length - 1) : b);
+  const n = b.length >> 1;
+  if (n <= 64) {
+    // Short strings (most property values): a code-unit loop beats TextDecoder's per-call cost.
+    // Surrogates go to TextDecoder so lone ones become U+FFFD exactly as for long strings.
+    let out = '';
+    for (let i = 0; i < n; i++) {
+      const u = b[2 * i]! | (b[2 * i + 1]! << 8);
+      if (u >= 0xd800 && u <= 0xdfff) return utf16.decode(b.subarray(0, 2 * n));
+      out += String.fromCharCode(u);
+    }
+    return out;
+  }
+  return utf16.decode(b.subarray(0, 2 * n));
 }
 
 function fixed(type: number, b: Uint8Array, at: number): number | bigint | boolean | Uint8Array {

@@ -142,18 +142,19 @@ export class Blocks {
       this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: e.ib, field: 'BBTENTRY.bref.ib' });
       return null;
     }
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    // BLOCKTRAILER, read byte-wise (no DataView per block: this is the hottest path).
     const t = span - L.blockTrailerSize;
-    const cb = dv.getUint16(t, true);
-    const wSig = dv.getUint16(t + 2, true);
+    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+    const cb = b[t]! | (b[t + 1]! << 8);
+    const wSig = b[t + 2]! | (b[t + 3]! << 8);
     let crc: number;
     let tbid: number;
     if (L.ansi) {
-      tbid = dv.getUint32(t + 4, true);
-      crc = dv.getUint32(t + 8, true);
+      tbid = u32(t + 4);
+      crc = u32(t + 8);
     } else {
-      crc = dv.getUint32(t + 4, true);
-      tbid = u64(dv, t + 8);
+      crc = u32(t + 4);
+      tbid = u32(t + 8) + u32(t + 12) * 4294967296;
     }
     if (cb !== e.cb) {
       this.rep.report('PST-BLOCK-SIZE', { nid, offset: e.ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(e.bid)}: BBT says ${e.cb} bytes, trailer says ${cb}.` });
