@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, statSync, createReadStream, readdirSync } from 'node:fs';
 import { join, extname, normalize, resolve } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { describe } from 'vitest';
@@ -48,7 +48,32 @@ function newest(dirs: string[]): number {
 export function ensureWebBuild(): void {
   const index = join(webDist, 'index.html');
   if (!existsSync(index)) {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
+    // Test files run in parallel: one builds, the others wait for its result.
+    const lock = join(repoRoot, 'dist', '.web-build-lock');
+    mkdirSync(join(repoRoot, 'dist'), { recursive: true });
+    let mine = false;
+    try {
+      mkdirSync(lock);
+      mine = true;
+    } catch {
+      /* someone else builds */
+    }
+    if (mine) {
+      try {
+        // vitest sets NODE_ENV=test, which would make vite build a development bundle.
+        execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
+          cwd: repoRoot,
+          stdio: 'inherit',
+          env: { ...process.env, NODE_ENV: 'production' },
+        });
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    } else {
+      const until = Date.now() + 180_000;
+      while (existsSync(lock) && Date.now() < until) execFileSync('sleep', ['1']);
+    }
+    if (!existsSync(index)) throw new Error('the page could not be built (npm run build:web)');
     return;
   }
   const src = newest(['web', 'worker', 'public'].map((d) => join(repoRoot, d)));

@@ -47,10 +47,10 @@ async function lowContrast(page: Page): Promise<string[]> {
       return [255, 255, 255];
     };
     const bad: string[] = [];
-    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
       if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
       if ((el as HTMLButtonElement).disabled || el.closest('[disabled]')) continue;
-      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim());
+      const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.trim());
       if (!own) continue;
       const cs = getComputedStyle(el);
       const fg = lum(rgb(cs.color).slice(0, 3));
