@@ -227,8 +227,9 @@ export class Blocks {
     const parts: (Uint8Array | null)[] = [];
     let at = 0;
     let ok = true;
-    // Runs of blocks that lie back to back (small gaps allowed) in the file.
-    const RUN = 8 << 20;
+    // Runs of blocks that lie back to back (small gaps allowed) in the file; two runs are in
+    // memory at a time (one decoding, one prefetched).
+    const RUN = 4 << 20;
     const runs: { i: number; j: number; start: number; end: number }[] = [];
     for (let i = 0; i < entries.length; ) {
       const first = entries[i];
