@@ -164,6 +164,37 @@ describe('LTP values', () => {
     expect(decodeValue(0x101f, b, s8)).toEqual(['ab', 'c']);
     expect(decodeValue(0x1102, b.subarray(0, 12), s8)).toBeUndefined(); // offsets past the end
   });
+  test('every fixed type and its multi-valued form', () => {
+    const le = (n: number, size: number) => Array.from({ length: size }, (_, i) => Number((BigInt.asUintN(64, BigInt(n)) >> BigInt(8 * i)) & 0xffn));
+    const f32 = Array.from(new Uint8Array(new Float32Array([1.5]).buffer));
+    const f64 = Array.from(new Uint8Array(new Float64Array([-2.25]).buffer));
+    const cases: [number, number[], unknown][] = [
+      [0x0002, le(0xfffe, 2), 0xfffe],
+      [0x0003, le(0xfffffffe, 4), 0xfffffffe],
+      [0x0004, f32, 1.5],
+      [0x0005, f64, -2.25],
+      [0x0006, le(-50000, 8), -50000n],
+      [0x0007, f64, -2.25],
+      [0x000a, le(0x8004010f, 4), 0x8004010f],
+      [0x000b, [0], false],
+      [0x0014, le(-7, 8), -7n],
+      [0x0040, le(132000000000000000, 8), 132000000000000000n],
+    ];
+    for (const [type, bytes, want] of cases) {
+      expect(decodeValue(type, Uint8Array.from(bytes), s8), `type 0x${type.toString(16)}`).toEqual(want);
+      if (type === 0x000a || type === 0x000b) continue; // no multi-valued form
+      expect(decodeValue(0x1000 | type, Uint8Array.from([...bytes, ...bytes]), s8), `type 0x${(0x1000 | type).toString(16)}`).toEqual([want, want]);
+    }
+    const guid = Uint8Array.from({ length: 16 }, (_, i) => i);
+    expect(decodeValue(0x0048, guid, s8)).toEqual(guid);
+    expect(decodeValue(0x1048, Uint8Array.from([...guid, ...guid]), s8)).toEqual([guid, guid]);
+    expect(decodeValue(0x001e, new TextEncoder().encode('abc'), s8)).toBe('abc');
+    expect(decodeValue(0x001f, Uint8Array.from([0x3d, 0xd8, 0x00, 0xde]), s8)).toBe('\u{1f600}');
+    expect(decodeValue(0x001f, Uint8Array.from([0x00, 0xd8]), s8)).toBe('\ufffd'); // lone surrogate
+    expect(decodeValue(0x0102, Uint8Array.from([1, 2]), s8)).toEqual(Uint8Array.from([1, 2]));
+    expect(decodeValue(0x101e, Uint8Array.from([2, 0, 0, 0, 12, 0, 0, 0, 13, 0, 0, 0, 0x78, 0x79, 0x7a]), s8)).toEqual(['x', 'yz']);
+  });
+
   test('an impossible count never allocates', () => {
     const b = new Uint8Array([0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0]);
     expect(decodeValue(0x101e, b, s8)).toBeUndefined();

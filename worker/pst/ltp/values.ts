@@ -56,9 +56,9 @@ function fixed(type: number, b: Uint8Array, at: number): number | bigint | boole
     case T.PT_BOOLEAN: return b[at] !== 0;
     case T.PT_CLSID: return b.subarray(at, at + 16);
   }
+  if (type === T.PT_FLOAT) return new DataView(b.buffer, b.byteOffset + at, 4).getFloat32(0, true);
   const dv = new DataView(b.buffer, b.byteOffset + at, 8);
   switch (type) {
-    case T.PT_FLOAT: return dv.getFloat32(0, true);
     case T.PT_DOUBLE: case T.PT_APPTIME: return dv.getFloat64(0, true);
     case T.PT_CURRENCY: case T.PT_I8: return dv.getBigInt64(0, true);
     case T.PT_SYSTIME: return dv.getBigUint64(0, true);
