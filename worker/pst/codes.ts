@@ -52,6 +52,7 @@ export const CODES = {
   'PST-NAMEID-MISSING': ['warning', 'The name-to-ID map is missing or unreadable; named properties keep raw numbers.'],
   'PST-NAMEID-UNKNOWN': ['warning', 'A named property id is not in the name-to-ID map.'],
   'PST-FOLDER': ['error', 'A folder could not be read.'],
+  'PST-CONTENTS-RECOVERED': ['warning', 'A contents table is damaged; its messages were found through the node B-tree (NBTENTRY.nidParent) instead.'],
   'PST-MESSAGE': ['error', 'A message could not be read.'],
   'PST-ATTACHMENT': ['error', 'An attachment could not be read.'],
   'PST-RECIPIENTS': ['error', 'The recipient table of a message could not be read.'],

@@ -212,17 +212,36 @@ export class PstFileImpl implements PstFile {
   }
 
   /** Rows of the table node `nid` (hierarchy/contents TC), or nothing when absent. */
-  async *tableRows(nid: number, required: boolean): AsyncGenerator<{ rowId: number; cells: RawProp[] }> {
+  async *tableRows(nid: number, required: boolean, status?: { failed: boolean }): AsyncGenerator<{ rowId: number; cells: RawProp[] }> {
     const e = await this.bt.nbt(nid);
     if (!e) {
       if (required) this.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `Table ${hex(nid)}.` });
+      if (status && required) status.failed = true;
       return;
     }
     const node = await LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
-    if (!node) return;
-    const t = Table.open(node, this.rep, this.header.layout.ansi);
-    if (!t) return;
-    yield* t.rows();
+    const t = node ? Table.open(node, this.rep, this.header.layout.ansi) : null;
+    if (!t) {
+      if (status) status.failed = true;
+      return;
+    }
+    let n = 0;
+    for await (const row of t.rows()) {
+      n++;
+      yield row;
+    }
+    // Rows lost to a damaged row matrix: let the caller fall back.
+    if (status && n < t.rowCount) status.failed = true;
+  }
+
+  /**
+   * Messages whose NBTENTRY.nidParent is `folder` (one walk of the NBT): the fallback when a
+   * folder's contents table is damaged, so the messages themselves are not lost with it.
+   */
+  async *childrenFromNbt(folder: number, types: number[]): AsyncGenerator<number> {
+    for await (const page of this.bt.walk('nbt')) {
+      for (const e of page.nbt ?? []) if (e.nidParent === folder && types.includes(nidType(e.nid))) yield e.nid;
+    }
   }
 
   async readMessage(nid: number): Promise<PstMessage> {
@@ -338,7 +357,8 @@ class FolderImpl implements Folder {
     if (this.isSearchFolder) return [];
     const out: Folder[] = [];
     const seen = new Set<number>();
-    for await (const row of this.file.tableRows(sibling(this.nid, NID_TYPE_HIERARCHY_TABLE), true)) {
+    const status = { failed: false };
+    for await (const row of this.file.tableRows(sibling(this.nid, NID_TYPE_HIERARCHY_TABLE), true, status)) {
       const t = nidType(row.rowId);
       if ((t !== NID_TYPE_NORMAL_FOLDER && t !== NID_TYPE_SEARCH_FOLDER) || row.rowId === this.nid || seen.has(row.rowId)) {
         this.file.rep.report('PST-TC-ROW', { nid: this.nid, field: 'PidTagLtpRowId', message: `Hierarchy row ${hex(row.rowId)} is not a child folder.` });
@@ -351,6 +371,21 @@ class FolderImpl implements Folder {
         this.file.rep.report('PST-FOLDER', { nid: row.rowId, message: (e as Error).message });
       }
     }
+    if (status.failed) {
+      // Damaged hierarchy table: child folders name this folder as NBTENTRY.nidParent.
+      let found = 0;
+      for await (const nid of this.file.childrenFromNbt(this.nid, [NID_TYPE_NORMAL_FOLDER, NID_TYPE_SEARCH_FOLDER])) {
+        if (seen.has(nid) || nid === this.nid) continue;
+        seen.add(nid);
+        try {
+          out.push(await this.file.folder(nid));
+          found++;
+        } catch (e) {
+          this.file.rep.report('PST-FOLDER', { nid, message: (e as Error).message });
+        }
+      }
+      this.file.rep.report('PST-CONTENTS-RECOVERED', { nid: sibling(this.nid, NID_TYPE_HIERARCHY_TABLE), message: `Folder ${hex(this.nid)}: ${found} subfolder(s) found through the node B-tree.` });
+    }
     return out;
   }
 
@@ -359,7 +394,10 @@ class FolderImpl implements Folder {
     const assoc = opts.assoc === true;
     const named = await this.file.namedMap();
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
-    for await (const row of this.file.tableRows(tnid, false)) {
+    const status = { failed: false };
+    const listed = new Set<number>();
+    for await (const row of this.file.tableRows(tnid, false, status)) {
+      listed.add(row.rowId);
       const t = nidType(row.rowId);
       if (t !== NID_TYPE_NORMAL_MESSAGE && t !== NID_TYPE_ASSOC_MESSAGE) {
         this.file.rep.report('PST-TC-ROW', { nid: tnid, field: 'PidTagLtpRowId', message: `Contents row ${hex(row.rowId)} is not a message.` });
@@ -376,6 +414,16 @@ class FolderImpl implements Folder {
         else if (id === 0x0e08 && typeof c.value === 'number') ref.size = c.value;
       }
       yield ref;
+    }
+    if (status.failed) {
+      let found = 0;
+      const type = assoc ? NID_TYPE_ASSOC_MESSAGE : NID_TYPE_NORMAL_MESSAGE;
+      for await (const nid of this.file.childrenFromNbt(this.nid, [type])) {
+        if (listed.has(nid)) continue;
+        found++;
+        yield { nid, folderNid: this.nid, assoc, row: [] };
+      }
+      this.file.rep.report('PST-CONTENTS-RECOVERED', { nid: tnid, message: `Folder ${hex(this.nid)}: ${found} message(s) found through the node B-tree.` });
     }
   }
 }
