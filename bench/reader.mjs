@@ -8,7 +8,7 @@
  * validate --full MiB/s, peak RSS, folder-tree time). Runs built code only (dist/node).
  * Environment: MAILFERRY_BENCH_DIR (scratch dir, default the OS temp dir), MAILFERRY_BENCH_GB
  * (size of the attachment-heavy case, default 1), MAILFERRY_BENCH_MESSAGES (message-heavy case,
- * default 100000), MAILFERRY_BENCH_4G=1 (add the 4 GiB attachment-heavy case).
+ * default 30000), MAILFERRY_BENCH_4G=1 (add the 4 GiB attachment-heavy case).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -84,8 +84,8 @@ export async function run(log = console.log) {
   const cases = [
     { name: `attachment-heavy ${gb} GiB`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Math.round(3000 * gb)), '--attachment-mib', String(Math.round(1000 * gb))] },
     // The writer keeps its description in memory (~16 KiB per message), so the message-heavy
-    // case is capped at 100k messages (~0.3 GiB) unless MAILFERRY_BENCH_MESSAGES says otherwise.
-    { name: `message-heavy ${Number(process.env.MAILFERRY_BENCH_MESSAGES ?? 100000)} messages`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Number(process.env.MAILFERRY_BENCH_MESSAGES ?? 100000)), '--attachment-mib', '50'] },
+    // case is capped at 30k messages unless MAILFERRY_BENCH_MESSAGES says otherwise.
+    { name: `message-heavy ${Number(process.env.MAILFERRY_BENCH_MESSAGES ?? 30000)} messages`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Number(process.env.MAILFERRY_BENCH_MESSAGES ?? 30000)), '--attachment-mib', '50'] },
   ];
   if (process.env.MAILFERRY_BENCH_4G === '1') {
     cases.push({ name: 'attachment-heavy 4 GiB', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '12000', '--attachment-mib', '4000'] });
