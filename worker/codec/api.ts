@@ -70,4 +70,35 @@ export interface Codecs {
    * Throws RangeError above the per-call size limit.
    */
   lzfuCompress?(rtf: Uint8Array): Uint8Array;
+  /**
+   * One PST block in one pass through wasm memory ([MS-PST] 2.2.2.8, 5.1-5.3): CRC of `stored`,
+   * inflate (optional) or copy into `out`, then undo the cipher on `out`. Without inflate `out`
+   * must be as long as `stored`. Optional so other Codecs implementations stay valid.
+   */
+  decodeBlock?(stored: Uint8Array, out: Uint8Array, options: BlockDecodeOptions): BlockDecodeResult;
+}
+
+/** Cipher of decodeBlock: [MS-PST] 2.2.2.6 bCryptMethod values. */
+export const enum BlockCrypt {
+  NONE = 0,
+  PERMUTE = 1,
+  CYCLIC = 2,
+}
+
+export interface BlockDecodeOptions {
+  /** NDB_CRYPT_* cipher to undo on the output (BlockCrypt). */
+  crypt: number;
+  /** Cyclic key: the low 32 bits of the BID. */
+  key?: number;
+  /** Inflate `stored` (zlib) into `out` first (OST 2013+ blocks whose cbInflated ≠ cb). */
+  inflate?: boolean;
+  /** Compute the CRC of `stored` (default true). */
+  crc?: boolean;
+}
+
+export interface BlockDecodeResult {
+  /** CodecError.OK or the inflate failure (then `out` holds what was decoded). */
+  error: number;
+  /** PST CRC-32 of the stored bytes (0 when not asked for). */
+  crc: number;
 }

@@ -13,11 +13,11 @@
  * - Failures are numeric codes (CodecError) with a message table; a wasm trap, which no input is
  *   meant to cause, is caught here and reported as CodecError.INTERNAL instead of escaping.
  */
-import { CodecError, type Codecs, type InflateResult } from './api.ts';
+import { BlockCrypt, CodecError, type BlockDecodeOptions, type BlockDecodeResult, type Codecs, type InflateResult } from './api.ts';
 import { kernelsWasmBase64 } from './generated/kernels-wasm.ts';
 
-export { CodecError } from './api.ts';
-export type { Codecs, InflateResult } from './api.ts';
+export { BlockCrypt, CodecError } from './api.ts';
+export type { BlockDecodeOptions, BlockDecodeResult, Codecs, InflateResult } from './api.ts';
 
 /** Largest input, and largest output, of one inflate/LZFu call (64 MiB). */
 export const MAX_CALL_BYTES = 64 * 1024 * 1024;
@@ -192,6 +192,48 @@ class WasmCodecs implements Codecs {
     if (written > output.length) return { error: CodecError.INTERNAL, written: 0 };
     output.set(this.mem.subarray(outPtr, outPtr + written));
     return { error, written };
+  }
+
+  decodeBlock(stored: Uint8Array, out: Uint8Array, options: BlockDecodeOptions): BlockDecodeResult {
+    const wantCrc = options.crc !== false;
+    const inflate = options.inflate === true;
+    const crypt = options.crypt;
+    if (!inflate && out.length !== stored.length) throw new RangeError('decodeBlock: output length differs from input');
+    if (stored.length > MAX_CALL_BYTES || out.length > MAX_CALL_BYTES) {
+      if (inflate) return { error: CodecError.TOO_LARGE, crc: wantCrc ? this.crc32(stored) : 0 };
+      // Larger than one call: the chunked kernels.
+      const crc = wantCrc ? this.crc32(stored) : 0;
+      out.set(stored);
+      if (crypt === BlockCrypt.PERMUTE) this.permuteDecode(out);
+      else if (crypt === BlockCrypt.CYCLIC) this.cyclicDecode(out, options.key ?? 0);
+      return { error: CodecError.OK, crc };
+    }
+    const inPtr = this.base;
+    const outPtr = inflate ? this.base + align64(stored.length) : inPtr;
+    if (!this.reserve(outPtr - this.base + out.length)) throw new RangeError('wasm memory exhausted');
+    const x = this.x;
+    this.mem.set(stored, inPtr);
+    const crc = wantCrc ? x.crc32(inPtr, stored.length, 0) >>> 0 : 0;
+    let written = out.length;
+    let error: number = CodecError.OK;
+    if (inflate) {
+      try {
+        error = x.inflate(inPtr, stored.length, outPtr, out.length, 2);
+        written = x.inflateWritten();
+      } catch {
+        return { error: CodecError.INTERNAL, crc };
+      }
+      if (written > out.length) return { error: CodecError.INTERNAL, crc };
+    }
+    if (error === CodecError.OK) {
+      if (crypt === BlockCrypt.PERMUTE) x.permuteDecode(outPtr, written);
+      else if (crypt === BlockCrypt.CYCLIC) {
+        const key = options.key ?? 0;
+        x.cyclic(outPtr, written, (key ^ (key >>> 16)) & 0xffff);
+      }
+    }
+    out.set(this.mem.subarray(outPtr, outPtr + written));
+    return { error, crc };
   }
 
   lzfuDecompress(input: Uint8Array): { error: number; data: Uint8Array } {

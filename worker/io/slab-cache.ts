@@ -107,6 +107,24 @@ export class SlabCache implements ByteSource {
   }
 
   /**
+   * Read past the cache into the caller's buffer (`dest.length` bytes from `offset`, clipped to
+   * the input); returns the bytes read. Sources with their own `readInto` (the CLI's files) fill
+   * `dest` directly, so a reader can reuse one buffer for every large run.
+   */
+  async readInto(offset: number, dest: Uint8Array): Promise<number> {
+    const start = Math.min(Math.max(0, Math.floor(offset)), this.size);
+    const n = Math.max(0, Math.min(this.size - start, dest.length));
+    if (n === 0) return 0;
+    this.st.reads++;
+    this.st.bytesRead += n;
+    const into = (this.source as { readInto?: (o: number, d: Uint8Array) => Promise<number> }).readInto;
+    if (into) return into.call(this.source, start, n === dest.length ? dest : dest.subarray(0, n));
+    const got = await this.source.read(start, n);
+    dest.set(got.length > n ? got.subarray(0, n) : got);
+    return Math.min(n, got.length);
+  }
+
+  /**
    * Bytes [offset, offset+length) clipped to the input. A read inside one slab returns a view of
    * the slab: callers must treat the result as read-only and copy what they keep or modify.
    */
@@ -115,11 +133,7 @@ export class SlabCache implements ByteSource {
     const end = Math.min(this.size, start + Math.max(0, Math.floor(length)));
     const n = end - start;
     if (n <= 0) return new Uint8Array(0);
-    if (n > this.budgetBytes / 4) {
-      this.st.reads++;
-      this.st.bytesRead += n;
-      return this.readDirect(start, n);
-    }
+    if (n > this.budgetBytes / 4) return this.readDirect(start, n);
     const first = Math.floor(start / this.slabBytes);
     const last = Math.floor((end - 1) / this.slabBytes);
     if (first === last) {

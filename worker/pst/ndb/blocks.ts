@@ -9,7 +9,7 @@
  * allocation before it is bounded by what was actually read.
  */
 import type { ByteSource } from '../../io/byte-source.ts';
-import type { Codecs } from '../../codec/api.ts';
+import { BlockCrypt, type Codecs } from '../../codec/api.ts';
 import { type Reporter, hex } from '../codes.ts';
 import type { PstEncryption } from '../index.ts';
 import type { BTrees, BbtEntry } from './btree.ts';
@@ -166,11 +166,26 @@ export class Blocks {
       this.rep.report('PST-BLOCK-SIG', { nid, offset: e.ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(e.bid)}.` });
     }
     const stored = b.subarray(0, e.cb);
+    const inflate = L.fourK && e.cbInflated !== e.cb;
+    const fused = this.codecs?.decodeBlock;
+    if (fused && out && !checkOnly) {
+      // One pass through wasm memory: CRC, inflate or copy, decrypt.
+      const crypt = isInternal(e.bid) ? BlockCrypt.NONE : this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+      const r = fused.call(this.codecs, stored, out, { crypt, key: e.bid >>> 0, inflate, crc: this.verifyCrc });
+      if (this.verifyCrc && r.crc !== crc) {
+        this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
+      }
+      if (r.error !== 0) {
+        this.rep.report('PST-BLOCK-INFLATE', { nid, offset: e.ib, field: 'BBTENTRY.cbInflated', message: `Block ${hex(e.bid)}: ${e.cb} → ${e.cbInflated} bytes failed (codec error ${r.error}).` });
+        return null;
+      }
+      return out;
+    }
     if (this.verifyCrc && this.codecs && this.codecs.crc32(stored) !== crc) {
       this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
     }
     let data: Uint8Array;
-    if (L.fourK && e.cbInflated !== e.cb) {
+    if (inflate) {
       if (!this.codecs) {
         this.rep.report('PST-UNSUPPORTED', { nid, offset: e.ib, message: 'Compressed blocks need the inflate codec, which is not loaded.' });
         return null;
@@ -229,7 +244,7 @@ export class Blocks {
     let ok = true;
     // Runs of blocks that lie back to back (small gaps allowed) in the file; two runs are in
     // memory at a time (one decoding, one prefetched).
-    const RUN = 4 << 20;
+    const RUN = Blocks.RUN;
     const runs: { i: number; j: number; start: number; end: number }[] = [];
     for (let i = 0; i < entries.length; ) {
       const first = entries[i];
@@ -249,13 +264,19 @@ export class Blocks {
       runs.push({ i, j, start: first.ib, end });
       i = j;
     }
-    // Read the next run while the current one is decoded (overlaps I/O with CPU).
-    const fetch = (r: (typeof runs)[number] | undefined) =>
+    // Read the next run while the current one is decoded (overlaps I/O with CPU). Runs go into
+    // pooled scratch buffers when the source can fill a caller's buffer: fresh 4 MiB buffers per
+    // run cost more in page faults and GC than the copy itself.
+    const fetch = (r: (typeof runs)[number] | undefined): Promise<Uint8Array> | undefined =>
       r && r.start >= 0 && r.end <= this.src.size && r.j - r.i > 1 ? this.readRange(r.start, r.end - r.start) : undefined;
+    const held: Uint8Array[] = [];
     let pending = fetch(runs[0]);
+    try {
     for (let n = 0; n < runs.length; n++) {
       const r = runs[n]!;
       const buf = pending ? await pending : undefined;
+      if (buf) held.push(buf);
+      if (held.length > 1) this.releaseScratch(held.shift()!);
       pending = fetch(runs[n + 1]);
       if (r.start < 0) {
         parts.push(null);
@@ -283,10 +304,38 @@ export class Blocks {
         parts.push(d);
       }
     }
+    } finally {
+      for (const h of held) this.releaseScratch(h);
+      if (pending) pending.then((b) => this.releaseScratch(b), () => {});
+    }
     return { parts, whole: ok && parts.length === bids.length ? out : null };
   }
 
-  private readRange(offset: number, length: number): Promise<Uint8Array> {
+  /** Free run buffers (at most two kept; one decoding, one being filled). */
+  private readonly scratch: Uint8Array[] = [];
+  private readonly ownScratch = new WeakSet<ArrayBufferLike>();
+  private static readonly RUN = 4 << 20;
+
+  private releaseScratch(b: Uint8Array): void {
+    if (this.ownScratch.has(b.buffer) && this.scratch.length < 2) this.scratch.push(new Uint8Array(b.buffer));
+  }
+
+  private async readRange(offset: number, length: number): Promise<Uint8Array> {
+    const into = (this.src as { readInto?: (o: number, d: Uint8Array) => Promise<number> }).readInto;
+    if (into && length <= Blocks.RUN) {
+      let b = this.scratch.pop();
+      if (!b) {
+        b = new Uint8Array(Blocks.RUN);
+        this.ownScratch.add(b.buffer);
+      }
+      try {
+        const got = await into.call(this.src, offset, b.subarray(0, length));
+        return b.subarray(0, got);
+      } catch (err) {
+        this.releaseScratch(b);
+        throw err;
+      }
+    }
     const direct = (this.src as { readDirect?: (o: number, l: number) => Promise<Uint8Array> }).readDirect;
     return length >= 256 * 1024 && direct ? direct.call(this.src, offset, length) : this.src.read(offset, length);
   }
