@@ -58,32 +58,40 @@ export async function openFileSource(path: string): Promise<FileSource> {
   };
 }
 
-function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boolean): ByteSink {
+/**
+ * A sink over a Node stream that lets up to `limit` bytes queue before it waits for 'drain', so
+ * the producer is not held up frame by frame at Node's 16 KiB high-water mark, while output can
+ * never pile up beyond `limit`.
+ */
+function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boolean, limit = 4 << 20): ByteSink {
   let failed: Error | undefined;
   stream.on('error', (e: Error) => {
     failed = e;
   });
+  const drained = () =>
+    new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        stream.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error) => {
+        stream.off('drain', onDrain);
+        reject(e);
+      };
+      stream.once('drain', onDrain);
+      stream.once('error', onError);
+    });
   return {
     write(chunk) {
       if (failed) throw failed;
       // Node keeps the buffer queued after write() returns, but the ByteSink contract lets the
       // caller reuse `chunk` as soon as this call settles: hand Node a copy.
-      if (stream.write(Buffer.from(chunk))) return;
-      return new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          stream.off('error', onError);
-          resolve();
-        };
-        const onError = (e: Error) => {
-          stream.off('drain', onDrain);
-          reject(e);
-        };
-        stream.once('drain', onDrain);
-        stream.once('error', onError);
-      });
+      if (stream.write(Buffer.from(chunk)) || stream.writableLength < limit) return;
+      return drained();
     },
     close() {
-      if (!closeStream) return;
+      if (failed) throw failed;
+      if (!closeStream) return stream.writableLength === 0 ? undefined : drained();
       return new Promise<void>((resolve, reject) => {
         stream.end((e?: Error | null) => (e ? reject(e) : resolve()));
       });

@@ -5,9 +5,8 @@
  * worker/convert/pff2mt.ts, shared with the page.
  */
 import { stat } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
 import type { Command } from '../main.ts';
-import { openFileSource, parseArgs } from '../io.ts';
+import { fileSink, openFileSource, parseArgs, stdoutSink } from '../io.ts';
 import type { ByteSink } from '../../worker/io/sink.ts';
 import { pstToMt, PFF2MT_DIFFERENCES, type Pff2mtOptions, type TreeObject } from '../../worker/convert/pff2mt.ts';
 import { openPst, PstOpenError } from '../../worker/pst/index.ts';
@@ -124,12 +123,12 @@ export const command: Command = {
 
     let sink: ByteSink;
     if (typeof opts['-o'] === 'string') {
-      sink = bufferedSink(createWriteStream(opts['-o']), true);
+      sink = fileSink(opts['-o']);
     } else if (process.stdout.isTTY) {
       err(`pff: Refusing to output the binary Mailbox Transfer Data Stream to a terminal.\nYou probably wanted to redirect output into a file or pipe.\n`);
       return 1;
     } else {
-      sink = bufferedSink(process.stdout, false);
+      sink = stdoutSink(true);
     }
 
     let src;
@@ -186,41 +185,6 @@ export const command: Command = {
  * mark would make every frame wait for its own write). Memory stays bounded by `limit` plus one
  * frame.
  */
-function bufferedSink(stream: NodeJS.WritableStream & { writableLength: number }, closeStream: boolean, limit = 4 << 20): ByteSink {
-  let failed: Error | undefined;
-  stream.on('error', (e: Error) => {
-    failed = e;
-  });
-  const drained = () =>
-    new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        stream.off('error', onError);
-        resolve();
-      };
-      const onError = (e: Error) => {
-        stream.off('drain', onDrain);
-        reject(e);
-      };
-      stream.once('drain', onDrain);
-      stream.once('error', onError);
-    });
-  return {
-    write(chunk) {
-      if (failed) throw failed;
-      // The writer reuses its frame buffers (at most 64 KiB each) once the promise settles, so
-      // Node gets a copy of those; large chunks are attachment data nobody reuses.
-      const ok = stream.write(chunk.byteLength < 1 << 20 ? chunk.slice() : chunk);
-      if (ok || stream.writableLength < limit) return;
-      return drained();
-    },
-    close() {
-      if (failed) throw failed;
-      if (!closeStream) return new Promise<void>((r) => (stream.writableLength === 0 ? r() : stream.once('drain', () => r())));
-      return new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    },
-  };
-}
-
 function propText(p: Prop): string {
   const j = propJson(p);
   return `${j.tag}${j.name ? ' ' + JSON.stringify(j.name) : ''}=${JSON.stringify(j.value).slice(0, 120)}`;
