@@ -52,6 +52,8 @@ export interface KernelExports {
   ioBase(): number;
   crc32(ptr: number, len: number, seed: number): number;
   permuteDecode(ptr: number, len: number): void;
+  /** CRC of the stored bytes, then permute-decode in place (wasm/block.ts); optional for substitutes. */
+  crcPermuteDecode?(ptr: number, len: number, seed: number): number;
   permuteEncode(ptr: number, len: number): void;
   cyclic(ptr: number, len: number, w: number): void;
   inflate(inPtr: number, inLen: number, outPtr: number, outLen: number, flags: number): number;
@@ -213,6 +215,11 @@ class WasmCodecs implements Codecs {
     if (!this.reserve(outPtr - this.base + out.length)) throw new RangeError('wasm memory exhausted');
     const x = this.x;
     this.mem.set(stored, inPtr);
+    if (!inflate && wantCrc && crypt === BlockCrypt.PERMUTE && x.crcPermuteDecode) {
+      const crc = x.crcPermuteDecode(inPtr, stored.length, 0) >>> 0;
+      out.set(this.mem.subarray(inPtr, inPtr + stored.length));
+      return { error: CodecError.OK, crc };
+    }
     const crc = wantCrc ? x.crc32(inPtr, stored.length, 0) >>> 0 : 0;
     let written = out.length;
     let error: number = CodecError.OK;
