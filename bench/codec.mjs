@@ -14,20 +14,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 as zlibCrc32, deflateSync, inflateSync } from 'node:zlib';
 import { unzlibSync } from 'fflate';
+import { rng } from './lib/measure.mjs';
 
 const MiB = 1024 * 1024;
-
-/** Deterministic PRNG (mulberry32) so every run measures the same bytes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the of and to a in is you that it he was for on are as with his they I at be this have from or one had by ' +

@@ -3,11 +3,11 @@
  * all-day events, tasks with alarms) converted by the built CLI to /dev/null; items/s, MiB/s and
  * the child's peak RSS. Runs built code only (dist/node), never tests.
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = Number(process.env.ICAL_BENCH_MIB ?? 100) * 1024 * 1024;
@@ -38,21 +38,6 @@ export async function generate(path) {
   await w('END:VCALENDAR\r\n');
   await new Promise((r) => out.end(r));
   return items;
-}
-
-function runCli(args) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn('bash', ['-c', `/usr/bin/time -f '%M %U %S' node ${JSON.stringify(join(root, 'cli/bin/mailferry.js'))} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      const [kib, user, sys] = err.trim().split('\n').pop().split(' ').map(Number);
-      resolve({ code, secs, cpu: user + sys, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
-    });
-  });
 }
 
 export async function run(log = console.log) {

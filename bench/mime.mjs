@@ -6,25 +6,14 @@
  * RSS (GNU time), which shows that memory stays bounded by the largest message, not the mbox.
  * MAILFERRY_BENCH_MBOX_MIB overrides the size (default 1024).
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rng, runCli } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'the of and to in is meeting project invoice attached please regards thanks report schedule update review budget quarter customer delivery contract proposal agenda Grüße Straße café naïve'.split(' ');
 const NAMES = ['Alice Meyer', 'Bob Schulz', 'Carla Rossi', 'Dmitri Ivanov', 'Eva Novák', 'Farid Haddad'];
@@ -92,22 +81,6 @@ export async function generate(file, targetBytes) {
   return n;
 }
 
-function runCli(args) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const cli = JSON.stringify(join(root, 'cli/bin/mailferry.js'));
-    const child = spawn('bash', ['-c', `/usr/bin/time -f '%U %S %M' node ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      const [user, sys, kib] = err.trim().split('\n').pop().split(' ').map(Number);
-      resolve({ code, secs, cpuSecs: user + sys, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
-    });
-  });
-}
-
 export async function run(log = console.log) {
   if (!existsSync(join(root, 'dist/node/cli/commands/mbox2mt.js'))) {
     log('mime: dist/node missing; run `npm run build:node` first');
@@ -125,8 +98,8 @@ export async function run(log = console.log) {
     if (r.code !== 0) throw new Error(`mbox2mt exited ${r.code}: ${r.stderr.slice(0, 500)}`);
     const mib = size / MiB;
     log(`mbox2mt: ${mib.toFixed(0)} MiB, ${msgs} messages in ${r.secs.toFixed(1)} s: ${Math.round(msgs / r.secs)} messages/s, ` +
-      `${(mib / r.secs).toFixed(1)} MiB/s (CPU ${r.cpuSecs.toFixed(1)} s), peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
-    return { messages: msgs, seconds: r.secs, cpuSeconds: r.cpuSecs, mibPerSec: mib / r.secs, messagesPerSec: msgs / r.secs, peakRssMiB: r.peakRssMiB };
+      `${(mib / r.secs).toFixed(1)} MiB/s (CPU ${r.cpu.toFixed(1)} s), peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
+    return { messages: msgs, seconds: r.secs, cpuSeconds: r.cpu, mibPerSec: mib / r.secs, messagesPerSec: msgs / r.secs, peakRssMiB: r.peakRssMiB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

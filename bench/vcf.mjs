@@ -5,11 +5,11 @@
  * and the child's peak RSS (GNU time). Runs built code only (dist/node), never tests.
  * VCF_BENCH_MIB overrides the size.
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = Number(process.env.VCF_BENCH_MIB ?? 100) * 1024 * 1024;
@@ -65,22 +65,6 @@ async function generate(path) {
   return n;
 }
 
-function runCli(args) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const cli = JSON.stringify(join(root, 'cli/bin/mailferry.js'));
-    const child = spawn('bash', ['-c', `/usr/bin/time -f '%U %S %M' node ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      const [user, sys, kib] = err.trim().split('\n').pop().split(' ').map(Number);
-      resolve({ code, secs, cpuSecs: user + sys, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
-    });
-  });
-}
-
 export async function run(log = console.log) {
   if (!existsSync(join(root, 'dist/node/cli/commands/vcf2mt.js'))) {
     log('vcf: dist/node missing; run `npm run build:node` first');
@@ -95,9 +79,9 @@ export async function run(log = console.log) {
     if (r.code !== 0) throw new Error(`vcf2mt exited ${r.code}: ${r.stderr.slice(0, 500)}`);
     const mib = size / 1048576;
     log(`vcf2mt: ${mib.toFixed(1)} MiB, ${cards} cards (3.0, 2.1 QP, 4.0 with photo, groups) in ${r.secs.toFixed(2)} s: ` +
-      `${Math.round(cards / r.secs)} items/s, ${(mib / r.secs).toFixed(1)} MiB/s (CPU ${r.cpuSecs.toFixed(2)} s: ${(mib / r.cpuSecs).toFixed(1)} MiB/s), ` +
+      `${Math.round(cards / r.secs)} items/s, ${(mib / r.secs).toFixed(1)} MiB/s (CPU ${r.cpu.toFixed(2)} s: ${(mib / r.cpu).toFixed(1)} MiB/s), ` +
       `peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
-    return { items: cards, seconds: r.secs, cpuSeconds: r.cpuSecs, mibPerSec: mib / r.secs, peakRssMiB: r.peakRssMiB };
+    return { items: cards, seconds: r.secs, cpuSeconds: r.cpu, mibPerSec: mib / r.secs, peakRssMiB: r.peakRssMiB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -15,17 +15,8 @@ import { mboxItems } from '../worker/convert/mbox.ts';
 import { readTnef } from '../worker/tnef/reader.ts';
 import * as P from '../worker/mapi/tags.ts';
 import { corpusFiles, describeCorpus } from './corpus.ts';
+import { rng } from './rng.ts';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function convert(bytes: Uint8Array, kind: 'eml' | 'mbox' = 'eml') {
   const findings: Finding[] = [];

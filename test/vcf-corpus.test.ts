@@ -15,6 +15,7 @@ import { decodeGxmtBytes, valueJson, type MessageFrame } from '../worker/gxmt/in
 import { writeUnanchoredItems } from '../worker/convert/items-to-mt.ts';
 import { vcfItems, VcfStrictError, DELIBERATE_DIFFERENCES } from '../worker/convert/vcf.ts';
 import { corpusDir, corpusFiles, corpusRel, describeCorpus } from './corpus.ts';
+import { rng } from './rng.ts';
 
 const files = corpusFiles('vcf', /\.vcf$/i);
 const refDir = join(corpusDir, 'gxmt-reference', 'vcf');
@@ -132,17 +133,6 @@ async function contents(bytes: Uint8Array, chunkSize?: number) {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describeCorpus('vcf corpus', () => {
   test('the corpus has VCF files', () => {

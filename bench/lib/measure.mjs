@@ -1,0 +1,41 @@
+/**
+ * Shared pieces of the benchmark parts: the seeded generator every part uses so each run measures
+ * the same bytes, and one way to time a CLI run with its CPU time and peak RSS (/usr/bin/time).
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Deterministic PRNG (mulberry32). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Run `mailferry ARGS > /dev/null` under /usr/bin/time.
+ * Resolves to {code, secs (wall), cpu (user+sys seconds), peakRssMiB, stderr}.
+ */
+export function runCli(args) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const cli = JSON.stringify(join(root, 'cli/bin/mailferry.js'));
+    const child = spawn('bash', ['-c', `/usr/bin/time -f '%U %S %M' node ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      const [user, sys, kib] = err.trim().split('\n').pop().split(' ').map(Number);
+      resolve({ code, secs, cpu: user + sys, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, stderr: err });
+    });
+  });
+}
