@@ -9,6 +9,7 @@ import { openSync, readSync, fstatSync, closeSync, createWriteStream, type Write
 import { basename } from 'node:path';
 import type { ByteSource } from '../worker/io/byte-source.ts';
 import type { ByteSink } from '../worker/io/sink.ts';
+import { FindingLog, type FindingSink } from '../worker/findings.ts';
 
 export interface FileSource extends ByteSource {
   close(): Promise<void>;
@@ -150,4 +151,22 @@ export function parseArgs(
     }
   }
   return { opts, rest, unknown };
+}
+
+/**
+ * The findings printer the import commands share: every finding is kept in a FindingLog, and
+ * printed on stderr when `loglevel` reaches its severity (gromox's levels: 2 errors, 4 warnings,
+ * 5 and above also notes).
+ */
+export function findingReporter(loglevel: number): { log: FindingLog; report: FindingSink } {
+  const log = new FindingLog();
+  const report: FindingSink = (f) => {
+    log.add(f);
+    const level = f.severity === 'error' ? 2 : f.severity === 'warning' ? 4 : 5;
+    if (loglevel >= level) {
+      const where = [f.item, f.offset !== undefined ? `@${f.offset}` : ''].filter(Boolean).join(' ');
+      process.stderr.write(`${f.severity} ${f.code}${where ? ` (${where})` : ''}: ${f.message}\n`);
+    }
+  };
+  return { log, report };
 }

@@ -6,8 +6,7 @@
  * written one at a time. Item-level by default; --strict stops at the first failure like gromox.
  */
 import type { Command } from '../main.ts';
-import { openFileSource, parseArgs, stdoutSink } from '../io.ts';
-import { FindingLog, type Finding } from '../../worker/findings.ts';
+import { findingReporter, openFileSource, parseArgs, stdoutSink } from '../io.ts';
 import { bytesSource, type ByteSource } from '../../worker/io/byte-source.ts';
 import type { FindingSink } from '../../worker/findings.ts';
 import type { MessageContent } from '../../worker/mapi/types.ts';
@@ -110,15 +109,7 @@ export async function runMailCommand(kind: MailKind, args: string[]): Promise<nu
     process.stderr.write(`mailferry ${name}: ${(e as Error).message}\n`);
     return 2;
   }
-  const log = new FindingLog();
-  const report = (f: Finding) => {
-    log.add(f);
-    const level = f.severity === 'error' ? 2 : f.severity === 'warning' ? 4 : 5;
-    if (loglevel >= level) {
-      const where = [f.item, f.offset !== undefined ? `@${f.offset}` : ''].filter(Boolean).join(' ');
-      process.stderr.write(`${f.severity} ${f.code}${where ? ` (${where})` : ''}: ${f.message}\n`);
-    }
-  };
+  const { log, report } = findingReporter(loglevel);
   let status = 0;
   let nid = 0n;
   const convert = (src: ByteSource, onFinding: FindingSink): AsyncIterable<MailItem> => {

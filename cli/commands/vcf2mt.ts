@@ -5,8 +5,7 @@
  * by the largest card. Item-level by default; --strict gives gromox's all-or-nothing per file.
  */
 import type { Command } from '../main.ts';
-import { openFileSource, parseArgs, stdoutSink } from '../io.ts';
-import { FindingLog, type Finding } from '../../worker/findings.ts';
+import { findingReporter, openFileSource, parseArgs, stdoutSink } from '../io.ts';
 import { vcfItems, VcfStrictError, MemberIndex, itemClass, type VcfItem } from '../../worker/convert/vcf.ts';
 import { writeUnanchoredItems } from '../../worker/convert/items-to-mt.ts';
 import { propJson } from '../../worker/gxmt/json.ts';
@@ -83,15 +82,7 @@ export const command: Command = {
       process.stderr.write(`mailferry vcf2mt: ${(e as Error).message}\n`);
       return 2;
     }
-    const log = new FindingLog();
-    const report = (f: Finding) => {
-      log.add(f);
-      const level = f.severity === 'error' ? 2 : f.severity === 'warning' ? 4 : 5;
-      if (loglevel >= level) {
-        const where = [f.item, f.offset !== undefined ? `@${f.offset}` : ''].filter(Boolean).join(' ');
-        process.stderr.write(`${f.severity} ${f.code}${where ? ` (${where})` : ''}: ${f.message}\n`);
-      }
-    };
+    const { log, report } = findingReporter(loglevel);
     let status = 0;
     const index = new MemberIndex();
     let nid = 0n;
