@@ -6,11 +6,8 @@
  * every message of every normal folder, including classes pffexport skips); those are counted
  * against our own reader's view of the folders.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { openFileSource } from '../cli/io.ts';
 import { MemorySink } from '../worker/io/sink.ts';
 import { pstSourceToMt } from '../worker/convert/pff2mt.ts';
@@ -18,80 +15,17 @@ import { decodeGxmtBytes, type DecodedMessage, type FolderFrame, type MessageFra
 import { openPst } from '../worker/pst/index.ts';
 import type { Prop } from '../worker/mapi/types.ts';
 import { corpusFiles, describeCorpus } from './corpus.ts';
+import { embeddedItems, fileAttachments, hasPffexport, PFFEXPORT_CODEPAGE, pffexportWorkDir, readPffexport, runPffexport, type PffItem } from './pffexport.ts';
 import { sha256 } from './pst-helpers.ts';
 
-const hasPffexport = existsSync('/usr/bin/pffexport');
-const work = mkdtempSync(join(tmpdir(), 'mailferry-pff2mt-pe-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Code page of the sample's 8-bit strings, for pffexport -c and our converter. */
-const CODEPAGE: Record<string, number> = { 'pst-extractor__contacts97-2002.pst': 932 };
-
-interface PeItem {
-  path: string[];
-  subject: string;
-  body?: string;
-  recipients: string[];
-  files: { name: string; sha256: string }[];
-  embedded: PeItem[];
-}
-
-const ITEM_DIR = /^([A-Za-z]+)(\d{5})$/;
-
-function field(text: string, name: string): string | undefined {
-  return new RegExp(`^${name}:\\t+(.*)$`, 'm').exec(text)?.[1];
-}
-
-function readItem(dir: string, path: string[], type: string): PeItem {
-  const files = readdirSync(dir);
-  const head = files.find((f) => f === 'OutlookHeaders.txt') ?? files.find((f) => f === `${type}.txt`);
-  const subject = head ? field(readFileSync(join(dir, head), 'utf8'), 'Subject') ?? '' : '';
-  const body = files.includes('Message.txt') ? readFileSync(join(dir, 'Message.txt'), 'utf8') : undefined;
-  const recipients: string[] = [];
-  if (files.includes('Recipients.txt')) {
-    for (const block of readFileSync(join(dir, 'Recipients.txt'), 'utf8').split(/\n\s*\n/)) {
-      const a = field(block, 'Email address');
-      if (a) recipients.push(a);
-    }
-  }
-  const out: PeItem = { path, subject, recipients, files: [], embedded: [] };
-  if (body !== undefined) out.body = body;
-  const adir = join(dir, 'Attachments');
-  if (existsSync(adir)) {
-    for (const e of readdirSync(adir).sort()) {
-      const p = join(adir, e);
-      if (statSync(p).isDirectory()) {
-        const inner = readdirSync(p).find((x) => ITEM_DIR.test(x));
-        if (inner) out.embedded.push(readItem(join(p, inner), path, ITEM_DIR.exec(inner)![1]!));
-      } else {
-        out.files.push({ name: e, sha256: sha256(readFileSync(p)) });
-      }
-    }
-  }
-  return out;
-}
-
-function readExport(root: string): PeItem[] {
-  const out: PeItem[] = [];
-  const rec = (dir: string, path: string[]) => {
-    for (const e of readdirSync(dir).sort()) {
-      const p = join(dir, e);
-      if (!statSync(p).isDirectory()) continue;
-      const m = ITEM_DIR.exec(e);
-      if (m && readdirSync(p).some((f) => f.endsWith('.txt'))) out.push(readItem(p, path, m[1]!));
-      else rec(p, [...path, e]);
-    }
-  };
-  rec(root, []);
-  return out;
-}
+const work = pffexportWorkDir('mailferry-pff2mt-pe-');
 
 const val = (props: Prop[], tag: number) => props.find((p) => p.tag === tag && !p.name)?.value;
 const norm = (s: string) => s.replace(/\r\n?/g, '\n').replace(/\s+$/g, '').replace(/^\s+/, '');
 const lc = (s: string) => s.toLowerCase();
 
 /** Why `m` (from our stream) is not pffexport's `item`, or undefined when it is. */
-function mismatch(m: DecodedMessage, item: PeItem): string | undefined {
+function mismatch(m: DecodedMessage, item: PffItem): string | undefined {
   const subject = String(val(m.props, 0x0037001f) ?? '');
   if (norm(subject) !== norm(item.subject)) return `subject ${JSON.stringify(subject)} != ${JSON.stringify(item.subject)}`;
   if (item.body !== undefined) {
@@ -104,24 +38,26 @@ function mismatch(m: DecodedMessage, item: PeItem): string | undefined {
     const d = a.props.find((p) => (p.tag === 0x37010102 || p.tag === 0x3701000d) && !p.name)?.value;
     return d instanceof Uint8Array ? [sha256(d)] : [];
   });
-  for (const f of item.files) if (!hashes.includes(f.sha256)) return `attachment ${f.name} (${f.sha256.slice(0, 12)}) missing`;
+  for (const f of fileAttachments(item)) if (!hashes.includes(f.sha256!)) return `attachment ${f.entry} (${f.sha256!.slice(0, 12)}) missing`;
   const emb = m.attachments.filter((a) => a.embedded);
-  if (emb.length !== item.embedded.length) return `${emb.length} embedded messages, pffexport ${item.embedded.length}`;
+  const theirs = embeddedItems(item);
+  if (emb.length !== theirs.length) return `${emb.length} embedded messages, pffexport ${theirs.length}`;
   for (let i = 0; i < emb.length; i++) {
-    const w = mismatch(emb[i]!.embedded!, item.embedded[i]!);
+    const w = mismatch(emb[i]!.embedded!, theirs[i]!);
     if (w) return `embedded #${i + 1}: ${w}`;
   }
   return undefined;
 }
 
 const covered = { items: 0, bodies: 0, recipients: 0, files: 0, embedded: 0 };
-function count(item: PeItem): void {
+function count(item: PffItem): void {
   covered.items++;
   if (item.body !== undefined) covered.bodies++;
   covered.recipients += item.recipients.length;
-  covered.files += item.files.length;
-  covered.embedded += item.embedded.length;
-  item.embedded.forEach(count);
+  covered.files += fileAttachments(item).length;
+  const embedded = embeddedItems(item);
+  covered.embedded += embedded.length;
+  embedded.forEach(count);
 }
 
 describeCorpus('pff2mt stream vs pffexport', () => {
@@ -130,9 +66,8 @@ describeCorpus('pff2mt stream vs pffexport', () => {
     const name = basename(file);
     test.runIf(hasPffexport)(name, async () => {
       const target = join(work, name);
-      const cp = CODEPAGE[name];
-      execFileSync('pffexport', ['-m', 'all', '-f', 'all', '-q', ...(cp ? ['-c', `windows-${cp}`] : []), '-t', target, file], { stdio: 'ignore' });
-      const theirs = readExport(`${target}.export`);
+      const cp = PFFEXPORT_CODEPAGE[name];
+      const theirs = readPffexport(runPffexport(file, target, cp));
 
       const src = await openFileSource(file);
       const sink = new MemorySink();

@@ -6,24 +6,17 @@
  * (checked where possible against readpst). The not-a-PST and the corrupt sample get the right
  * verdict from the validator.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { openFileSource } from '../cli/io.ts';
 import { openPst, PstOpenError } from '../worker/pst/index.ts';
 import { validate } from '../worker/pst/validate.ts';
 import type { Finding } from '../worker/findings.ts';
 import { corpusFiles, describeCorpus } from './corpus.ts';
-import { sha256, walkPst, type WalkedMessage } from './pst-helpers.ts';
+import { hasPffexport, PFFEXPORT_CODEPAGE, pffexportWorkDir, readPffexport, runPffexport, type PffItem } from './pffexport.ts';
+import { walkPst, type WalkedMessage } from './pst-helpers.ts';
 
-const hasPffexport = existsSync('/usr/bin/pffexport');
-const work = mkdtempSync(join(tmpdir(), 'mailferry-pffdiff-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Code page the sample's 8-bit strings are in, for pffexport -c and our reader. */
-const CODEPAGE: Record<string, number> = { 'pst-extractor__contacts97-2002.pst': 932 };
+const work = pffexportWorkDir('mailferry-pffdiff-');
 
 /**
  * Items our reader finds that pffexport does not export, per file, as "folder path :: subject
@@ -37,61 +30,6 @@ const EXTRA: Record<string, string[]> = {
   'hughbe-pstreader__hughbe_Outlook.pst': ['Freebusy Data :: LocalFreebusy (IPM.Microsoft.ScheduleData.FreeBusy)'],
   'java-libpst__dist-list.pst': ['Freebusy Data :: LocalFreebusy (IPM.Microsoft.ScheduleData.FreeBusy)'],
 };
-
-interface PffItem {
-  path: string[];
-  type: string;
-  subject: string;
-  attachments: PffAttachment[];
-}
-interface PffAttachment {
-  name: string;
-  size?: number;
-  sha256?: string;
-  embedded?: PffItem;
-}
-
-const ITEM_DIR = /^([A-Za-z]+)(\d{5})$/;
-
-function readItem(dir: string, path: string[], type: string): PffItem {
-  const files = readdirSync(dir);
-  const head = files.find((f) => f === 'OutlookHeaders.txt') ?? files.find((f) => f === `${type}.txt`);
-  let subject = '';
-  if (head) {
-    const m = /^Subject:\t+(.*)$/m.exec(readFileSync(join(dir, head), 'utf8'));
-    if (m) subject = m[1]!;
-  }
-  const attachments: PffAttachment[] = [];
-  const adir = join(dir, 'Attachments');
-  if (existsSync(adir)) {
-    for (const e of readdirSync(adir).sort()) {
-      const p = join(adir, e);
-      if (statSync(p).isDirectory()) {
-        const inner = readdirSync(p).find((x) => ITEM_DIR.test(x));
-        attachments.push({ name: e, embedded: inner ? readItem(join(p, inner), path, ITEM_DIR.exec(inner)![1]!) : undefined });
-      } else {
-        const data = readFileSync(p);
-        attachments.push({ name: e.replace(/^\d+_/, ''), size: data.length, sha256: sha256(data) });
-      }
-    }
-  }
-  return { path, type, subject, attachments };
-}
-
-function readExport(root: string): PffItem[] {
-  const out: PffItem[] = [];
-  const rec = (dir: string, path: string[]) => {
-    for (const e of readdirSync(dir).sort()) {
-      const p = join(dir, e);
-      if (!statSync(p).isDirectory()) continue;
-      const m = ITEM_DIR.exec(e);
-      if (m && readdirSync(p).some((f) => f.endsWith('.txt'))) out.push(readItem(p, path, m[1]!));
-      else rec(p, [...path, e]);
-    }
-  };
-  rec(root, []);
-  return out;
-}
 
 /** pffexport writes the subject without the prefix marker and trims trailing whitespace. */
 const norm = (s: string) => s.replace(/[\r\n]+/g, ' ').trim();
@@ -123,10 +61,11 @@ describeCorpus('differential: our reader vs pffexport over corpus/pst', () => {
     const name = basename(file);
     test.runIf(hasPffexport)(name, async () => {
       const target = join(work, name);
-      const cp = CODEPAGE[name];
+      const cp = PFFEXPORT_CODEPAGE[name];
+      let exportRoot = '';
       let pffOk = true;
       try {
-        execFileSync('pffexport', ['-m', 'all', '-f', 'all', '-q', ...(cp ? ['-c', `windows-${cp}`] : []), '-t', target, file], { stdio: 'ignore' });
+        exportRoot = runPffexport(file, target, cp);
       } catch {
         pffOk = false;
       }
@@ -158,7 +97,7 @@ describeCorpus('differential: our reader vs pffexport over corpus/pst', () => {
         const findings: Finding[] = [];
         const pst = await openPst(src, { codepage: cp, onFinding: (f) => findings.push(f) });
         const walked = await walkPst(pst, { readFai: false });
-        const theirs = readExport(`${target}.export`);
+        const theirs = readPffexport(exportRoot);
         expect(theirs.length + walked.length).toBeGreaterThan(0);
         const used = new Set<WalkedMessage>();
         const problems: string[] = [];
