@@ -4,8 +4,10 @@
  *
  * Reads use synchronous pread behind the async interface: the CLI has nothing else to do while it
  * waits for its input, and a thread-pool round trip per slab cost about a third of a full PST walk.
+ * Only large `readInto` runs (block runs of attachments) go to the thread pool, where they overlap
+ * the decoding of the run before.
  */
-import { openSync, readSync, fstatSync, closeSync, createWriteStream, type WriteStream } from 'node:fs';
+import { openSync, read, readSync, fstatSync, closeSync, createWriteStream, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { ByteSource } from '../worker/io/byte-source.ts';
 import type { ByteSink } from '../worker/io/sink.ts';
@@ -20,6 +22,9 @@ export interface FileSource extends ByteSource {
    */
   readInto(offset: number, dest: Uint8Array): Promise<number>;
 }
+
+/** Reads at least this long go through the thread pool (readInto only). */
+const ASYNC_READ = 256 * 1024;
 
 /** Open `path` for positional reads. */
 export async function openFileSource(path: string): Promise<FileSource> {
@@ -48,7 +53,21 @@ export async function openFileSource(path: string): Promise<FileSource> {
       return got === buf.length ? buf : buf.subarray(0, got);
     },
     async readInto(offset, dest) {
-      return fill(dest, offset);
+      if (dest.length < ASYNC_READ) return fill(dest, offset);
+      // Large runs: pread on the libuv pool, so the kernel copy (and the page faults of a fresh
+      // destination) overlap the caller's decoding of the previous run.
+      if (!open) throw new Error(`${basename(path)}: read after close`);
+      const start = Math.min(Math.max(0, offset), size);
+      const n = Math.max(0, Math.min(dest.length, size - start));
+      let got = 0;
+      while (got < n) {
+        const bytesRead = await new Promise<number>((resolve, reject) =>
+          read(fd, dest, got, n - got, start + got, (err, r) => (err ? reject(err) : resolve(r))),
+        );
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got;
     },
     async close() {
       if (open) {

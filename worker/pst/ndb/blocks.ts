@@ -238,37 +238,54 @@ export class Blocks {
         break;
       }
     }
-    const out = new Uint8Array(total);
     const parts: (Uint8Array | null)[] = [];
     let at = 0;
     let ok = true;
     // Runs of blocks that lie back to back (small gaps allowed) in the file; two runs are in
-    // memory at a time (one decoding, one prefetched).
+    // flight at a time (one decoding, one being read).
     const RUN = Blocks.RUN;
-    const runs: { i: number; j: number; start: number; end: number }[] = [];
+    type Run = { i: number; j: number; start: number; end: number; pos: number; inPlace: boolean };
+    const runs: Run[] = [];
+    const canFill = typeof (this.src as { readInto?: unknown }).readInto === 'function';
+    // In-place runs: the run's raw bytes are read straight into `out` at `pos`, the sum of the
+    // slots before it, which is never before the run's first payload. Decoding front to back
+    // then only overwrites bytes already decoded, and the next run (read meanwhile) has its own
+    // slot. `out` is a little longer than the stream (trailers, alignment); `whole` is a view.
+    let slots = 0;
     for (let i = 0; i < entries.length; ) {
       const first = entries[i];
       if (!first) {
-        runs.push({ i, j: i + 1, start: -1, end: -1 });
+        runs.push({ i, j: i + 1, start: -1, end: -1, pos: slots, inPlace: false });
         i++;
         continue;
       }
       let j = i + 1;
       let end = first.ib + this.span(first);
+      let payload = this.L.fourK ? first.cbInflated : first.cb;
+      let inflates = this.L.fourK && first.cbInflated !== first.cb;
       while (j < entries.length) {
         const e = entries[j];
         if (!e || e.ib < end || e.ib - end > 65536 || e.ib + this.span(e) - first.ib > RUN) break;
         end = e.ib + this.span(e);
+        payload += this.L.fourK ? e.cbInflated : e.cb;
+        if (this.L.fourK && e.cbInflated !== e.cb) inflates = true;
         j++;
       }
-      runs.push({ i, j, start: first.ib, end });
+      const raw = end - first.ib;
+      const inPlace = canFill && j - i > 1 && !inflates && end <= this.src.size && raw - payload <= (payload >>> 4) + 65536;
+      runs.push({ i, j, start: first.ib, end, pos: slots, inPlace });
+      slots += inPlace ? raw : payload;
       i = j;
     }
-    // Read the next run while the current one is decoded (overlaps I/O with CPU). Runs go into
-    // pooled scratch buffers when the source can fill a caller's buffer: fresh 4 MiB buffers per
-    // run cost more in page faults and GC than the copy itself.
-    const fetch = (r: (typeof runs)[number] | undefined): Promise<Uint8Array> | undefined =>
-      r && r.start >= 0 && r.end <= this.src.size && r.j - r.i > 1 ? this.readRange(r.start, r.end - r.start) : undefined;
+    const out = new Uint8Array(slots);
+    const fill = (r: Run): Promise<Uint8Array> => {
+      const dest = out.subarray(r.pos, r.pos + (r.end - r.start));
+      return (this.src as unknown as { readInto(o: number, d: Uint8Array): Promise<number> }).readInto(r.start, dest).then((got) => dest.subarray(0, got));
+    };
+    // Other runs go into pooled scratch buffers: fresh 4 MiB buffers per run cost more in page
+    // faults and GC than the copy itself.
+    const fetch = (r: Run | undefined): Promise<Uint8Array> | undefined =>
+      !r || !(r.start >= 0 && r.end <= this.src.size && r.j - r.i > 1) ? undefined : r.inPlace ? fill(r) : this.readRange(r.start, r.end - r.start);
     const held: Uint8Array[] = [];
     let pending = fetch(runs[0]);
     try {
@@ -308,7 +325,7 @@ export class Blocks {
       for (const h of held) this.releaseScratch(h);
       if (pending) pending.then((b) => this.releaseScratch(b), () => {});
     }
-    return { parts, whole: ok && parts.length === bids.length ? out : null };
+    return { parts, whole: ok && parts.length === bids.length ? (at === out.length ? out : out.subarray(0, at)) : null };
   }
 
   /** Free run buffers (at most two kept; one decoding, one being filled). */
