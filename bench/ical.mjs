@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TARGET = Number(process.env.ICAL_BENCH_MIB ?? 100) * 1024 * 1024;
+const TARGET = Number(process.env.MAILFERRY_BENCH_ICS_MIB ?? 100) * 1024 * 1024;
 
 export async function generate(path) {
   const out = createWriteStream(path);

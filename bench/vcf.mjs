@@ -3,7 +3,7 @@
  * cards, 4.0 cards with a base64 JPEG photo every 20th card, a 4.0 group every 200th card whose
  * ten members refer to earlier cards by UID) converted by the built CLI to /dev/null; items/s, MiB/s
  * and the child's peak RSS (GNU time). Runs built code only (dist/node), never tests.
- * VCF_BENCH_MIB overrides the size.
+ * MAILFERRY_BENCH_VCF_MIB overrides the size.
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TARGET = Number(process.env.VCF_BENCH_MIB ?? 100) * 1024 * 1024;
+const TARGET = Number(process.env.MAILFERRY_BENCH_VCF_MIB ?? 100) * 1024 * 1024;
 
 const GIVEN = ['Anna', 'Bernd', 'Chloé', 'Dmitri', 'Eva', 'Farid', 'Gül', 'Hiro', 'Ines', 'Jörg'];
 const FAMILY = ['Meyer', 'Schulz', 'Rossi', 'Ivanov', 'Novák', 'Haddad', 'Yılmaz', 'Tanaka', 'García', 'Müller'];
