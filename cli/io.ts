@@ -15,11 +15,7 @@ import { FindingLog, type FindingSink } from '../worker/findings.ts';
 
 export interface FileSource extends ByteSource {
   close(): Promise<void>;
-  /**
-   * Read into the caller's buffer: `dest.length` bytes from `offset`, clipped to the file.
-   * Returns the bytes read. Lets the reader reuse its buffers instead of faulting in fresh
-   * memory for every block run (found by SlabCache.readInto by duck typing).
-   */
+  /** Always present on files: the reader reuses its buffers for every block run. */
   readInto(offset: number, dest: Uint8Array): Promise<number>;
 }
 

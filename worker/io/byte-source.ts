@@ -13,6 +13,12 @@ export interface ByteSource {
    * of the input. The caller must not keep the result past its next call unless it copies it.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional, fflate style: fill the caller's `dest` with bytes from `offset` (clipped to `size`)
+   * and resolve to the count, so a reader can reuse one buffer for large runs instead of getting
+   * a fresh one per read.
+   */
+  readInto?(offset: number, dest: Uint8Array): Promise<number>;
 }
 
 /** A source over bytes already in memory (small fixtures, decoded MIME parts). */

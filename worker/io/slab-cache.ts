@@ -117,8 +117,7 @@ export class SlabCache implements ByteSource {
     if (n === 0) return 0;
     this.st.reads++;
     this.st.bytesRead += n;
-    const into = (this.source as { readInto?: (o: number, d: Uint8Array) => Promise<number> }).readInto;
-    if (into) return into.call(this.source, start, n === dest.length ? dest : dest.subarray(0, n));
+    if (this.source.readInto) return this.source.readInto(start, n === dest.length ? dest : dest.subarray(0, n));
     const got = await this.source.read(start, n);
     dest.set(got.length > n ? got.subarray(0, n) : got);
     return Math.min(n, got.length);

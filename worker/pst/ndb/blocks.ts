@@ -246,7 +246,7 @@ export class Blocks {
     const RUN = Blocks.RUN;
     type Run = { i: number; j: number; start: number; end: number; pos: number; inPlace: boolean };
     const runs: Run[] = [];
-    const canFill = typeof (this.src as { readInto?: unknown }).readInto === 'function';
+    const canFill = this.src.readInto !== undefined;
     // In-place runs: the run's raw bytes are read straight into `out` at `pos`, the sum of the
     // slots before it, which is never before the run's first payload. Decoding front to back
     // then only overwrites bytes already decoded, and the next run (read meanwhile) has its own
@@ -280,21 +280,21 @@ export class Blocks {
     const out = new Uint8Array(slots);
     const fill = (r: Run): Promise<Uint8Array> => {
       const dest = out.subarray(r.pos, r.pos + (r.end - r.start));
-      return (this.src as unknown as { readInto(o: number, d: Uint8Array): Promise<number> }).readInto(r.start, dest).then((got) => dest.subarray(0, got));
+      return this.src.readInto!(r.start, dest).then((got) => dest.subarray(0, got));
     };
     // Other runs go into pooled scratch buffers: fresh 4 MiB buffers per run cost more in page
     // faults and GC than the copy itself.
-    const fetch = (r: Run | undefined): Promise<Uint8Array> | undefined =>
+    const readRun = (r: Run | undefined): Promise<Uint8Array> | undefined =>
       !r || !(r.start >= 0 && r.end <= this.src.size && r.j - r.i > 1) ? undefined : r.inPlace ? fill(r) : this.readRange(r.start, r.end - r.start);
     const held: Uint8Array[] = [];
-    let pending = fetch(runs[0]);
+    let pending = readRun(runs[0]);
     try {
     for (let n = 0; n < runs.length; n++) {
       const r = runs[n]!;
       const buf = pending ? await pending : undefined;
       if (buf) held.push(buf);
       if (held.length > 1) this.releaseScratch(held.shift()!);
-      pending = fetch(runs[n + 1]);
+      pending = readRun(runs[n + 1]);
       if (r.start < 0) {
         parts.push(null);
         ok = false;
@@ -338,15 +338,14 @@ export class Blocks {
   }
 
   private async readRange(offset: number, length: number): Promise<Uint8Array> {
-    const into = (this.src as { readInto?: (o: number, d: Uint8Array) => Promise<number> }).readInto;
-    if (into && length <= Blocks.RUN) {
+    if (this.src.readInto && length <= Blocks.RUN) {
       let b = this.scratch.pop();
       if (!b) {
         b = new Uint8Array(Blocks.RUN);
         this.ownScratch.add(b.buffer);
       }
       try {
-        const got = await into.call(this.src, offset, b.subarray(0, length));
+        const got = await this.src.readInto(offset, b.subarray(0, length));
         return b.subarray(0, got);
       } catch (err) {
         this.releaseScratch(b);
