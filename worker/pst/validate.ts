@@ -161,6 +161,81 @@ class NidList {
   }
 }
 
+/**
+ * The BBT kept from the validator's own walk, packed (12 bytes per block: bid and ib/blockAlign
+ * as u32, cb and cbInflated as u16), so the block pass can go through the file in offset order
+ * without a second BBT walk and the LTP pass can resolve BIDs without re-reading BBT pages. Used
+ * only when the walk found the tree sound (no findings, strictly ascending keys, every value
+ * representable); otherwise `ok` is false and the B-tree paths are used as before.
+ */
+class BbtIndex {
+  ok = true;
+  n = 0;
+  private bid = new Uint32Array(1024);
+  private ibq = new Uint32Array(1024);
+  private cb = new Uint16Array(1024);
+  private cbi = new Uint16Array(1024);
+  constructor(private readonly align: number) {}
+  add(e: BbtEntry): void {
+    if (!this.ok) return;
+    const q = e.ib / this.align;
+    if (e.bid > 0xffffffff || !Number.isInteger(q) || q > 0xffffffff || e.cb > 0xffff || e.cbInflated > 0xffff
+      || (this.n > 0 && bidKey(e.bid) <= bidKey(this.bid[this.n - 1]!))) {
+      this.ok = false;
+      return;
+    }
+    if (this.n === this.bid.length) {
+      const grow = <T extends Uint32Array | Uint16Array>(a: T): T => {
+        const b = new (a.constructor as { new (n: number): T })(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.bid = grow(this.bid);
+      this.ibq = grow(this.ibq);
+      this.cb = grow(this.cb);
+      this.cbi = grow(this.cbi);
+    }
+    const i = this.n++;
+    this.bid[i] = e.bid;
+    this.ibq[i] = q;
+    this.cb[i] = e.cb;
+    this.cbi[i] = e.cbInflated;
+  }
+  entry(i: number): BbtEntry {
+    return { bid: this.bid[i]!, ib: this.ibq[i]! * this.align, cb: this.cb[i]!, cbInflated: this.cbi[i]!, cRef: 0 };
+  }
+  ib(i: number): number {
+    return this.ibq[i]! * this.align;
+  }
+  find(bid: number): BbtEntry | undefined {
+    const k = bidKey(bid);
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = bidKey(this.bid[mid]!);
+      if (v === k) return this.entry(mid);
+      if (v < k) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+  /** Entry indexes in file order. */
+  fileOrder(): Uint32Array {
+    const order = new Uint32Array(this.n);
+    let sorted = true;
+    for (let i = 0; i < this.n; i++) {
+      order[i] = i;
+      if (i > 0 && this.ibq[i]! < this.ibq[i - 1]!) sorted = false;
+    }
+    if (!sorted) {
+      const ibq = this.ibq;
+      order.sort((a, b) => ibq[a]! - ibq[b]!);
+    }
+    return order;
+  }
+}
+
 const PC_NIDS = new Set([0x21, 0x61]);
 
 export async function validate(source: ByteSource, options: ValidateOptions = {}): Promise<ValidationReport> {
@@ -236,6 +311,8 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   // BBT: every page, every entry's range; remember keys for the NBT reference check.
   const bids = new BidSet();
   const L = h.layout;
+  const index = full ? new BbtIndex(L.blockAlign) : null;
+  const beforeBbt = rep.count;
   for await (const page of file.bt.walk('bbt')) {
     counts.bbtPages++;
     const pr = inRun(page.ib);
@@ -244,6 +321,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     for (const e of page.bbt) {
       counts.bbtEntries++;
       bids.add(e.bid);
+      index?.add(e);
       const span = Math.ceil((e.cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
       if (e.ib % L.blockAlign !== 0 || e.ib + span > cache.size || e.ib < 512) {
         rep.report('PST-BTREE-RANGE', { offset: page.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} at ${hex(e.ib)} (${e.cb} bytes) lies outside the file or is misaligned.` });
@@ -257,6 +335,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     if (counts.bbtPages % 256 === 0) progress({ phase: 'bbt', done: counts.bbtEntries, total: 0 });
   }
   bids.finish();
+  const bbtIndex = index && index.ok && rep.count === beforeBbt && index.n === counts.bbtEntries ? index : null;
   for (const r of runs) {
     rep.report(r.data ? 'PST-ZERO-RUN' : 'PST-ZERO-RUN-FREE', { offset: r.start, message: `About ${Math.round((r.end - r.start) / 1024)} KiB of zero bytes from ${hex(r.start)}.` });
   }
@@ -332,12 +411,22 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       }
       progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
     };
-    for await (const page of file.bt.walk('bbt')) {
-      if (!page.bbt) continue;
-      for (const e of page.bbt) batch.push(e);
-      if (batch.length >= 8192) await flush();
+    if (bbtIndex) {
+      // The BBT from the first walk, in file order: one sequential pass over the whole file.
+      const order = bbtIndex.fileOrder();
+      for (let k = 0; k < order.length; k++) {
+        batch.push(bbtIndex.entry(order[k]!));
+        if (batch.length >= 8192) await flush();
+      }
+    } else {
+      for await (const page of file.bt.walk('bbt')) {
+        if (!page.bbt) continue;
+        for (const e of page.bbt) batch.push(e);
+        if (batch.length >= 8192) await flush();
+      }
     }
     await flush();
+    if (bbtIndex) file.blocks.bbtIndex = (bid) => bbtIndex.find(bid);
     // Block trailers and CRCs are checked now; the LTP pass need not redo them.
     file.blocks.verifyCrc = false;
     // Every node's LTP structures (a second NBT walk: nothing per node is kept).

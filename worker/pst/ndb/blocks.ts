@@ -48,11 +48,19 @@ export class Blocks {
    * blocks located by a scan of the file for valid block trailers (recovery).
    */
   async lookup(bid: number): Promise<BbtEntry | null> {
+    const hit = this.bbtIndex?.(bid);
+    if (hit) return hit;
     const e = await this.bt.bbt(bid);
     if (e || !this.bt.bbtDamaged || !this.recoverBbt) return e;
     this.recovered ??= this.scanTrailers();
     return (await this.recovered).get(bid - (bid % 2)) ?? null;
   }
+
+  /**
+   * Optional in-memory BBT index (the validator builds one from its BBT walk of a sound tree):
+   * consulted before the B-tree; undefined/null falls through to the B-tree lookup.
+   */
+  bbtIndex: ((bid: number) => BbtEntry | null | undefined) | undefined;
 
   /** Allow the trailer scan when the BBT is damaged (default true). */
   recoverBbt = true;
