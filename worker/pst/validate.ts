@@ -20,7 +20,7 @@ import type { Finding, Severity } from '../findings.ts';
 import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
 import { LtpNode } from './ltp/node.ts';
-import { readPc } from './ltp/pc.ts';
+import { checkPc, type PcProbe } from './ltp/pc.ts';
 import { Table } from './ltp/tc.ts';
 import { bidKey, type BbtEntry } from './ndb/btree.ts';
 import { parseHeader } from './ndb/header.ts';
@@ -442,13 +442,13 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
           else await checkMessage(node, rep, L.ansi, 0);
         } else if (t === 0x02 || t === 0x03 || PC_NIDS.has(n.nid)) {
           const node = await LtpNode.open(file.blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
-          if (node) await readPc(node, rep);
+          if (node) await checkPc(node, rep);
           else rep.report('PST-FOLDER', { nid: n.nid, message: `Object ${hex(n.nid)} has no readable heap.` });
         } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
           const node = await LtpNode.open(file.blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
           // Search contents tables may use the undocumented 0xAC table variant: not checked.
           const table = node && !(t === 0x10 && node.heap.clientSig === 0xac) ? Table.open(node, rep, L.ansi) : null;
-          if (table) for await (const _row of table.rows()) void _row;
+          if (table) await table.checkRows();
         }
       } catch (e) {
         rep.report('PST-MESSAGE', { nid: n.nid, message: `Unexpected failure: ${(e as Error).message}` });
@@ -467,8 +467,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
  * block pass checked their blocks); the node is shallow.
  */
 async function checkMessage(node: LtpNode, rep: Reporter, ansi: boolean, depth: number): Promise<void> {
-  const raw = await readPc(node, rep);
-  if (!raw) {
+  if (!(await checkPc(node, rep))) {
     rep.report('PST-MESSAGE', { nid: node.nid, message: `Message ${hex(node.nid)}: its property context is unreadable.` });
     return;
   }
@@ -481,26 +480,27 @@ async function checkMessage(node: LtpNode, rep: Reporter, ansi: boolean, depth: 
       rep.report(tnid === NID_RECIPIENT_TABLE ? 'PST-RECIPIENTS' : 'PST-ATTACHMENT', { nid: node.nid, message: `Message ${hex(node.nid)}: table ${hex(tnid)} is unreadable.` });
       continue;
     }
-    for await (const row of table.rows()) {
-      if (tnid !== NID_ATTACHMENT_TABLE) continue;
-      const an = await node.openSubnode(row.rowId);
-      const araw = an ? await readPc(an, rep) : null;
-      if (!an || !araw) {
-        rep.report('PST-ATTACHMENT', { nid: node.nid, message: `Attachment ${hex(row.rowId)} of message ${hex(node.nid)} is unreadable.` });
-        continue;
+    if (tnid !== NID_ATTACHMENT_TABLE) {
+      await table.checkRows();
+      continue;
+    }
+    await table.checkRows(async (rowId) => {
+      const an = await node.openSubnode(rowId);
+      const probe: PcProbe = {};
+      if (!an || !(await checkPc(an, rep, probe))) {
+        rep.report('PST-ATTACHMENT', { nid: node.nid, message: `Attachment ${hex(rowId)} of message ${hex(node.nid)} is unreadable.` });
+        return;
       }
-      const obj = araw.find((p) => p.id === 0x3701 && p.type === 0x000d);
-      const method = araw.find((p) => p.id === 0x3705 && p.type === 0x0003);
-      const m = method && method.bytes.length >= 4 ? new DataView(method.bytes.buffer, method.bytes.byteOffset, 4).getUint32(0, true) : undefined;
-      if (obj && obj.bytes.length >= 4 && (m === 5 || m === undefined)) {
+      const m = probe.attachMethod;
+      if (probe.objectNid !== undefined && (m === 5 || m === undefined)) {
         if (depth >= 32) {
           rep.report('PST-EMBED-DEPTH', { nid: node.nid });
-          continue;
+          return;
         }
-        const sub = await an.openSubnode(new DataView(obj.bytes.buffer, obj.bytes.byteOffset, 4).getUint32(0, true));
-        if (!sub) rep.report('PST-ATTACHMENT', { nid: node.nid, field: 'PidTagAttachDataObject', message: `Embedded message of attachment ${hex(row.rowId)} is unreadable.` });
+        const sub = await an.openSubnode(probe.objectNid);
+        if (!sub) rep.report('PST-ATTACHMENT', { nid: node.nid, field: 'PidTagAttachDataObject', message: `Embedded message of attachment ${hex(rowId)} is unreadable.` });
         else await checkMessage(sub, rep, ansi, depth + 1);
       }
-    }
+    });
   }
 }

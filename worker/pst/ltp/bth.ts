@@ -18,30 +18,42 @@ export interface BthHeader {
   hidRoot: number;
 }
 
+const CB_KEYS = [2, 4, 8, 16];
+
 export function bthHeader(heap: Heap, hid: number, rep: Reporter, nid?: number): BthHeader | null {
   const h = heap.get(hid);
   if (!h) return null;
-  if (h.length < 8 || h[0] !== 0xb5 || ![2, 4, 8, 16].includes(h[1]!) || h[2]! < 1 || h[2]! > 32 || h[3]! > 8) {
+  if (h.length < 8 || h[0] !== 0xb5 || !CB_KEYS.includes(h[1]!) || h[2]! < 1 || h[2]! > 32 || h[3]! > 8) {
     rep.report('PST-BTH-HEADER', { nid, field: h[0] !== 0xb5 ? 'BTHHEADER.bType' : 'BTHHEADER.cbKey', message: `At HID ${hex(hid)}.` });
     return null;
   }
-  const dv = new DataView(h.buffer, h.byteOffset, h.byteLength);
-  return { cbKey: h[1]!, cbEnt: h[2]!, levels: h[3]!, hidRoot: dv.getUint32(4, true) };
+  return { cbKey: h[1]!, cbEnt: h[2]!, levels: h[3]!, hidRoot: (h[4]! | (h[5]! << 8) | (h[6]! << 16) | (h[7]! << 24)) >>> 0 };
 }
 
-/** Every leaf record of the BTH at `hid`, in stored order. */
-export function bthRecords(heap: Heap, hid: number, rep: Reporter, nid?: number): { header: BthHeader; records: BthRecord[] } | null {
+/**
+ * Visit every leaf record of the BTH at `hid` in stored order (key at item[at], data at
+ * item[at + cbKey]) without collecting them: the validator's hot path. Returns the header, or
+ * null (with findings) when it is unusable.
+ */
+export function bthEach(heap: Heap, hid: number, rep: Reporter, nid: number | undefined, visit: (item: Uint8Array, at: number) => void): BthHeader | null {
   const header = bthHeader(heap, hid, rep, nid);
-  if (!header) return null;
-  const records: BthRecord[] = [];
-  if (header.hidRoot === 0) return { header, records };
-  const seen = new Set<number>();
+  if (header) bthWalk(heap, header, rep, nid, visit);
+  return header;
+}
+
+/** The walk of bthEach for a header already read (and checked by the caller). */
+export function bthWalk(heap: Heap, header: BthHeader, rep: Reporter, nid: number | undefined, visit: (item: Uint8Array, at: number) => void): void {
+  if (header.hidRoot === 0) return;
+  // Cycle tracking only matters below intermediate levels (a leaf-only BTH visits one item).
+  const seen = header.levels > 0 ? new Set<number>() : null;
   const walk = (h: number, level: number) => {
-    if (seen.has(h)) {
-      rep.report('PST-BTH-CYCLE', { nid, field: 'IntermediateBTHRecord.hidNextLevel', message: `HID ${hex(h)}.` });
-      return;
+    if (seen) {
+      if (seen.has(h)) {
+        rep.report('PST-BTH-CYCLE', { nid, field: 'IntermediateBTHRecord.hidNextLevel', message: `HID ${hex(h)}.` });
+        return;
+      }
+      seen.add(h);
     }
-    seen.add(h);
     const item = heap.get(h);
     if (!item) return;
     const size = level > 0 ? header.cbKey + 4 : header.cbKey + header.cbEnt;
@@ -50,13 +62,19 @@ export function bthRecords(heap: Heap, hid: number, rep: Reporter, nid?: number)
     for (let i = 0; i < n; i++) {
       const at = i * size;
       if (level > 0) {
-        const dv = new DataView(item.buffer, item.byteOffset + at + header.cbKey, 4);
-        walk(dv.getUint32(0, true), level - 1);
+        const d = at + header.cbKey;
+        walk((item[d]! | (item[d + 1]! << 8) | (item[d + 2]! << 16) | (item[d + 3]! << 24)) >>> 0, level - 1);
       } else {
-        records.push({ item, at });
+        visit(item, at);
       }
     }
   };
   walk(header.hidRoot, header.levels);
-  return { header, records };
+}
+
+/** Every leaf record of the BTH at `hid`, in stored order. */
+export function bthRecords(heap: Heap, hid: number, rep: Reporter, nid?: number): { header: BthHeader; records: BthRecord[] } | null {
+  const records: BthRecord[] = [];
+  const header = bthEach(heap, hid, rep, nid, (item, at) => records.push({ item, at }));
+  return header ? { header, records } : null;
 }

@@ -63,6 +63,23 @@ export class Heap {
     return m;
   }
 
+  /** Whether heap item `hid` resolves (same checks and findings as get, no view allocated). */
+  has(hid: number, quiet = false): boolean {
+    if (hid === 0) return false;
+    const index = (hid >>> 5) & ((1 << (this.hidBlockShift - 5)) - 1);
+    const block = hid >>> this.hidBlockShift;
+    if ((hid & 0x1f) !== 0 || block >= this.pages.length || index === 0) {
+      if (!quiet) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID', message: `HID ${hex(hid)}.` });
+      return false;
+    }
+    const m = this.map(block);
+    if (!m || index >= m.length) {
+      if (!quiet && m) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
+      return false;
+    }
+    return true;
+  }
+
   /** The bytes of heap item `hid`, or null (with a finding) when it does not resolve. */
   get(hid: number, quiet = false): Uint8Array | null {
     if (hid === 0) return null;

@@ -5,7 +5,7 @@
  * does not resolve loses only that property (PST-PC-VALUE).
  */
 import { type Reporter, hex } from '../codes.ts';
-import { bthRecords } from './bth.ts';
+import { bthHeader, bthRecords, bthWalk } from './bth.ts';
 import { CLIENT_PC } from './heap.ts';
 import type { LtpNode } from './node.ts';
 import { isInlinePcType } from './values.ts';
@@ -37,7 +37,8 @@ export async function readPc(node: LtpNode, rep: Reporter): Promise<RawProp[] | 
       continue;
     }
     const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
-    const bytes = await node.hnid(hnid, `PC[${hex(id)}].dwValueHnid`);
+    // The field names the property only for subnode HNIDs (the heap path reports its own).
+    const bytes = await node.hnid(hnid, hnid !== 0 && (hnid & 0x1f) !== 0 ? `PC[${hex(id)}].dwValueHnid` : '');
     if (!bytes) {
       rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
       continue;
@@ -45,4 +46,80 @@ export async function readPc(node: LtpNode, rep: Reporter): Promise<RawProp[] | 
     out.push({ id, type, bytes });
   }
   return out;
+}
+
+/** What the validator needs from an attachment's PC (first resolved value of each). */
+export interface PcProbe {
+  /** PidTagAttachDataObject (0x3701, PtypObject) resolved with at least 4 bytes: its NID. */
+  objectNid?: number;
+  /** PidTagAttachMethod (0x3705, PtypInteger32). */
+  attachMethod?: number;
+}
+
+/**
+ * readPc's checks, findings and result (true where readPc returns a list, false where it
+ * returns null) without building the property list: no per-property allocation, heap values
+ * checked in place, only values in subnodes awaited. Optionally probes the attachment fields.
+ */
+export async function checkPc(node: LtpNode, rep: Reporter, probe?: PcProbe): Promise<boolean> {
+  const nid = node.nid;
+  const heap = node.heap;
+  if (heap.clientSig !== CLIENT_PC) {
+    rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a property context (0xBC), found ${hex(heap.clientSig)}.` });
+    return false;
+  }
+  let pending: number[] | null = null;
+  let rec = 0;
+  let objAt = -1;
+  let methodAt = -1;
+  const header = bthHeader(heap, heap.hidUserRoot, rep, nid);
+  if (!header) return false;
+  if (header.cbKey !== 2 || header.cbEnt !== 6) {
+    bthWalk(heap, header, rep, nid, () => {}); // readPc walks (and reports) before this check
+    rep.report('PST-BTH-HEADER', { nid, field: 'BTHHEADER.cbKey', message: `PC BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
+    return false;
+  }
+  bthWalk(heap, header, rep, nid, (b, at) => {
+    const r = rec++;
+    const id = b[at]! | (b[at + 1]! << 8);
+    const type = b[at + 2]! | (b[at + 3]! << 8);
+    if (isInlinePcType(type)) {
+      if (probe && id === 0x3705 && type === 0x0003 && methodAt < 0) {
+        methodAt = r;
+        probe.attachMethod = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+      }
+      return;
+    }
+    const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+    if (hnid === 0 || (hnid & 0x1f) !== 0) {
+      // Empty, or in a subnode: resolved below (async), in record order.
+      (pending ??= []).push(r, id, type, hnid);
+      return;
+    }
+    if (!heap.has(hnid)) {
+      rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
+      return;
+    }
+    if (probe && id === 0x3701 && type === 0x000d && objAt < 0) {
+      objAt = r;
+      const v = heap.get(hnid, true)!;
+      if (v.length >= 4) probe.objectNid = (v[0]! | (v[1]! << 8) | (v[2]! << 16) | (v[3]! << 24)) >>> 0;
+    }
+  });
+  if (pending) {
+    const p: number[] = pending;
+    for (let i = 0; i < p.length; i += 4) {
+      const [r, id, type, hnid] = [p[i]!, p[i + 1]!, p[i + 2]!, p[i + 3]!];
+      const bytes = await node.hnid(hnid, hnid !== 0 ? `PC[${hex(id)}].dwValueHnid` : '');
+      if (!bytes) {
+        rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
+        continue;
+      }
+      if (probe && id === 0x3701 && type === 0x000d && (objAt < 0 || r < objAt)) {
+        objAt = r;
+        probe.objectNid = bytes.length >= 4 ? (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0 : undefined;
+      }
+    }
+  }
+  return true;
 }

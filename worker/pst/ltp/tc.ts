@@ -153,6 +153,102 @@ export class Table {
     }
   }
 
+  /**
+   * The checks and findings of a full rows() iteration, without building rows or cells (the
+   * validator's hot path); `visit` is called with each row's dwRowID where rows() would yield it.
+   */
+  async checkRows(visit?: (rowId: number) => Promise<void>): Promise<void> {
+    const nid = this.node.nid;
+    if (this.index.length === 0 || this.rowSize === 0) return;
+    if (this.hnidRows === 0) {
+      this.rep.report('PST-TC-ROW', { nid, field: 'TCINFO.hnidRows', message: `${this.index.length} rows indexed but no row matrix.` });
+      return;
+    }
+    let pageBids: number[] | null = null;
+    let heapPage: Uint8Array | null = null;
+    if ((this.hnidRows & 0x1f) === 0) {
+      heapPage = this.node.heap.get(this.hnidRows);
+      if (!heapPage) return;
+    } else {
+      const e = await this.node.subnode(this.hnidRows);
+      if (!e) {
+        this.rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(this.hnidRows)}.` });
+        return;
+      }
+      const t = await this.node.blocks.dataTree(e.bidData, { nid });
+      if (!t) return;
+      pageBids = t.bids;
+    }
+    let page = 0;
+    let pageStart = 0;
+    let cur: Uint8Array | null = heapPage;
+    let curRows = cur ? Math.floor(cur.length / this.rowSize) : 0;
+    if (pageBids) {
+      cur = pageBids.length ? await this.node.blocks.read(pageBids[0]!, { nid }) : null;
+      curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
+    }
+    let lastIndex = -1;
+    for (const { rowId, rowIndex } of this.index) {
+      if (rowIndex === lastIndex) {
+        this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row index ${rowIndex} is used twice.` });
+        continue;
+      }
+      lastIndex = rowIndex;
+      while (rowIndex >= pageStart + curRows) {
+        if (!pageBids || page + 1 >= pageBids.length) {
+          this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row ${hex(rowId)} at index ${rowIndex} lies beyond the row matrix.` });
+          return;
+        }
+        pageStart += curRows;
+        page++;
+        cur = await this.node.blocks.read(pageBids[page]!, { nid });
+        curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
+      }
+      if (!cur) continue;
+      const at = (rowIndex - pageStart) * this.rowSize;
+      const pending = this.checkCells(cur, at, Math.min(this.rowSize, cur.length - at), rowId);
+      if (pending) await pending;
+      if (visit) await visit(rowId);
+    }
+  }
+
+  /** cells() without the output: row = page[at, at + rowLen). Async only for HNIDs in subnodes. */
+  private checkCells(page: Uint8Array, at: number, rowLen: number, rowId: number): Promise<void> | undefined {
+    const nid = this.node.nid;
+    const heap = this.node.heap;
+    let later: TcColumn[] | undefined;
+    let laterHnid: number[] | undefined;
+    for (const c of this.columns) {
+      const bi = this.bitmapAt + (c.iBit >> 3);
+      if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
+      const cellLen = Math.max(0, Math.min(c.cbData, rowLen - c.ibData));
+      const size = fixedSize(c.type);
+      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
+        if (cellLen < size) this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
+        continue;
+      }
+      if (cellLen < 4) continue;
+      const o = at + c.ibData;
+      const hnid = (page[o]! | (page[o + 1]! << 8) | (page[o + 2]! << 16) | (page[o + 3]! << 24)) >>> 0;
+      if (hnid === 0) continue;
+      if ((hnid & 0x1f) === 0) {
+        if (!heap.has(hnid)) this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(c.id)} (HNID ${hex(hnid)}).` });
+        continue;
+      }
+      (later ??= []).push(c);
+      (laterHnid ??= []).push(hnid);
+    }
+    if (!later) return undefined;
+    const cols = later;
+    const hnids = laterHnid!;
+    return (async () => {
+      for (let i = 0; i < cols.length; i++) {
+        const bytes = await this.node.hnid(hnids[i]!, 'TC cell HNID');
+        if (!bytes) this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(cols[i]!.id)} (HNID ${hex(hnids[i]!)}).` });
+      }
+    })();
+  }
+
   private async cells(row: Uint8Array, rowId: number): Promise<RawProp[]> {
     const out: RawProp[] = [];
     const nid = this.node.nid;
