@@ -345,12 +345,24 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   const nodeIds = new NidList();
   const children = new U32Vec();
   const parents = new U32Vec();
+  // Full mode keeps (nid, bidData, bidSub) of a sound NBT for the LTP pass (12 bytes per node)
+  // instead of walking the tree a second time.
+  let nbtKeep: { nid: U32Vec; data: U32Vec; sub: U32Vec } | null = full ? { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() } : null;
+  const beforeNbt = rep.count;
   for await (const page of file.bt.walk('nbt')) {
     counts.nbtPages++;
     if (!page.nbt) continue;
     for (const e of page.nbt) {
       counts.nbtEntries++;
       nodeIds.add(e.nid);
+      if (nbtKeep) {
+        if (e.bidData > 0xffffffff || e.bidSub > 0xffffffff) nbtKeep = null;
+        else {
+          nbtKeep.nid.push(e.nid);
+          nbtKeep.data.push(e.bidData);
+          nbtKeep.sub.push(e.bidSub);
+        }
+      }
       const t = nidType(e.nid);
       if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && e.nid !== 0x122) {
         children.push(e.nid);
@@ -366,6 +378,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     if (counts.nbtPages % 256 === 0) progress({ phase: 'nbt', done: counts.nbtEntries, total: 0 });
   }
 
+  if (rep.count !== beforeNbt) nbtKeep = null;
   nodeIds.finish();
   let orphans = 0;
   for (let i = 0; i < children.length; i++) {
@@ -380,10 +393,14 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     // Every block, in file order within batches of BBT leaves, read in large sequential runs.
     file.bt.clear();
     const RUN = 4 << 20;
+    const runBufs = source.readInto ? [new Uint8Array(RUN), new Uint8Array(RUN)] : [];
     let batch: BbtEntry[] = [];
     const flush = async () => {
       const entries = batch.sort((a, b) => a.ib - b.ib);
       batch = [];
+      // Runs of nearby blocks (≤ RUN bytes each); run r+1 is read while run r is checked, into
+      // two reused buffers when the source can fill a caller's buffer.
+      const runs: number[] = []; // i, j, start, end per run (j = i: one unreadable entry)
       let i = 0;
       while (i < entries.length) {
         const start = entries[i]!.ib;
@@ -395,10 +412,25 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
           if (e.ib < start || e.ib + span - start > RUN || e.ib + span > cache.size || e.ib - end > 1 << 20) break;
           end = Math.max(end, e.ib + span);
         }
-        const buf = j > i ? await source.read(start, end - start) : undefined;
-        for (let k = i; k < Math.max(j, i + 1); k++) {
+        runs.push(i, j, start, end);
+        i = Math.max(j, i + 1);
+      }
+      const fetchRun = (r: number): Promise<Uint8Array | undefined> | undefined => {
+        if (r >= runs.length || runs[r + 1]! <= runs[r]!) return undefined;
+        const start = runs[r + 2]!;
+        const len = runs[r + 3]! - start;
+        if (!source.readInto) return source.read(start, len);
+        const buf = runBufs[(r >> 2) & 1]!.subarray(0, len);
+        return source.readInto(start, buf).then((n) => (n < len ? buf.subarray(0, n) : buf));
+      };
+      let next = fetchRun(0);
+      for (let r = 0; r < runs.length; r += 4) {
+        const [ri, rj, start] = [runs[r]!, runs[r + 1]!, runs[r + 2]!];
+        const buf = await next;
+        next = fetchRun(r + 4);
+        for (let k = ri; k < Math.max(rj, ri + 1); k++) {
           const e = entries[k]!;
-          const raw = buf && k < j ? buf.subarray(e.ib - start, e.ib - start + file.blocks.span(e)) : undefined;
+          const raw = buf && k < rj ? buf.subarray(e.ib - start, e.ib - start + file.blocks.span(e)) : undefined;
           const data = await file.blocks.readEntry(e, {}, raw, true);
           counts.blocksChecked++;
           counts.bytesChecked += e.cb;
@@ -407,8 +439,8 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
             if (t !== 0x01 && t !== 0x02) rep.report('PST-BLOCK-TYPE', { offset: e.ib, field: 'XBLOCK.btype', message: `Internal block ${hex(e.bid)} has type ${hex(t ?? 0)}.` });
           }
         }
-        i = Math.max(j, i + 1);
       }
+      await next;
       progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
     };
     if (bbtIndex) {
@@ -432,7 +464,21 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     // Every node's LTP structures (a second NBT walk: nothing per node is kept).
     const total = counts.nbtEntries;
     file.bt.clear();
-    for await (const page of file.bt.walk('nbt')) for (const n of page.nbt ?? []) {
+    const kept = nbtKeep;
+    const nodes = kept
+      ? (function* () {
+        const n = { nid: 0, bidData: 0, bidSub: 0 };
+        for (let i = 0; i < kept.nid.length; i++) {
+          n.nid = kept.nid.at(i);
+          n.bidData = kept.data.at(i);
+          n.bidSub = kept.sub.at(i);
+          yield n;
+        }
+      })()
+      : (async function* () {
+        for await (const page of file.bt.walk('nbt')) yield* page.nbt ?? [];
+      })();
+    for await (const n of nodes) {
       counts.nodesChecked++;
       const t = nidType(n.nid);
       try {
