@@ -4,7 +4,7 @@
  * heap, or the NID of a subnode whose data stream holds the value).
  */
 import type { Reporter } from '../codes.ts';
-import type { Blocks, SubnodeEntry } from '../ndb/blocks.ts';
+import { type Blocks, type SubnodeEntry, isInternal } from '../ndb/blocks.ts';
 import { Heap } from './heap.ts';
 
 export class LtpNode {
@@ -28,7 +28,8 @@ export class LtpNode {
   /** Open a node's heap; null (with findings) when the data tree or HNHDR is unusable. */
   static async open(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer?: LtpNode, shallow = outer?.shallow ?? false): Promise<LtpNode | null> {
     if (!bidData) return null;
-    const pages = await blocks.readTree(bidData, { nid });
+    // Most heaps are one data block: read it directly (readTree's result for a leaf BID).
+    const pages = isInternal(bidData) ? await blocks.readTree(bidData, { nid }) : [await blocks.read(bidData, { nid })];
     const heap = Heap.open(pages, blocks.L.hidBlockShift, rep, nid);
     if (!heap) return null;
     return new LtpNode(blocks, rep, nid, heap, bidSub, outer, shallow);
