@@ -74,10 +74,19 @@ export async function openFileSource(path: string): Promise<FileSource> {
   };
 }
 
+/** Chunks at least this long are handed to Node without a copy (see streamSink). */
+const NO_COPY = 1 << 20;
+
 /**
  * A sink over a Node stream that lets up to `limit` bytes queue before it waits for 'drain', so
  * the producer is not held up frame by frame at Node's 16 KiB high-water mark, while output can
  * never pile up beyond `limit`.
+ *
+ * Small chunks are copied (the producer reuses its frame blocks as soon as write() returns) and
+ * may queue. A chunk of `NO_COPY` bytes or more (an attachment value the GXMT writer passes by
+ * reference) is handed to Node as a view of the caller's memory, and the write settles only when
+ * Node's write callback reports it written: the ByteSink contract lets the caller reuse a chunk
+ * once the promise settles, not before, so no copy of a 32 MiB attachment is ever made here.
  */
 function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boolean, limit = 4 << 20): ByteSink {
   let failed: Error | undefined;
@@ -100,6 +109,12 @@ function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boole
   return {
     write(chunk) {
       if (failed) throw failed;
+      if (chunk.length >= NO_COPY) {
+        const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        return new Promise<void>((resolve, reject) => {
+          stream.write(view, (e?: Error | null) => (e ? reject(e) : resolve()));
+        });
+      }
       // Node keeps the buffer queued after write() returns, but the ByteSink contract lets the
       // caller reuse `chunk` as soon as this call settles: hand Node a copy.
       if (stream.write(Buffer.from(chunk)) || stream.writableLength < limit) return;

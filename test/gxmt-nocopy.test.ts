@@ -1,0 +1,84 @@
+/**
+ * The large-value path of pff2mt's output (issue 5, peak RSS): the GXMT writer hands a large
+ * PT_BINARY value (an attachment) to the sink as the caller's own bytes, not a copy, inside an
+ * unchanged stream; the CLI's file sink passes chunks of 1 MiB and more to Node without a copy
+ * and settles their write only once Node has written them, while small chunks are still copied.
+ */
+import { describe, expect, test } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemorySink, type ByteSink } from '../worker/io/sink.ts';
+import * as T from '../worker/mapi/types.ts';
+import type { MessageContent } from '../worker/mapi/types.ts';
+import { createGxmtWriter, decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
+import { fileSink } from '../cli/io.ts';
+
+const fill = (n: number, seed: number) => {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+};
+
+function message(data: Uint8Array): MessageContent {
+  return {
+    props: [{ tag: T.propTag(0x0037, T.PT_UNICODE), value: 'big' }],
+    recipients: [],
+    attachments: [
+      {
+        props: [
+          { tag: T.propTag(0x3704, T.PT_UNICODE), value: 'a.bin' },
+          { tag: T.propTag(0x3701, T.PT_BINARY), value: data },
+          { tag: T.propTag(0x3705, T.PT_LONG), value: 1 },
+        ],
+      },
+    ],
+  };
+}
+
+async function stream(sink: ByteSink, data: Uint8Array): Promise<void> {
+  const w = await createGxmtWriter(sink, { splice: false, folderMap: [{ nid: 0x122n, create: true, target: 9n, name: 'x' }] });
+  await w.writeMessage(0x200024n, 0x122n, message(data));
+  await w.close();
+}
+
+describe('large attachment values are not copied', () => {
+  test('the writer passes the value to the sink by reference, and the stream decodes to it', async () => {
+    const data = fill(3 << 20, 7);
+    const seen: Uint8Array[] = [];
+    const mem = new MemorySink();
+    await stream({ write: (c) => (seen.push(c), mem.write(c)), close: () => {} }, data);
+    expect(seen.filter((c) => c.buffer === data.buffer)).toHaveLength(1);
+    const frames = decodeGxmtBytes(mem.bytes()).frames;
+    const m = frames.find((f) => f.kind === 'message') as MessageFrame;
+    const v = m.content.attachments[0]!.props.find((p) => p.tag === T.propTag(0x3701, T.PT_BINARY))!.value as Uint8Array;
+    expect(Buffer.compare(Buffer.from(v), Buffer.from(data))).toBe(0);
+  });
+
+  test('fileSink: a large chunk goes to Node uncopied and its write settles after Node wrote it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-sink-'));
+    try {
+      const path = join(dir, 'out');
+      const sink = fileSink(path);
+      const small = fill(1000, 1);
+      const big = fill(2 << 20, 2);
+      const want = Buffer.concat([Buffer.from(small), Buffer.from(big), Buffer.from(small)]);
+      await sink.write(small);
+      small.fill(0xee); // allowed once write() settled: the sink copied it
+      const p = sink.write(big);
+      expect(p).toBeInstanceOf(Promise);
+      // Before the write settles the caller may not touch `big`; this probe does, to show Node
+      // got the caller's memory (a copy would not see the change) ...
+      big[0] = 0xab;
+      await p;
+      // ... and after it settled, changes no longer reach the file.
+      big[1] = 0xcd;
+      await sink.write(fill(1000, 1));
+      await sink.close();
+      want[1000] = 0xab;
+      expect(Buffer.compare(readFileSync(path), want)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
