@@ -24,6 +24,7 @@ import { checkPc, type PcProbe } from './ltp/pc.ts';
 import { Table } from './ltp/tc.ts';
 import { bidKey, type BbtEntry } from './ndb/btree.ts';
 import { parseHeader } from './ndb/header.ts';
+import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType, NID_ATTACHMENT_TABLE, NID_RECIPIENT_TABLE } from './messaging/pst-file.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'not-a-pst';
@@ -233,6 +234,61 @@ class BbtIndex {
       order.sort((a, b) => ibq[a]! - ibq[b]!);
     }
     return order;
+  }
+}
+
+/**
+ * The LTP pass's view of the file: a few large windows (LRU) filled with one read each, so the
+ * ~6 small block reads per message cost a bounds check and a subarray instead of a slab-cache
+ * lookup each. Views are valid until the next read that misses (the LTP pass decodes every
+ * block into its own buffer right after reading it, one read at a time).
+ */
+class WindowSource implements ByteSource {
+  readonly size: number;
+  readonly name?: string;
+  private readonly bufs: Uint8Array[] = [];
+  private readonly starts: number[] = [];
+  private readonly lens: number[] = [];
+  private readonly used: number[] = [];
+  private tick = 0;
+  constructor(private readonly src: ByteSource, private readonly win = 2 << 20, count = 4) {
+    this.size = src.size;
+    this.name = src.name;
+    for (let i = 0; i < count; i++) {
+      this.starts.push(-1);
+      this.lens.push(0);
+      this.used.push(0);
+    }
+  }
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.min(Math.max(0, Math.floor(offset)), this.size);
+    const end = Math.min(this.size, start + Math.max(0, Math.floor(length)));
+    for (let k = 0; k < this.starts.length; k++) {
+      const ws = this.starts[k]!;
+      if (ws >= 0 && start >= ws && end <= ws + this.lens[k]!) {
+        this.used[k] = ++this.tick;
+        return this.bufs[k]!.subarray(start - ws, end - ws);
+      }
+    }
+    if (end - start > this.win / 2) return this.src.read(start, end - start);
+    let v = 0;
+    for (let k = 1; k < this.used.length; k++) if (this.used[k]! < this.used[v]!) v = k;
+    const ws = start - (start % 65536);
+    const len = Math.min(this.win, this.size - ws);
+    this.bufs[v] ??= new Uint8Array(this.win);
+    const buf = this.bufs[v]!;
+    this.starts[v] = -1;
+    let n: number;
+    if (this.src.readInto) n = await this.src.readInto(ws, buf.subarray(0, len));
+    else {
+      const got = await this.src.read(ws, len);
+      buf.set(got.subarray(0, len));
+      n = Math.min(len, got.length);
+    }
+    this.starts[v] = ws;
+    this.lens[v] = n;
+    this.used[v] = ++this.tick;
+    return buf.subarray(start - ws, Math.min(end, ws + n) - ws);
   }
 }
 
@@ -458,9 +514,11 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       }
     }
     await flush();
-    if (bbtIndex) file.blocks.bbtIndex = (bid) => bbtIndex.find(bid);
     // Block trailers and CRCs are checked now; the LTP pass need not redo them.
     file.blocks.verifyCrc = false;
+    // With a sound BBT in memory the LTP pass reads blocks through large windows of the file.
+    const blocks = bbtIndex ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
+    if (bbtIndex) blocks.bbtIndex = (bid) => bbtIndex.find(bid);
     // Every node's LTP structures (a second NBT walk: nothing per node is kept).
     const total = counts.nbtEntries;
     file.bt.clear();
@@ -483,15 +541,15 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       const t = nidType(n.nid);
       try {
         if (t === 0x04 || t === 0x08) {
-          const node = await LtpNode.open(file.blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
+          const node = await LtpNode.open(blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
           if (!node) rep.report('PST-MESSAGE', { nid: n.nid, message: `Message ${hex(n.nid)} has no readable heap.` });
           else await checkMessage(node, rep, L.ansi, 0);
         } else if (t === 0x02 || t === 0x03 || PC_NIDS.has(n.nid)) {
-          const node = await LtpNode.open(file.blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
+          const node = await LtpNode.open(blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
           if (node) await checkPc(node, rep);
           else rep.report('PST-FOLDER', { nid: n.nid, message: `Object ${hex(n.nid)} has no readable heap.` });
         } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
-          const node = await LtpNode.open(file.blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
+          const node = await LtpNode.open(blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
           // Search contents tables may use the undocumented 0xAC table variant: not checked.
           const table = node && !(t === 0x10 && node.heap.clientSig === 0xac) ? Table.open(node, rep, L.ansi) : null;
           if (table) await table.checkRows();
