@@ -179,12 +179,6 @@ export const command: Command = {
   },
 };
 
-/**
- * A sink over a Node stream that lets up to `limit` bytes queue in the stream before it waits
- * for 'drain', so reading the PST and writing the stream overlap (the default 16 KiB high-water
- * mark would make every frame wait for its own write). Memory stays bounded by `limit` plus one
- * frame.
- */
 function propText(p: Prop): string {
   const j = propJson(p);
   return `${j.tag}${j.name ? ' ' + JSON.stringify(j.name) : ''}=${JSON.stringify(j.value).slice(0, 120)}`;
