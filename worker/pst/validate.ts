@@ -43,6 +43,11 @@ export interface ValidateOptions {
   maxFindings?: number;
   cacheBytes?: number;
   codecs?: Codecs;
+  /**
+   * With `full`: keep at most this many BBT and NBT entries between passes (12 bytes each);
+   * above it the later passes walk the B-trees again. Default 4 000 000 (under 50 MiB a list).
+   */
+  keptEntries?: number;
 }
 
 /**
@@ -176,9 +181,19 @@ class BbtIndex {
   private ibq = new Uint32Array(1024);
   private cb = new Uint16Array(1024);
   private cbi = new Uint16Array(1024);
-  constructor(private readonly align: number) {}
+  constructor(
+    private readonly align: number,
+    private readonly limit: number,
+  ) {}
   add(e: BbtEntry): void {
     if (!this.ok) return;
+    if (this.n >= this.limit) {
+      // Past the cap the block pass walks the BBT again: memory stays bounded on huge files.
+      this.ok = false;
+      this.bid = this.ibq = new Uint32Array(0);
+      this.cb = this.cbi = new Uint16Array(0);
+      return;
+    }
     const q = e.ib / this.align;
     if (e.bid > 0xffffffff || !Number.isInteger(q) || q > 0xffffffff || e.cb > 0xffff || e.cbInflated > 0xffff
       || (this.n > 0 && bidKey(e.bid) <= bidKey(this.bid[this.n - 1]!))) {
@@ -367,7 +382,8 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   // BBT: every page, every entry's range; remember keys for the NBT reference check.
   const bids = new BidSet();
   const L = h.layout;
-  const index = full ? new BbtIndex(L.blockAlign) : null;
+  const keptLimit = options.keptEntries ?? 4_000_000;
+  const index = full ? new BbtIndex(L.blockAlign, keptLimit) : null;
   const beforeBbt = rep.count;
   for await (const page of file.bt.walk('bbt')) {
     counts.bbtPages++;
@@ -412,7 +428,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       counts.nbtEntries++;
       nodeIds.add(e.nid);
       if (nbtKeep) {
-        if (e.bidData > 0xffffffff || e.bidSub > 0xffffffff) nbtKeep = null;
+        if (e.bidData > 0xffffffff || e.bidSub > 0xffffffff || nbtKeep.nid.length >= keptLimit) nbtKeep = null;
         else {
           nbtKeep.nid.push(e.nid);
           nbtKeep.data.push(e.bidData);
