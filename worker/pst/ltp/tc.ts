@@ -98,6 +98,30 @@ export class Table {
 
   /** Rows in matrix order. */
   async *rows(): AsyncGenerator<TcRow> {
+    for await (const { rowId, rowIndex, page, at } of this.rowSlots()) {
+      const cells = await this.cells(page.subarray(at, at + this.rowSize), rowId);
+      yield { rowId, index: rowIndex, cells };
+    }
+  }
+
+  /**
+   * The checks and findings of a full rows() iteration, without building rows or cells (the
+   * validator's hot path); `visit` is called with each row's dwRowID where rows() would yield it.
+   */
+  async checkRows(visit?: (rowId: number) => Promise<void>): Promise<void> {
+    for await (const { rowId, page, at } of this.rowSlots()) {
+      const pending = this.checkCells(page, at, Math.min(this.rowSize, page.length - at), rowId);
+      if (pending) await pending;
+      if (visit) await visit(rowId);
+    }
+  }
+
+  /**
+   * Where each indexed row lies in the row matrix ([MS-PST] 2.3.4.4: whole rows per block, in the
+   * heap or in a subnode's data tree), in matrix order, with the matrix checks rows() and
+   * checkRows() share. Rows in an unreadable block are skipped (the block read made the finding).
+   */
+  private async *rowSlots(): AsyncGenerator<{ rowId: number; rowIndex: number; page: Uint8Array; at: number }> {
     const nid = this.node.nid;
     if (this.index.length === 0 || this.rowSize === 0) return;
     if (this.hnidRows === 0) {
@@ -146,69 +170,7 @@ export class Table {
         curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
       }
       if (!cur) continue; // block unreadable: finding already made
-      const at = (rowIndex - pageStart) * this.rowSize;
-      const row = cur.subarray(at, at + this.rowSize);
-      const cells = await this.cells(row, rowId);
-      yield { rowId, index: rowIndex, cells };
-    }
-  }
-
-  /**
-   * The checks and findings of a full rows() iteration, without building rows or cells (the
-   * validator's hot path); `visit` is called with each row's dwRowID where rows() would yield it.
-   */
-  async checkRows(visit?: (rowId: number) => Promise<void>): Promise<void> {
-    const nid = this.node.nid;
-    if (this.index.length === 0 || this.rowSize === 0) return;
-    if (this.hnidRows === 0) {
-      this.rep.report('PST-TC-ROW', { nid, field: 'TCINFO.hnidRows', message: `${this.index.length} rows indexed but no row matrix.` });
-      return;
-    }
-    let pageBids: number[] | null = null;
-    let heapPage: Uint8Array | null = null;
-    if ((this.hnidRows & 0x1f) === 0) {
-      heapPage = this.node.heap.get(this.hnidRows);
-      if (!heapPage) return;
-    } else {
-      const e = await this.node.subnode(this.hnidRows);
-      if (!e) {
-        this.rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(this.hnidRows)}.` });
-        return;
-      }
-      const t = await this.node.blocks.dataTree(e.bidData, { nid });
-      if (!t) return;
-      pageBids = t.bids;
-    }
-    let page = 0;
-    let pageStart = 0;
-    let cur: Uint8Array | null = heapPage;
-    let curRows = cur ? Math.floor(cur.length / this.rowSize) : 0;
-    if (pageBids) {
-      cur = pageBids.length ? await this.node.blocks.read(pageBids[0]!, { nid }) : null;
-      curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
-    }
-    let lastIndex = -1;
-    for (const { rowId, rowIndex } of this.index) {
-      if (rowIndex === lastIndex) {
-        this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row index ${rowIndex} is used twice.` });
-        continue;
-      }
-      lastIndex = rowIndex;
-      while (rowIndex >= pageStart + curRows) {
-        if (!pageBids || page + 1 >= pageBids.length) {
-          this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row ${hex(rowId)} at index ${rowIndex} lies beyond the row matrix.` });
-          return;
-        }
-        pageStart += curRows;
-        page++;
-        cur = await this.node.blocks.read(pageBids[page]!, { nid });
-        curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
-      }
-      if (!cur) continue;
-      const at = (rowIndex - pageStart) * this.rowSize;
-      const pending = this.checkCells(cur, at, Math.min(this.rowSize, cur.length - at), rowId);
-      if (pending) await pending;
-      if (visit) await visit(rowId);
+      yield { rowId, rowIndex, page: cur, at: (rowIndex - pageStart) * this.rowSize };
     }
   }
 
