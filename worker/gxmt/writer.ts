@@ -430,7 +430,7 @@ class Writer implements GxmtWriter {
       this.counts.skipped++;
       return false;
     }
-    try {
+    const ok = await this.commitFrame(() => {
       const list = this.normalise(props, 'folder');
       const acls = (opts.acls ?? []).map((a) => ({ flags: a.flags ?? ROW_ADD, props: this.normalise(a.props, 'acl') }));
       const b = this.frame(this.objBuilder);
@@ -442,12 +442,29 @@ class Writer implements GxmtWriter {
         b.u8(a.flags);
         pushPropArray(b, a.props);
       }
+      return b;
+    });
+    if (!ok) return false;
+    this.known.add(nid);
+    this.counts.folders++;
+    return true;
+  }
+
+  /**
+   * Build one frame and write it, with the named-property frames it needs first. An item that
+   * cannot be written (SkipItem, its finding already made) or whose body would reach the reader's
+   * 4 GiB limit is skipped as a whole: the stream never carries a partial frame.
+   */
+  private async commitFrame(build: () => FrameBuilder): Promise<boolean> {
+    try {
+      const b = build();
       if (b.length > MAX_FRAME_BODY - 1) {
         this.finding('GXMT-FRAME-TOO-LARGE', 'error', `${b.length} bytes`);
         throw new SkipItem();
       }
       await this.flushNames();
       await this.emitFrame(b);
+      return true;
     } catch (e) {
       if (e instanceof SkipItem) {
         await this.flushNames();
@@ -456,9 +473,6 @@ class Writer implements GxmtWriter {
       }
       throw e;
     }
-    this.known.add(nid);
-    this.counts.folders++;
-    return true;
   }
 
   private pushContent(b: FrameBuilder, m: MessageContent, depth: number): void {
@@ -507,7 +521,7 @@ class Writer implements GxmtWriter {
       this.counts.skipped++;
       return false;
     }
-    try {
+    const ok = await this.commitFrame(() => {
       const b = this.frame(this.objBuilder);
       this.frameHead(b, MAPI_MESSAGE, nid, parentType, parentFid);
       this.pushContent(b, content, 0);
@@ -522,20 +536,9 @@ class Writer implements GxmtWriter {
       } else if (rfc5322 && rfc5322.length > 0) {
         this.finding('GXMT-RFC5322-DROPPED', 'info');
       }
-      if (b.length > MAX_FRAME_BODY - 1) {
-        this.finding('GXMT-FRAME-TOO-LARGE', 'error', `${b.length} bytes`);
-        throw new SkipItem();
-      }
-      await this.flushNames();
-      await this.emitFrame(b);
-    } catch (e) {
-      if (e instanceof SkipItem) {
-        await this.flushNames();
-        this.counts.skipped++;
-        return false;
-      }
-      throw e;
-    }
+      return b;
+    });
+    if (!ok) return false;
     this.counts.messages++;
     return true;
   }
