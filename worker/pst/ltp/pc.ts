@@ -37,8 +37,9 @@ export async function readPc(node: LtpNode, rep: Reporter): Promise<RawProp[] | 
       continue;
     }
     const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
-    // The field names the property only for subnode HNIDs (the heap path reports its own).
-    const bytes = await node.hnid(hnid, hnid !== 0 && (hnid & 0x1f) !== 0 ? `PC[${hex(id)}].dwValueHnid` : '');
+    // Heap HIDs resolve synchronously (same result as node.hnid, without an await per property);
+    // the field names the property only for subnode HNIDs (the heap path reports its own).
+    const bytes = hnid === 0 ? new Uint8Array(0) : (hnid & 0x1f) === 0 ? node.heap.get(hnid) : await node.hnid(hnid, `PC[${hex(id)}].dwValueHnid`);
     if (!bytes) {
       rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
       continue;

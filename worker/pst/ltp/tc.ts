@@ -99,7 +99,8 @@ export class Table {
   /** Rows in matrix order. */
   async *rows(): AsyncGenerator<TcRow> {
     for await (const { rowId, rowIndex, page, at } of this.rowSlots()) {
-      const cells = await this.cells(page.subarray(at, at + this.rowSize), rowId);
+      const row = page.subarray(at, at + this.rowSize);
+      const cells = this.needsSubnodes(row) ? await this.cells(row, rowId) : this.cellsSync(row, rowId);
       yield { rowId, index: rowIndex, cells };
     }
   }
@@ -209,6 +210,55 @@ export class Table {
         if (!bytes) this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(cols[i]!.id)} (HNID ${hex(hnids[i]!)}).` });
       }
     })();
+  }
+
+  /** Whether any present cell of `row` is an HNID into a subnode (cells() must then await). */
+  private needsSubnodes(row: Uint8Array): boolean {
+    for (const c of this.columns) {
+      const bitByte = row[this.bitmapAt + (c.iBit >> 3)];
+      if (bitByte === undefined || (bitByte & (0x80 >> (c.iBit & 7))) === 0) continue;
+      const size = fixedSize(c.type);
+      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
+      const o = c.ibData;
+      if (Math.min(c.cbData, row.length - o) < 4) continue;
+      const hnid = (row[o]! | (row[o + 1]! << 8) | (row[o + 2]! << 16) | (row[o + 3]! << 24)) >>> 0;
+      if (hnid !== 0 && (hnid & 0x1f) !== 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * cells() for a row whose HNIDs are all 0 or heap HIDs (needsSubnodes false): the same output
+   * and findings, with no await and no per-cell view (the common case: one call per table row).
+   */
+  private cellsSync(row: Uint8Array, rowId: number): RawProp[] {
+    const out: RawProp[] = [];
+    const nid = this.node.nid;
+    const heap = this.node.heap;
+    for (const c of this.columns) {
+      const bitByte = row[this.bitmapAt + (c.iBit >> 3)];
+      if (bitByte === undefined || (bitByte & (0x80 >> (c.iBit & 7))) === 0) continue;
+      const o = c.ibData;
+      const cellLen = Math.max(0, Math.min(c.cbData, row.length - o));
+      const size = fixedSize(c.type);
+      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
+        if (cellLen < size) {
+          this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
+          continue;
+        }
+        out.push({ id: c.id, type: c.type, bytes: row.slice(o, o + size) });
+        continue;
+      }
+      if (cellLen < 4) continue;
+      const hnid = (row[o]! | (row[o + 1]! << 8) | (row[o + 2]! << 16) | (row[o + 3]! << 24)) >>> 0;
+      const bytes = hnid === 0 ? new Uint8Array(0) : heap.get(hnid);
+      if (!bytes) {
+        this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(c.id)} (HNID ${hex(hnid)}).` });
+        continue;
+      }
+      out.push({ id: c.id, type: c.type, bytes: c.type === T.PT_OBJECT ? bytes.slice() : bytes });
+    }
+    return out;
   }
 
   private async cells(row: Uint8Array, rowId: number): Promise<RawProp[]> {
