@@ -47,13 +47,18 @@ export class Blocks {
    * BBT lookup; when the BBT itself is damaged and the block is not found, fall back to the
    * blocks located by a scan of the file for valid block trailers (recovery).
    */
-  async lookup(bid: number): Promise<BbtEntry | null> {
+  lookup(bid: number): BbtEntry | null | Promise<BbtEntry | null> {
     const hit = this.bbtIndex?.(bid);
     if (hit) return hit;
-    const e = await this.bt.bbt(bid);
+    // Synchronous when the BBT path is cached (the common case: no promise per block read).
+    const e = this.bt.bbt(bid);
+    return e instanceof Promise ? e.then((r) => this.orRecovered(bid, r)) : this.orRecovered(bid, e);
+  }
+
+  private orRecovered(bid: number, e: BbtEntry | null): BbtEntry | null | Promise<BbtEntry | null> {
     if (e || !this.bt.bbtDamaged || !this.recoverBbt) return e;
     this.recovered ??= this.scanTrailers();
-    return (await this.recovered).get(bid - (bid % 2)) ?? null;
+    return this.recovered.then((m) => m.get(bid - (bid % 2)) ?? null);
   }
 
   /**
@@ -107,7 +112,8 @@ export class Blocks {
 
   /** Read, check, inflate and decrypt one block. Null when it cannot be read at all. */
   async read(bid: number, ctx: Ctx = {}): Promise<Uint8Array | null> {
-    const e = await this.lookup(bid);
+    const found = this.lookup(bid);
+    const e = found instanceof Promise ? await found : found;
     if (!e) {
       this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
       return null;

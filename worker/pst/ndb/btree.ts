@@ -219,16 +219,25 @@ export class BTrees {
     return page;
   }
 
-  /** Descend from the root to the leaf entry for `key`; null when absent or unreachable. */
-  private async find<T>(root: { bid: number; ib: number }, ptype: number, key: number, pick: (p: BtPage, i: number) => T): Promise<T | null> {
-    let p = this.cached(root.ib, ptype) ?? (await this.page(root.ib, root.bid, ptype));
-    const path = new Set<number>();
+  /**
+   * Descend from the root to the leaf entry for `key`; null when absent or unreachable. While the
+   * path is cached this runs synchronously (no promise per lookup: one lookup per block read);
+   * at the first uncached page it continues asynchronously with the same checks and findings.
+   */
+  private find<T>(root: { bid: number; ib: number }, ptype: number, key: number, pick: (p: BtPage, i: number) => T): T | null | Promise<T | null> {
+    const p = this.cached(root.ib, ptype);
+    if (!p) return this.page(root.ib, root.bid, ptype).then((r) => this.findFrom(r, [], ptype, key, pick));
+    return this.findFrom(p, [], ptype, key, pick);
+  }
+
+  /** find() from page `p` with the pages visited so far in `path` (cycle check). */
+  private findFrom<T>(p: BtPage | null, path: number[], ptype: number, key: number, pick: (p: BtPage, i: number) => T): T | null | Promise<T | null> {
     while (p) {
-      if (path.has(p.ib) || path.size > 16) {
+      if (path.includes(p.ib) || path.length > 16) {
         this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
         return null;
       }
-      path.add(p.ib);
+      path.push(p.ib);
       const keys = p.keys;
       // last entry with key <= target (binary search; tolerates unsorted pages poorly but safely)
       let lo = 0;
@@ -243,20 +252,34 @@ export class BTrees {
       }
       if (p.level === 0) return at >= 0 && keys[at] === key ? pick(p, at) : null;
       if (at < 0) return null;
-      const child = this.cached(p.childIb![at]!, ptype) ?? (await this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at }));
-      if (child && child.keys.length > 0 && child.keys[0]! < keys[at]!) {
-        this.rep.report('PST-BTREE-ORDER', { offset: child.ib, field: 'BTENTRY.btkey', message: `Child page at ${hex(child.ib)} starts below its parent key.` });
+      const parent = p;
+      const child = this.cached(p.childIb![at]!, ptype);
+      if (!child) {
+        return this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at }).then((c) => {
+          this.checkChild(parent, at, c);
+          return this.findFrom(c, path, ptype, key, pick);
+        });
       }
+      this.checkChild(parent, at, child);
       p = child;
     }
     return null;
   }
 
-  nbt(nid: number): Promise<NbtEntry | null> {
+  /** A child page's first key must not lie below its parent entry's key. */
+  private checkChild(parent: BtPage, at: number, child: BtPage | null): void {
+    if (child && child.keys.length > 0 && child.keys[0]! < parent.keys[at]!) {
+      this.rep.report('PST-BTREE-ORDER', { offset: child.ib, field: 'BTENTRY.btkey', message: `Child page at ${hex(child.ib)} starts below its parent key.` });
+    }
+  }
+
+  /** The NBT entry of `nid` (a value when the path is cached, else a promise). */
+  nbt(nid: number): NbtEntry | null | Promise<NbtEntry | null> {
     return this.find(this.nbtRoot, PTYPE_NBT, nid >>> 0, (p, i) => p.nbt![i]!);
   }
 
-  bbt(bid: number): Promise<BbtEntry | null> {
+  /** The BBT entry of `bid` (a value when the path is cached, else a promise). */
+  bbt(bid: number): BbtEntry | null | Promise<BbtEntry | null> {
     return this.find(this.bbtRoot, PTYPE_BBT, bidKey(bid), (p, i) => p.bbt![i]!);
   }
 
