@@ -33,7 +33,8 @@ export async function readPc(node: LtpNode, rep: Reporter): Promise<RawProp[] | 
     const id = b[at]! | (b[at + 1]! << 8);
     const type = b[at + 2]! | (b[at + 3]! << 8);
     if (isInlinePcType(type)) {
-      out.push({ id, type, bytes: b.slice(at + 4, at + 8) });
+      // A view, not a copy: inline types decode to numbers and the heap block is never reused.
+      out.push({ id, type, bytes: b.subarray(at + 4, at + 8) });
       continue;
     }
     const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;

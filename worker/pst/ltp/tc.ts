@@ -246,7 +246,8 @@ export class Table {
           this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
           continue;
         }
-        out.push({ id: c.id, type: c.type, bytes: row.slice(o, o + size) });
+        // A view, not a copy: fixed types up to 8 bytes decode to numbers/bigints.
+        out.push({ id: c.id, type: c.type, bytes: row.subarray(o, o + size) });
         continue;
       }
       if (cellLen < 4) continue;

@@ -86,6 +86,9 @@ export class PstFileImpl implements PstFile {
   readonly codepage: number;
   readonly policy: CodepagePolicy;
   private named: Promise<NamedMap> | undefined;
+  /** namedMap()'s and defaultCodepage()'s values once settled (no await per message). */
+  private namedValue: NamedMap | undefined;
+  private storeCpValue: number | undefined;
   private readonly explicitCp: boolean;
   private storeCp: Promise<number> | undefined;
   private storeProps: Promise<Prop[]> | undefined;
@@ -138,7 +141,7 @@ export class PstFileImpl implements PstFile {
         return NamedMap.empty;
       }
       return buildNamedMap(raw, this.rep);
-    })();
+    })().then((m) => (this.namedValue = m));
     return this.named;
   }
 
@@ -152,7 +155,7 @@ export class PstFileImpl implements PstFile {
       const n = await this.node(NID_MESSAGE_STORE, 'Message store');
       const raw = n ? await readPc(n, this.rep) : null;
       return raw ? objectCodepage(raw, this.policy) : this.codepage;
-    })();
+    })().then((cp) => (this.storeCpValue = cp));
     return this.storeCp;
   }
 
@@ -247,7 +250,7 @@ export class PstFileImpl implements PstFile {
   async readMessage(nid: number): Promise<PstMessage> {
     const node = await this.node(nid, 'Message');
     if (!node) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
-    const msg = await this.readMessageNode(node, 0, await this.defaultCodepage());
+    const msg = await this.readMessageNode(node, 0, this.storeCpValue ?? (await this.defaultCodepage()));
     if (!msg) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
     return { nid, ...msg };
   }
@@ -260,7 +263,7 @@ export class PstFileImpl implements PstFile {
       this.rep.report('PST-MESSAGE', { nid, message: `Message ${hex(nid)}: its property context is unreadable.` });
       return null;
     }
-    const named = await this.namedMap();
+    const named = this.namedValue ?? (await this.namedMap());
     const cp = objectCodepage(raw, this.policy, inheritedCp);
     const ctx = { rep: this.rep, nid, codepage: cp, named };
     const props = convertProps(raw, ctx);
@@ -270,7 +273,10 @@ export class PstFileImpl implements PstFile {
       const rt = await node.openSubnode(NID_RECIPIENT_TABLE);
       const table = rt ? Table.open(rt, this.rep, this.header.layout.ansi) : null;
       if (!table) this.rep.report('PST-RECIPIENTS', { nid, message: `Message ${hex(nid)}.` });
-      else for await (const row of table.rows()) recipients.push(convertProps(row.cells, { ...ctx, skip: isLtpColumn }));
+      else {
+        const rowCtx = { ...ctx, skip: isLtpColumn };
+        for await (const row of table.rows()) recipients.push(convertProps(row.cells, rowCtx));
+      }
     }
     const attachments: AttachmentContent[] = [];
     if (subs.has(NID_ATTACHMENT_TABLE)) {
@@ -294,7 +300,7 @@ export class PstFileImpl implements PstFile {
       this.rep.report('PST-ATTACHMENT', { nid: msg.nid, message: `Attachment ${hex(attNid)} of message ${hex(msg.nid)} is unreadable.` });
       return null;
     }
-    const named = await this.namedMap();
+    const named = this.namedValue ?? (await this.namedMap());
     const props = convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named });
     const att: PstAttachment = { props, nid: attNid };
     const objAt = props.findIndex((p) => p.tag === T.propTag(0x3701, T.PT_OBJECT));
