@@ -49,6 +49,9 @@ export function decodeUtf16(b: Uint8Array): string {
   return utf16.decode(b.subarray(0, 2 * n));
 }
 
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
+
 function fixed(type: number, b: Uint8Array, at: number): number | bigint | boolean | Uint8Array {
   switch (type) {
     case T.PT_SHORT: return b[at]! | (b[at + 1]! << 8);
@@ -56,8 +59,13 @@ function fixed(type: number, b: Uint8Array, at: number): number | bigint | boole
     case T.PT_BOOLEAN: return b[at] !== 0;
     case T.PT_CLSID: return b.subarray(at, at + 16);
   }
-  if (type === T.PT_FLOAT) return new DataView(b.buffer, b.byteOffset + at, 4).getFloat32(0, true);
-  const dv = new DataView(b.buffer, b.byteOffset + at, 8);
+  // Copy into a scratch buffer instead of allocating a DataView per value (hot: every SYSTIME).
+  if (type === T.PT_FLOAT) {
+    scratch.set(b.subarray(at, at + 4));
+    return scratchView.getFloat32(0, true);
+  }
+  scratch.set(b.subarray(at, at + 8));
+  const dv = scratchView;
   switch (type) {
     case T.PT_DOUBLE: case T.PT_APPTIME: return dv.getFloat64(0, true);
     case T.PT_CURRENCY: case T.PT_I8: return dv.getBigInt64(0, true);
