@@ -33,18 +33,20 @@ export function isKnownType(type: number): boolean {
   return [T.PT_NULL, T.PT_SHORT, T.PT_LONG, T.PT_FLOAT, T.PT_DOUBLE, T.PT_CURRENCY, T.PT_APPTIME, T.PT_ERROR, T.PT_BOOLEAN, T.PT_OBJECT, T.PT_I8, T.PT_STRING8, T.PT_UNICODE, T.PT_SYSTIME, T.PT_CLSID, T.PT_SVREID, T.PT_SRESTRICTION, T.PT_ACTIONS, T.PT_BINARY].includes(type);
 }
 
+const units = new Uint16Array(64);
+
 export function decodeUtf16(b: Uint8Array): string {
   const n = b.length >> 1;
   if (n <= 64) {
-    // Short strings (most property values): a code-unit loop beats TextDecoder's per-call cost.
+    // Short strings (most property values): a code-unit loop beats TextDecoder's per-call cost;
+    // the units go to a scratch array and become one flat string (no concatenation chain).
     // Surrogates go to TextDecoder so lone ones become U+FFFD exactly as for long strings.
-    let out = '';
     for (let i = 0; i < n; i++) {
       const u = b[2 * i]! | (b[2 * i + 1]! << 8);
       if (u >= 0xd800 && u <= 0xdfff) return utf16.decode(b.subarray(0, 2 * n));
-      out += String.fromCharCode(u);
+      units[i] = u;
     }
-    return out;
+    return String.fromCharCode.apply(null, units.subarray(0, n) as unknown as number[]);
   }
   return utf16.decode(b.subarray(0, 2 * n));
 }
