@@ -36,12 +36,15 @@ export class LtpNode {
   }
 
   subnodes(): Promise<Map<number, SubnodeEntry>> {
-    this.subMap ??= this.blocks.subnodes(this.bidSub, { nid: this.nid });
+    this.subMap ??= this.blocks.subnodes(this.bidSub, { nid: this.nid }).then((m) => (this.subMapValue = m));
     return this.subMap;
   }
 
+  /** subnodes()'s map once settled: later lookups need no await. */
+  private subMapValue: Map<number, SubnodeEntry> | undefined;
+
   async subnode(nid: number): Promise<SubnodeEntry | undefined> {
-    const own = (await this.subnodes()).get(nid);
+    const own = (this.subMapValue ?? (await this.subnodes())).get(nid);
     if (own) return own;
     return this.outer?.subnode(nid);
   }
