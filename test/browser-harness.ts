@@ -10,6 +10,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { describe } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from './corpus.ts';
 
 export const CHROMIUM = process.env.MAILFERRY_CHROMIUM ?? '/usr/bin/chromium';
@@ -142,3 +143,24 @@ export const CHROMIUM_ARGS = [
 
 /** A fresh, empty profile directory for one browser. */
 export const freshProfile = () => mkdtempSync(join(tmpdir(), 'mailferry-chromium-'));
+
+/**
+ * Debian's Chromium with a fresh profile (so no service worker, OPFS or IndexedDB carries over
+ * between suites), downloads accepted, at the given viewport; `onRequest` sees every request the
+ * page, its workers and its service worker make.
+ */
+export async function launchChromium(
+  viewport: { width: number; height: number },
+  onRequest?: (url: string) => void,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(freshProfile(), {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    acceptDownloads: true,
+    viewport,
+  });
+  if (onRequest) context.on('request', (r) => onRequest(r.url()));
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { context, page };
+}

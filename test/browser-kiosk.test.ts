@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { corpusFiles, hasCorpus } from './corpus.ts';
-import { CHROMIUM, CHROMIUM_ARGS, describeBrowser, ensureWebBuild, freshProfile, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
+import { describeBrowser, ensureWebBuild, launchChromium, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
 
 const vcf = corpusFiles('vcf/ez-vcard', /^John_Doe_GMAIL\.vcf$/)[0] ?? '';
 const ics = corpusFiles('ics', /\.ics$/)[0] ?? '';
@@ -40,14 +40,7 @@ describeBrowser('kiosk mode (Chromium)', () => {
     ensureWebBuild();
     mkdirSync(screenshotDir, { recursive: true });
     server = await serveStatic(webDist);
-    context = await chromium.launchPersistentContext(freshProfile(), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 1024 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchChromium({ width: 1280, height: 1024 }));
   });
 
   afterAll(async () => {

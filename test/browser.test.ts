@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { decodeGxmtBytes } from '../worker/gxmt/index.ts';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { basename } from 'node:path';
 import { corpusFiles, hasCorpus, repoRoot } from './corpus.ts';
-import { CHROMIUM, CHROMIUM_ARGS, describeBrowser, ensureWebBuild, freshProfile, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
+import { describeBrowser, ensureWebBuild, launchChromium, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
 
 const pick = (dir: string, re: RegExp) => corpusFiles(dir, re)[0] ?? '';
 const samples = {
@@ -65,15 +65,7 @@ describeBrowser('offline PWA (Chromium)', () => {
     ensureWebBuild();
     mkdirSync(screenshotDir, { recursive: true });
     server = await serveStatic(webDist);
-    context = await chromium.launchPersistentContext(freshProfile(), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1100, height: 900 },
-    });
-    context.on('request', (r) => requests.push(r.url()));
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchChromium({ width: 1100, height: 900 }, (url) => requests.push(url)));
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
   });
