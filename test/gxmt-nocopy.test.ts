@@ -81,4 +81,27 @@ describe('large attachment values are not copied', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('fileSink: frames of every size, gathered into large writes, reach the file in order and unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-sink-'));
+    try {
+      const path = join(dir, 'out');
+      const sink = fileSink(path);
+      // Sizes around the staging buffer (256 KiB) and the no-copy threshold (1 MiB).
+      const sizes = [1, 17, 4000, 262143, 1, 262144, 300000, 5, 1048575, 1048576, 3, 200000, 70000, 2 << 20, 0, 9];
+      for (let i = 0; i < 300; i++) sizes.push((i * 7919) % 12000);
+      const parts: Buffer[] = [];
+      let seed = 0;
+      for (const n of sizes) {
+        const chunk = fill(n, seed++);
+        parts.push(Buffer.from(chunk));
+        await sink.write(chunk);
+        chunk.fill(0x5a); // the caller reuses its buffer once write() settled
+      }
+      await sink.close();
+      expect(Buffer.compare(readFileSync(path), Buffer.concat(parts))).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
