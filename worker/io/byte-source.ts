@@ -19,6 +19,12 @@ export interface ByteSource {
    * a fresh one per read.
    */
   readInto?(offset: number, dest: Uint8Array): Promise<number>;
+  /**
+   * Optional synchronous fast path: bytes [offset, offset+length) when the source already holds
+   * them in memory (a cache hit), else undefined and the caller uses `read`. Same view rules as
+   * `read`; a source may answer undefined for any request.
+   */
+  peek?(offset: number, length: number): Uint8Array | undefined;
 }
 
 /** A source over bytes already in memory (small fixtures, decoded MIME parts). */

@@ -95,6 +95,28 @@ export class SlabCache implements ByteSource {
   }
 
   /**
+   * Synchronous read when [offset, offset+length) lies inside one slab that is cached (a view of
+   * the slab, as read() would return), else undefined: the hot path of block reads, with no
+   * promise per hit.
+   */
+  peek(offset: number, length: number): Uint8Array | undefined {
+    if (!(offset >= 0) || !(length > 0) || offset !== Math.floor(offset) || length !== Math.floor(length)) return undefined;
+    const end = offset + length;
+    if (end > this.size) return undefined;
+    const sb = this.slabBytes;
+    const index = Math.floor(offset / sb);
+    if (Math.floor((end - 1) / sb) !== index) return undefined;
+    const slab = this.slabs.get(index);
+    if (!slab) return undefined;
+    this.st.hits++;
+    this.slabs.delete(index);
+    this.slabs.set(index, slab);
+    const at = offset - index * sb;
+    if (at + length > slab.length) return undefined;
+    return slab.subarray(at, at + length);
+  }
+
+  /**
    * Read past the cache: for large sequential runs (attachment data) that would only evict
    * the B-tree and heap pages everyone else needs. The result is the caller's to keep.
    */

@@ -27,45 +27,88 @@ export class LtpNode {
 
   /** Open a node's heap; null (with findings) when the data tree or HNHDR is unusable. */
   static async open(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer?: LtpNode, shallow = outer?.shallow ?? false): Promise<LtpNode | null> {
+    return LtpNode.openAny(blocks, rep, nid, bidData, bidSub, outer, shallow);
+  }
+
+  /** open() without a promise when the node is one cached data block (the common case). */
+  static openAny(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer?: LtpNode, shallow = outer?.shallow ?? false): LtpNode | null | Promise<LtpNode | null> {
     if (!bidData) return null;
+    const done = (pages: (Uint8Array | null)[] | null): LtpNode | null => {
+      const heap = Heap.open(pages, blocks.L.hidBlockShift, rep, nid);
+      return heap ? new LtpNode(blocks, rep, nid, heap, bidSub, outer, shallow) : null;
+    };
+    if (isInternal(bidData)) return blocks.readTree(bidData, { nid }).then(done);
     // Most heaps are one data block: read it directly (readTree's result for a leaf BID).
-    const pages = isInternal(bidData) ? await blocks.readTree(bidData, { nid }) : [await blocks.read(bidData, { nid })];
-    const heap = Heap.open(pages, blocks.L.hidBlockShift, rep, nid);
-    if (!heap) return null;
-    return new LtpNode(blocks, rep, nid, heap, bidSub, outer, shallow);
+    const b = blocks.readAny(bidData, { nid });
+    return b instanceof Promise ? b.then((v) => done([v])) : done([b]);
   }
 
   subnodes(): Promise<Map<number, SubnodeEntry>> {
-    this.subMap ??= this.blocks.subnodes(this.bidSub, { nid: this.nid }).then((m) => (this.subMapValue = m));
+    if (!this.subMap) {
+      const m = this.subnodesAny();
+      this.subMap = m instanceof Promise ? m : Promise.resolve(m);
+    }
     return this.subMap;
+  }
+
+  /** The subnode map, without a promise once read or when its blocks are cached. */
+  subnodesAny(): Map<number, SubnodeEntry> | Promise<Map<number, SubnodeEntry>> {
+    if (this.subMapValue) return this.subMapValue;
+    if (this.subMap) return this.subMap;
+    const m = this.blocks.subnodesAny(this.bidSub, { nid: this.nid });
+    if (m instanceof Promise) {
+      this.subMap = m.then((v) => (this.subMapValue = v));
+      return this.subMap;
+    }
+    this.subMapValue = m;
+    return m;
   }
 
   /** subnodes()'s map once settled: later lookups need no await. */
   private subMapValue: Map<number, SubnodeEntry> | undefined;
 
   async subnode(nid: number): Promise<SubnodeEntry | undefined> {
-    const own = (this.subMapValue ?? (await this.subnodes())).get(nid);
-    if (own) return own;
-    return this.outer?.subnode(nid);
+    return this.subnodeAny(nid);
+  }
+
+  /** subnode() without a promise once the maps on the way are read. */
+  subnodeAny(nid: number): SubnodeEntry | undefined | Promise<SubnodeEntry | undefined> {
+    const m = this.subnodesAny();
+    if (m instanceof Promise) return m.then((v) => v.get(nid) ?? this.outer?.subnodeAny(nid));
+    return m.get(nid) ?? this.outer?.subnodeAny(nid);
   }
 
   /** Open a subnode (attachment PC, embedded message, recipient/attachment TC) as an LtpNode. */
   async openSubnode(nid: number): Promise<LtpNode | null> {
-    const e = await this.subnode(nid);
-    if (!e) return null;
-    return LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub, this);
+    return this.openSubnodeAny(nid);
+  }
+
+  /** openSubnode() without a promise when everything on the way is cached. */
+  openSubnodeAny(nid: number): LtpNode | null | Promise<LtpNode | null> {
+    const e = this.subnodeAny(nid);
+    if (e instanceof Promise) return e.then((v) => (v ? LtpNode.openAny(this.blocks, this.rep, nid, v.bidData, v.bidSub, this) : null));
+    return e ? LtpNode.openAny(this.blocks, this.rep, nid, e.bidData, e.bidSub, this) : null;
   }
 
   /** Resolve an HNID to bytes ([MS-PST] 2.3.3.2). Empty for HNID 0. */
   async hnid(hnid: number, field: string): Promise<Uint8Array | null> {
+    return this.hnidAny(hnid, field);
+  }
+
+  /** hnid() without a promise when the value is in the heap or a cached one-block subnode. */
+  hnidAny(hnid: number, field: string): Uint8Array | null | Promise<Uint8Array | null> {
     if (hnid === 0) return new Uint8Array(0);
     if ((hnid & 0x1f) === 0) return this.heap.get(hnid);
-    const e = await this.subnode(hnid);
+    const e = this.subnodeAny(hnid);
+    return e instanceof Promise ? e.then((v) => this.subnodeValue(hnid, v, field)) : this.subnodeValue(hnid, e, field);
+  }
+
+  private subnodeValue(hnid: number, e: SubnodeEntry | undefined, field: string): Uint8Array | null | Promise<Uint8Array | null> {
     if (!e) {
       this.rep.report('PST-SUBNODE-MISSING', { nid: this.nid, field, message: `Subnode ${'0x' + hnid.toString(16)}.` });
       return null;
     }
     if (this.shallow) return new Uint8Array(0);
-    return this.blocks.readStream(e.bidData, { nid: this.nid });
+    return this.blocks.readStreamAny(e.bidData, { nid: this.nid });
   }
 }

@@ -17,6 +17,14 @@ export interface RawProp {
 }
 
 export async function readPc(node: LtpNode, rep: Reporter): Promise<RawProp[] | null> {
+  return readPcAny(node, rep);
+}
+
+/**
+ * readPc() without a promise unless a value lives in an uncached subnode; same result, checks and
+ * findings in the same order.
+ */
+export function readPcAny(node: LtpNode, rep: Reporter): RawProp[] | null | Promise<RawProp[] | null> {
   const nid = node.nid;
   if (node.heap.clientSig !== CLIENT_PC) {
     rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a property context (0xBC), found ${hex(node.heap.clientSig)}.` });
@@ -29,25 +37,37 @@ export async function readPc(node: LtpNode, rep: Reporter): Promise<RawProp[] | 
     return null;
   }
   const out: RawProp[] = [];
-  for (const { item: b, at } of bth.records) {
-    const id = b[at]! | (b[at + 1]! << 8);
-    const type = b[at + 2]! | (b[at + 3]! << 8);
-    if (isInlinePcType(type)) {
-      // A view, not a copy: inline types decode to numbers and the heap block is never reused.
-      out.push({ id, type, bytes: b.subarray(at + 4, at + 8) });
-      continue;
+  const records = bth.records;
+  const add = (id: number, type: number, hnid: number, bytes: Uint8Array | null) => {
+    if (!bytes) rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
+    else out.push({ id, type, bytes });
+  };
+  const from = (k: number): RawProp[] | Promise<RawProp[]> => {
+    for (; k < records.length; k++) {
+      const { item: b, at } = records[k]!;
+      const id = b[at]! | (b[at + 1]! << 8);
+      const type = b[at + 2]! | (b[at + 3]! << 8);
+      if (isInlinePcType(type)) {
+        // A view, not a copy: inline types decode to numbers and the heap block is never reused.
+        out.push({ id, type, bytes: b.subarray(at + 4, at + 8) });
+        continue;
+      }
+      const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+      // Heap HIDs resolve in place (their findings are the heap's); the field names the property
+      // only for subnode HNIDs.
+      const bytes = hnid === 0 ? new Uint8Array(0) : (hnid & 0x1f) === 0 ? node.heap.get(hnid) : node.hnidAny(hnid, `PC[${hex(id)}].dwValueHnid`);
+      if (bytes instanceof Promise) {
+        const next = k + 1;
+        return bytes.then((v) => {
+          add(id, type, hnid, v);
+          return from(next);
+        });
+      }
+      add(id, type, hnid, bytes);
     }
-    const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
-    // Heap HIDs resolve synchronously (same result as node.hnid, without an await per property);
-    // the field names the property only for subnode HNIDs (the heap path reports its own).
-    const bytes = hnid === 0 ? new Uint8Array(0) : (hnid & 0x1f) === 0 ? node.heap.get(hnid) : await node.hnid(hnid, `PC[${hex(id)}].dwValueHnid`);
-    if (!bytes) {
-      rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
-      continue;
-    }
-    out.push({ id, type, bytes });
-  }
-  return out;
+    return out;
+  };
+  return from(0);
 }
 
 /** What the validator needs from an attachment's PC (first resolved value of each). */

@@ -16,10 +16,10 @@ import {
   PstOpenError, type Folder, type MessageRef, type NamedPropMap, type OpenOptions, type PstAttachment, type PstFile, type PstMessage, type StoreInfo,
 } from '../index.ts';
 import { LtpNode } from '../ltp/node.ts';
-import { readPc, type RawProp } from '../ltp/pc.ts';
+import { readPc, readPcAny, type RawProp } from '../ltp/pc.ts';
 import { Table } from '../ltp/tc.ts';
 import { Blocks } from '../ndb/blocks.ts';
-import { BTrees } from '../ndb/btree.ts';
+import { BTrees, type NbtEntry } from '../ndb/btree.ts';
 import { type Header, parseHeader } from '../ndb/header.ts';
 import { NamedMap, buildNamedMap, convertProps, objectCodepage, type CodepagePolicy } from './props.ts';
 
@@ -120,12 +120,21 @@ export class PstFileImpl implements PstFile {
 
   /** Open a top-level node (NBT) as an LtpNode; null with a finding when it cannot be read. */
   async node(nid: number, what: string): Promise<LtpNode | null> {
-    const e = await this.bt.nbt(nid);
+    return this.nodeAny(nid, what);
+  }
+
+  /** node() without a promise when the NBT path and the node's block are cached. */
+  nodeAny(nid: number, what: string): LtpNode | null | Promise<LtpNode | null> {
+    const e = this.bt.nbt(nid);
+    return e instanceof Promise ? e.then((v) => this.openEntry(nid, what, v)) : this.openEntry(nid, what, e);
+  }
+
+  private openEntry(nid: number, what: string, e: NbtEntry | null): LtpNode | null | Promise<LtpNode | null> {
     if (!e) {
       this.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `${what} ${hex(nid)}.` });
       return null;
     }
-    return LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
+    return LtpNode.openAny(this.blocks, this.rep, nid, e.bidData, e.bidSub);
   }
 
   namedProps(): Promise<NamedPropMap> {
@@ -248,7 +257,8 @@ export class PstFileImpl implements PstFile {
   }
 
   async readMessage(nid: number): Promise<PstMessage> {
-    const node = await this.node(nid, 'Message');
+    const n = this.nodeAny(nid, 'Message');
+    const node = n instanceof Promise ? await n : n;
     if (!node) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
     const msg = await this.readMessageNode(node, 0, this.storeCpValue ?? (await this.defaultCodepage()));
     if (!msg) throw new Error(`Message ${hex(nid)} cannot be read (see findings).`);
@@ -258,7 +268,8 @@ export class PstFileImpl implements PstFile {
   /** A message PC with its recipient and attachment tables ([MS-PST] 2.4.5, 2.4.6). */
   async readMessageNode(node: LtpNode, depth: number, inheritedCp: number | undefined): Promise<MessageContent | null> {
     const nid = node.nid;
-    const raw = await readPc(node, this.rep);
+    const r = readPcAny(node, this.rep);
+    const raw = r instanceof Promise ? await r : r;
     if (!raw) {
       this.rep.report('PST-MESSAGE', { nid, message: `Message ${hex(nid)}: its property context is unreadable.` });
       return null;
@@ -268,9 +279,11 @@ export class PstFileImpl implements PstFile {
     const ctx = { rep: this.rep, nid, codepage: cp, named };
     const props = convertProps(raw, ctx);
     const recipients: Prop[][] = [];
-    const subs = await node.subnodes();
+    const sm = node.subnodesAny();
+    const subs = sm instanceof Promise ? await sm : sm;
     if (subs.has(NID_RECIPIENT_TABLE)) {
-      const rt = await node.openSubnode(NID_RECIPIENT_TABLE);
+      const o = node.openSubnodeAny(NID_RECIPIENT_TABLE);
+      const rt = o instanceof Promise ? await o : o;
       const table = rt ? Table.open(rt, this.rep, this.header.layout.ansi) : null;
       if (!table) this.rep.report('PST-RECIPIENTS', { nid, message: `Message ${hex(nid)}.` });
       else {
@@ -280,7 +293,8 @@ export class PstFileImpl implements PstFile {
     }
     const attachments: AttachmentContent[] = [];
     if (subs.has(NID_ATTACHMENT_TABLE)) {
-      const at = await node.openSubnode(NID_ATTACHMENT_TABLE);
+      const o = node.openSubnodeAny(NID_ATTACHMENT_TABLE);
+      const at = o instanceof Promise ? await o : o;
       const table = at ? Table.open(at, this.rep, this.header.layout.ansi) : null;
       if (!table) this.rep.report('PST-ATTACHMENT', { nid, message: `Message ${hex(nid)}: the attachment table is unreadable.` });
       else {
@@ -294,8 +308,10 @@ export class PstFileImpl implements PstFile {
   }
 
   private async readAttachment(msg: LtpNode, attNid: number, depth: number, cp: number): Promise<AttachmentContent | null> {
-    const node = await msg.openSubnode(attNid);
-    const raw = node ? await readPc(node, this.rep) : null;
+    const o = msg.openSubnodeAny(attNid);
+    const node = o instanceof Promise ? await o : o;
+    const r = node ? readPcAny(node, this.rep) : null;
+    const raw = r instanceof Promise ? await r : r;
     if (!node || !raw) {
       this.rep.report('PST-ATTACHMENT', { nid: msg.nid, message: `Attachment ${hex(attNid)} of message ${hex(msg.nid)} is unreadable.` });
       return null;
@@ -312,7 +328,8 @@ export class PstFileImpl implements PstFile {
         if (depth + 1 > MAX_EMBED_DEPTH) {
           this.rep.report('PST-EMBED-DEPTH', { nid: msg.nid });
         } else {
-          const sub = subNid ? await node.openSubnode(subNid) : null;
+          const so = subNid ? node.openSubnodeAny(subNid) : null;
+          const sub = so instanceof Promise ? await so : so;
           const embedded = sub ? await this.readMessageNode(sub, depth + 1, cp) : null;
           if (embedded) {
             att.embedded = embedded;

@@ -112,13 +112,39 @@ export class Blocks {
 
   /** Read, check, inflate and decrypt one block. Null when it cannot be read at all. */
   async read(bid: number, ctx: Ctx = {}): Promise<Uint8Array | null> {
+    return this.readAny(bid, ctx);
+  }
+
+  /**
+   * read() without a promise when the BBT path and the block's bytes are cached (the common
+   * case: one call per heap, subnode tree and table page); otherwise the same steps continue
+   * asynchronously. Same checks, findings and result as read().
+   */
+  readAny(bid: number, ctx: Ctx = {}): Uint8Array | null | Promise<Uint8Array | null> {
     const found = this.lookup(bid);
-    const e = found instanceof Promise ? await found : found;
+    if (found instanceof Promise) return found.then((e) => this.foundAny(bid, e, ctx));
+    return this.foundAny(bid, found, ctx);
+  }
+
+  private foundAny(bid: number, e: BbtEntry | null, ctx: Ctx): Uint8Array | null | Promise<Uint8Array | null> {
     if (!e) {
       this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
       return null;
     }
-    return this.readEntry(e, ctx);
+    const span = this.span(e);
+    if (!(e.ib >= 0) || e.ib + span > this.src.size) {
+      this.rep.report('PST-BLOCK-BOUNDS', { nid: ctx.nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
+      return null;
+    }
+    const hit = this.src.peek?.(e.ib, span);
+    if (hit) return this.decodeNew(e, hit, ctx);
+    return this.src.read(e.ib, span).then((b) => this.decodeNew(e, b, ctx));
+  }
+
+  /** decode() into a fresh buffer of the block's (inflated) size. */
+  private decodeNew(e: BbtEntry, b: Uint8Array, ctx: Ctx): Uint8Array | null {
+    const out = new Uint8Array(this.L.fourK ? e.cbInflated : e.cb);
+    return this.decode(e, b, ctx, out, false) ? out : null;
   }
 
   /**
@@ -134,8 +160,7 @@ export class Blocks {
     }
     const b = raw ?? (await this.src.read(e.ib, span));
     if (checkOnly) return this.decode(e, b, ctx, undefined, true);
-    const out = new Uint8Array(this.L.fourK ? e.cbInflated : e.cb);
-    return this.decode(e, b, ctx, out, false) ? out : null;
+    return this.decodeNew(e, b, ctx);
   }
 
   /** Bytes a block occupies in the file: payload + trailer, aligned ([MS-PST] 2.2.2.8.1). */
@@ -438,19 +463,39 @@ export class Blocks {
     return whole;
   }
 
+  /**
+   * readStream() without a promise for a stream of one data block that is cached (most values in
+   * subnodes); data trees go through readStream.
+   */
+  readStreamAny(bid: number, ctx: Ctx = {}): Uint8Array | null | Promise<Uint8Array | null> {
+    return isInternal(bid) ? this.readStream(bid, ctx) : this.readAny(bid, ctx);
+  }
+
   /** The subnode tree at `bidSub` ([MS-PST] 2.2.2.8.3.3) as a map NID → entry. */
   async subnodes(bidSub: number, ctx: Ctx = {}): Promise<Map<number, SubnodeEntry>> {
+    return this.subnodesAny(bidSub, ctx);
+  }
+
+  /**
+   * subnodes() without a promise while every block of the tree is cached (usually one SLBLOCK);
+   * at the first uncached block the walk continues asynchronously, same order and findings.
+   */
+  subnodesAny(bidSub: number, ctx: Ctx = {}): Map<number, SubnodeEntry> | Promise<Map<number, SubnodeEntry>> {
     const map = new Map<number, SubnodeEntry>();
     if (!bidSub) return map;
-    const seen = new Set<number>();
+    // Blocks on the path so far (cycle check); only needed below an SIBLOCK.
+    let seen: Set<number> | undefined;
     const id = this.L.idSize;
-    const walk = async (b: number, depth: number): Promise<void> => {
-      if (seen.has(b) || depth > 8) {
+    const walk = (b: number, depth: number): void | Promise<void> => {
+      if (seen?.has(b) || depth > 8) {
         this.rep.report('PST-DATATREE-CYCLE', { nid: ctx.nid, field: 'SIENTRY.bid', message: `Block ${hex(b)}.` });
         return;
       }
-      seen.add(b);
-      const x = await this.read(b, ctx);
+      seen?.add(b);
+      const x = this.readAny(b, ctx);
+      return x instanceof Promise ? x.then((v) => visit(b, v, depth)) : visit(b, x, depth);
+    };
+    const visit = (b: number, x: Uint8Array | null, depth: number): void | Promise<void> => {
       if (!x) return;
       if (x.length < 4 || x[0] !== 0x02 || x[1]! > 1) {
         this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: x[0] !== 0x02 ? 'SLBLOCK.btype' : 'SLBLOCK.cLevel', message: `Block ${hex(b)}.` });
@@ -459,20 +504,32 @@ export class Blocks {
       const dv = new DataView(x.buffer, x.byteOffset, x.byteLength);
       const cEnt = dv.getUint16(2, true);
       const head = id === 8 ? 8 : 4;
-      const size = x[1] === 0 ? 3 * id : 2 * id;
+      const leaf = x[1] === 0;
+      const size = leaf ? 3 * id : 2 * id;
       const n = Math.min(cEnt, Math.floor((x.length - head) / size));
       if (n < cEnt) this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: 'SLBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
-      for (let i = 0; i < n; i++) {
-        const at = head + i * size;
-        const nid = dv.getUint32(at, true);
-        if (x[1] === 0) {
+      if (leaf) {
+        for (let i = 0; i < n; i++) {
+          const at = head + i * size;
+          const nid = dv.getUint32(at, true);
           map.set(nid, { nid, bidData: readId(dv, at + id, id), bidSub: readId(dv, at + 2 * id, id) });
-        } else {
-          await walk(readId(dv, at + id, id), depth + 1);
         }
+        return;
       }
+      // Only the root can have been visited before the first SIBLOCK.
+      seen ??= new Set([b]);
+      const from = (i: number): void | Promise<void> => {
+        for (; i < n; i++) {
+          const r = walk(readId(dv, head + i * size + id, id), depth + 1);
+          if (r) {
+            const next = i + 1;
+            return r.then(() => from(next));
+          }
+        }
+      };
+      return from(0);
     };
-    await walk(bidSub, 0);
-    return map;
+    const r = walk(bidSub, 0);
+    return r ? r.then(() => map) : map;
   }
 }
