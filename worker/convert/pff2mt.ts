@@ -19,8 +19,9 @@ import type { ByteSource } from '../io/byte-source.ts';
 import type { ByteSink } from '../io/sink.ts';
 import type { Finding, FindingSink } from '../findings.ts';
 import * as T from '../mapi/types.ts';
-import type { MessageContent, Prop } from '../mapi/types.ts';
+import type { MessageContent, Prop, PropertyName } from '../mapi/types.ts';
 import { openPst, type Folder, type PstFile } from '../pst/index.ts';
+import { frameOf, type BatchResult, type MessagePool } from './pff2mt-batch.ts';
 import {
   createGxmtWriter,
   MAILBOX_FID_UNANCHORED,
@@ -72,6 +73,11 @@ export interface Pff2mtOptions {
   onTree?: (o: TreeObject) => void;
   /** Cancels between items. */
   signal?: AbortSignal;
+  /**
+   * Workers that read and encode messages in parallel (pff2mt-batch.ts); the stream is the same
+   * as without. Not used with onTree, which needs the messages here.
+   */
+  pool?: MessagePool;
 }
 
 export type Pff2mtProgress =
@@ -225,7 +231,7 @@ class Run {
     this.w = await createGxmtWriter(
       sink,
       { version: this.o.version ?? 5, splice: this.splice, publicStore: false, folderMap: fm },
-      { onFinding: this.o.onFinding, namedIds: 'source' },
+      { onFinding: this.o.onFinding, namedIds: 'source', namedIdOf: await this.namedIdOf() },
     );
     try {
       if (this.o.onlyObj?.length) {
@@ -251,6 +257,16 @@ class Run {
     this.res.bytes = this.w.bytesWritten;
     if (this.stop) this.res.stopped = this.stop;
     return this.res;
+  }
+
+  /** Named-property ids from the file's name-to-ID map (the same rule the pool's workers use). */
+  private async namedIdOf(): Promise<((n: PropertyName) => number | undefined) | undefined> {
+    try {
+      const named = await this.pst.namedProps();
+      return (n) => named.id(n);
+    } catch {
+      return undefined;
+    }
   }
 
   private stopped(): boolean {
@@ -349,6 +365,7 @@ class Run {
    * same as without it.
    */
   private async messages(refs: AsyncIterable<{ nid: number; size?: number }>, parent: bigint): Promise<void> {
+    if (this.o.pool && !this.o.onTree) return this.pooledMessages(this.o.pool, refs, parent);
     let pending: { nid: number; read?: Promise<ReadResult> } | undefined;
     for await (const ref of refs) {
       if (this.stopped()) break;
@@ -359,6 +376,71 @@ class Run {
       if (this.stopped()) break;
     }
     if (pending && !this.stopped()) await this.message(pending.nid, parent, pending.read && (await pending.read));
+  }
+
+  /**
+   * The messages of one contents table through the worker pool: batches of up to BATCH_COUNT
+   * messages and BATCH_BYTES of PR_MESSAGE_SIZE are encoded by the workers, at most
+   * 2 × pool.size batches ahead of the one being written; a message larger than LOOKAHEAD_MAX
+   * (or of unknown size) is read and written here, in its place, so no large frame is ever
+   * copied between threads or held in the window.
+   */
+  private async pooledMessages(pool: MessagePool, refs: AsyncIterable<{ nid: number; size?: number }>, parent: bigint): Promise<void> {
+    type Slot = { batch: Promise<BatchResult>; nids: number[] } | { local: number };
+    const window: Slot[] = [];
+    const maxAhead = 2 * pool.size;
+    let nids: number[] = [];
+    let bytes = 0;
+    const send = () => {
+      if (nids.length === 0) return;
+      window.push({ batch: pool.encode({ nids, parent, parentType: MAPI_FOLDER }), nids });
+      nids = [];
+      bytes = 0;
+    };
+    for await (const ref of refs) {
+      if (this.stopped()) break;
+      if (ref.size === undefined || ref.size > LOOKAHEAD_MAX) {
+        send();
+        window.push({ local: ref.nid });
+      } else {
+        nids.push(ref.nid);
+        bytes += ref.size;
+        if (nids.length >= BATCH_COUNT || bytes >= BATCH_BYTES) send();
+      }
+      while (window.length > maxAhead && !this.stopped()) await this.drain(window.shift()!, parent);
+    }
+    send();
+    while (window.length > 0 && !this.stopped()) await this.drain(window.shift()!, parent);
+  }
+
+  private async drain(slot: { batch: Promise<BatchResult>; nids: number[] } | { local: number }, parent: bigint): Promise<void> {
+    if ('local' in slot) return this.message(slot.local, parent);
+    let r: BatchResult;
+    try {
+      r = await slot.batch;
+    } catch (e) {
+      // The worker itself failed (not one message): these messages are read here instead.
+      this.finding('PFF-WORKER', 'warning', `A worker failed (${(e as Error).message}); its ${slot.nids.length} message(s) are converted by the main thread`);
+      for (const nid of slot.nids) {
+        if (this.stopped()) return;
+        await this.message(nid, parent);
+      }
+      return;
+    }
+    for (const it of r.items) {
+      if (this.stopped()) return;
+      this.res.seenMessages++;
+      for (const f of it.findings) this.o.onFinding?.(f);
+      if (it.error !== undefined) {
+        this.res.skippedMessages++;
+        this.fail('Message', it.nid, new Error(it.error));
+        continue;
+      }
+      const before = this.w.bytesWritten;
+      const ok = await this.w.writeEncoded(BigInt(it.nid), parent, { chunks: it.at < 0 ? null : [frameOf(r, it)!], names: it.names });
+      if (!ok) this.res.skippedMessages++;
+      this.o.onProgress?.({ kind: 'message', nid: it.nid, written: ok, bytes: this.w.bytesWritten - before });
+    }
   }
 
   private read(nid: number): Promise<ReadResult> {
@@ -386,6 +468,9 @@ class Run {
 
 type ReadResult = { content: MessageContent } | { error: unknown };
 const LOOKAHEAD_MAX = 1 << 20;
+/** A pool batch: at most this many messages, and about this much PR_MESSAGE_SIZE. */
+const BATCH_COUNT = 48;
+const BATCH_BYTES = 2 << 20;
 
 function displayName(props: Prop[]): string {
   const p = props.find((x) => !x.name && x.tag === T.propTag(0x3001, T.PT_UNICODE));

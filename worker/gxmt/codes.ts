@@ -17,6 +17,7 @@ export const WRITER_CODES = {
   'GXMT-STRING-NUL': 'string contains a NUL character; text after it is cut off',
   'GXMT-NAMEDPROP-NO-NAME': 'property id in the named range 0x8000-0xFFFE without a property name; property skipped',
   'GXMT-NAMEDPROP-NAME-TOO-LONG': 'named property name longer than 254 UTF-8 bytes or containing NUL; property skipped',
+  'GXMT-NAMEDPROP-CONFLICT': 'a message encoded elsewhere (a parallel worker) gives a named property a different id than this stream did; message skipped',
   'GXMT-NAMEDPROP-EXHAUSTED': 'more than 32767 distinct named properties in one stream; property skipped',
   'GXMT-TOO-MANY-PROPS': 'more than 65535 properties in one property list; item skipped',
   'GXMT-TOO-MANY-ATTACHMENTS': 'more than 65535 attachments on one message; item skipped',

@@ -1,7 +1,7 @@
 /** Public surface of the GXMT stream module (writer, strict reader, JSON/tree form). */
 export * from './constants.ts';
 export { GxmtError, WRITER_CODES, READER_CODES, type GxmtWriterCode, type GxmtReaderCode } from './codes.ts';
-export { createGxmtWriter, type GxmtWriter, type GxmtWriterOptions, type GxmtHeaderInit, type FolderMapEntry, type AclEntry } from './writer.ts';
+export { createGxmtWriter, createGxmtEncoder, type EncodedMessage, type GxmtWriter, type GxmtWriterOptions, type GxmtHeaderInit, type FolderMapEntry, type AclEntry } from './writer.ts';
 export {
   readGxmt,
   decodeGxmtBytes,

@@ -60,6 +60,13 @@ export interface GxmtWriterOptions {
    */
   namedIds?: 'first-use' | 'source';
   /**
+   * With `namedIds: 'source'`: the id the source gives a name (pff2mt: the PST's name-to-ID map),
+   * used instead of the id a property happens to carry. It makes the choice a function of the
+   * name alone, so messages encoded apart (parallel workers) agree with the stream's writer even
+   * when the source maps one name twice.
+   */
+  namedIdOf?: (name: PropertyName) => number | undefined;
+  /**
    * PT_STRING8 / PT_MV_STRING8 values (JS strings, decoded by the reader with the right code
    * page) are written as PT_UNICODE / PT_MV_UNICODE (`unicode`, default, as pff2mt does for
    * single values) or keep their type with UTF-8 bytes (`keep`).
@@ -84,6 +91,16 @@ export interface GxmtWriter {
    * stream propid; `preferredId` is used when free. null when the name cannot be written.
    */
   defineNamedProp(name: PropertyName, preferredId?: number): Promise<number | null>;
+  /**
+   * Encode a message frame without writing it (for a writer fed by workers, see writeEncoded).
+   * The chunks are valid until the next call on this writer.
+   */
+  encodeMessage(nid: bigint, parentFid: bigint, content: MessageContent, rfc5322?: Uint8Array, parentType?: number): EncodedMessage;
+  /**
+   * Write a frame from another writer's encodeMessage: its named-property definitions this stream
+   * lacks first (ids checked against this stream's), then the frame. Same bytes as writeMessage.
+   */
+  writeEncoded(nid: bigint, parentFid: bigint, encoded: EncodedMessage): Promise<boolean>;
   /** Number of folder and message frames written so far. */
   readonly counts: { folders: number; messages: number; namedProps: number; skipped: number };
   /** Bytes written so far. */
@@ -91,9 +108,31 @@ export interface GxmtWriter {
   close(): Promise<void>;
 }
 
+/** A message frame encoded apart from the stream (encodeMessage), to be written by writeEncoded. */
+export interface EncodedMessage {
+  /** The frame, size field first; null when the message cannot be written (finding made). */
+  chunks: Uint8Array[] | null;
+  /** Named properties the encoding writer had not seen before, in order of first use. */
+  names: { id: number; name: PropertyName }[];
+}
+
 const enc = new TextEncoder();
 
 class SkipItem extends Error {}
+
+/**
+ * A writer that only encodes message frames (encodeMessage), for workers whose frames a
+ * stream's writer takes with writeEncoded. Nothing is written; close() is a no-op.
+ */
+export function createGxmtEncoder(version: GxmtVersion, options: GxmtWriterOptions = {}): GxmtWriter {
+  const noSink: ByteSink = {
+    write() {
+      throw new Error('a GXMT encoder does not write');
+    },
+    close() {},
+  };
+  return new Writer(noSink, { version, splice: false, folderMap: [] }, options);
+}
 
 /** Create a writer and write the header and both maps. */
 export async function createGxmtWriter(sink: ByteSink, header: GxmtHeaderInit, options: GxmtWriterOptions = {}): Promise<GxmtWriter> {
@@ -237,6 +276,7 @@ class Writer implements GxmtWriter {
       return null;
     }
     let id: number;
+    if (this.options.namedIds === 'source' && !this.forceSource) sourceId = this.options.namedIdOf?.(name) ?? sourceId;
     if ((this.options.namedIds === 'source' || this.forceSource) && sourceId >= NAMED_ID_FIRST && sourceId <= NAMED_ID_LAST && !this.usedIds.has(sourceId)) {
       id = sourceId;
     } else {
@@ -521,24 +561,79 @@ class Writer implements GxmtWriter {
       this.counts.skipped++;
       return false;
     }
-    const ok = await this.commitFrame(() => {
-      const b = this.frame(this.objBuilder);
-      this.frameHead(b, MAPI_MESSAGE, nid, parentType, parentFid);
-      this.pushContent(b, content, 0);
-      if (this.version >= 4) {
-        let raw = rfc5322 ?? new Uint8Array(0);
-        if (raw.includes(0)) {
-          this.finding('GXMT-RFC5322-NUL', 'warning');
-          raw = new Uint8Array(0);
-        }
-        b.cstr(raw);
-        b.u8(0);
-      } else if (rfc5322 && rfc5322.length > 0) {
-        this.finding('GXMT-RFC5322-DROPPED', 'info');
-      }
-      return b;
-    });
+    const ok = await this.commitFrame(() => this.buildMessage(nid, parentFid, content, rfc5322, parentType));
     if (!ok) return false;
+    this.counts.messages++;
+    return true;
+  }
+
+  private buildMessage(nid: bigint, parentFid: bigint, content: MessageContent, rfc5322: Uint8Array | undefined, parentType: number): FrameBuilder {
+    const b = this.frame(this.objBuilder);
+    this.frameHead(b, MAPI_MESSAGE, nid, parentType, parentFid);
+    this.pushContent(b, content, 0);
+    if (this.version >= 4) {
+      let raw = rfc5322 ?? new Uint8Array(0);
+      if (raw.includes(0)) {
+        this.finding('GXMT-RFC5322-NUL', 'warning');
+        raw = new Uint8Array(0);
+      }
+      b.cstr(raw);
+      b.u8(0);
+    } else if (rfc5322 && rfc5322.length > 0) {
+      this.finding('GXMT-RFC5322-DROPPED', 'info');
+    }
+    return b;
+  }
+
+  encodeMessage(nid: bigint, parentFid: bigint, content: MessageContent, rfc5322?: Uint8Array, parentType = MAPI_FOLDER): EncodedMessage {
+    this.assertOpen();
+    this.checkNid(nid, 'message nid');
+    this.begin('message', nid);
+    let chunks: Uint8Array[] | null = null;
+    try {
+      const b = this.buildMessage(nid, parentFid, content, rfc5322, parentType);
+      if (b.length > MAX_FRAME_BODY - 1) {
+        this.finding('GXMT-FRAME-TOO-LARGE', 'error', `${b.length} bytes`);
+        throw new SkipItem();
+      }
+      chunks = b.finish();
+    } catch (e) {
+      if (!(e instanceof SkipItem)) throw e;
+    }
+    const names = this.pendingNames.map((n) => ({ id: n.id, name: n.name }));
+    this.pendingNames = [];
+    return { chunks, names };
+  }
+
+  async writeEncoded(nid: bigint, parentFid: bigint, encoded: EncodedMessage): Promise<boolean> {
+    this.assertOpen();
+    this.checkNid(nid, 'message nid');
+    this.begin('message', nid);
+    if (!this.known.has(parentFid)) {
+      this.finding('GXMT-UNKNOWN-PARENT', 'error', `parent 0x${parentFid.toString(16)}`);
+      this.counts.skipped++;
+      return false;
+    }
+    for (const { id, name } of encoded.names) {
+      const key = this.nameKey(name);
+      const have = this.nameIds.get(key);
+      if (have === id) continue;
+      if (have !== undefined || this.usedIds.has(id)) {
+        this.finding('GXMT-NAMEDPROP-CONFLICT', 'error', `id 0x${id.toString(16)}${have !== undefined ? `, this stream has 0x${have.toString(16)}` : ''}`);
+        await this.flushNames();
+        this.counts.skipped++;
+        return false;
+      }
+      this.usedIds.add(id);
+      this.nameIds.set(key, id);
+      this.pendingNames.push({ id, name, nameBytes: name.name !== undefined ? enc.encode(name.name) : undefined });
+    }
+    await this.flushNames();
+    if (!encoded.chunks) {
+      this.counts.skipped++;
+      return false;
+    }
+    await this.emit(encoded.chunks);
     this.counts.messages++;
     return true;
   }
