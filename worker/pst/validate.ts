@@ -7,10 +7,14 @@
  * zero bytes (sampled), every BBT and NBT page (PAGETRAILER, BTPAGE counts, key order and
  * ranges, cycles), every BBT entry's range, every NBT entry's bidData/bidSub against the BBT,
  * and every folder's and message's nidParent (orphans).
- * Full mode adds every block (BLOCKTRAILER, wSig, dwCRC, inflate) read in file order within each
- * BBT leaf, and every node's LTP structures (PCs, TCs, messages with recipients, attachments and
- * embedded messages). Memory stays bounded: B-tree walks hold one path, BBT keys are kept as a
- * packed sorted array (4 bytes per block) for the reference check, findings are capped.
+ * Full mode adds every block (BLOCKTRAILER, wSig, dwCRC, inflate; validate-blocks.ts) and every
+ * node's LTP structures (heaps, BTHs, PCs, TCs, subnode trees, messages with recipients,
+ * attachments and embedded messages; validate-ltp.ts). When both B-trees are sound and small
+ * enough to keep (12 bytes per block and node), that is one sequential pass over the file: the
+ * blocks in file order, and each node checked synchronously from the block bytes in hand right
+ * after the run holding its data block (fusedPass). Otherwise blocks are checked in file order
+ * per batch of BBT leaves and nodes read through the reader's NDB layer. Memory stays bounded:
+ * B-tree walks hold one path, kept lists are capped (keptEntries), findings are capped.
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import { SlabCache } from '../io/slab-cache.ts';
@@ -19,13 +23,12 @@ import { loadCodecs } from '../codec/index.ts';
 import type { Finding, Severity } from '../findings.ts';
 import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
-import { LtpNode } from './ltp/node.ts';
-import { checkPc, type PcProbe } from './ltp/pc.ts';
-import { Table } from './ltp/tc.ts';
 import { bidKey, type BbtEntry } from './ndb/btree.ts';
-import { parseHeader } from './ndb/header.ts';
+import { parseHeader, type Layout } from './ndb/header.ts';
 import { Blocks } from './ndb/blocks.ts';
-import { PstFileImpl, checkHeader, nidType, NID_ATTACHMENT_TABLE, NID_RECIPIENT_TABLE } from './messaging/pst-file.ts';
+import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
+import { BlockCheck } from './validate-blocks.ts';
+import { LtpChecker, Need, type Step } from './validate-ltp.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'not-a-pst';
 
@@ -224,17 +227,33 @@ class BbtIndex {
     return this.ibq[i]! * this.align;
   }
   find(bid: number): BbtEntry | undefined {
+    const i = this.indexOf(bid);
+    return i < 0 ? undefined : this.entry(i);
+  }
+  /** Position of `bid` (bidKey match), or -1. */
+  indexOf(bid: number): number {
     const k = bidKey(bid);
+    const a = this.bid;
     let lo = 0;
     let hi = this.n - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const v = bidKey(this.bid[mid]!);
-      if (v === k) return this.entry(mid);
-      if (v < k) lo = mid + 1;
+      const v = a[mid]!;
+      const vk = v - (v & 1);
+      if (vk === k) return mid;
+      if (vk < k) lo = mid + 1;
       else hi = mid - 1;
     }
-    return undefined;
+    return -1;
+  }
+  bidAt(i: number): number {
+    return this.bid[i]!;
+  }
+  cbAt(i: number): number {
+    return this.cb[i]!;
+  }
+  cbInflatedAt(i: number): number {
+    return this.cbi[i]!;
   }
   /** Entry indexes in file order. */
   fileOrder(): Uint32Array {
@@ -306,8 +325,6 @@ class WindowSource implements ByteSource {
     return buf.subarray(start - ws, Math.min(end, ws + n) - ws);
   }
 }
-
-const PC_NIDS = new Set([0x21, 0x61]);
 
 export async function validate(source: ByteSource, options: ValidateOptions = {}): Promise<ValidationReport> {
   const full = options.full === true;
@@ -462,165 +479,354 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   if (orphans > 100) rep.report('PST-ORPHAN', { field: 'NBTENTRY.nidParent', message: `${orphans} orphaned nodes in total.` });
 
   if (full) {
-    // Every block, in file order within batches of BBT leaves, read in large sequential runs.
     file.bt.clear();
-    const RUN = 4 << 20;
-    const runBufs = source.readInto ? [new Uint8Array(RUN), new Uint8Array(RUN)] : [];
-    let batch: BbtEntry[] = [];
-    const flush = async () => {
-      const entries = batch.sort((a, b) => a.ib - b.ib);
-      batch = [];
-      // Runs of nearby blocks (≤ RUN bytes each); run r+1 is read while run r is checked, into
-      // two reused buffers when the source can fill a caller's buffer.
-      const runs: number[] = []; // i, j, start, end per run (j = i: one unreadable entry)
-      let i = 0;
-      while (i < entries.length) {
-        const start = entries[i]!.ib;
-        let end = start;
-        let j = i;
-        for (; j < entries.length; j++) {
-          const e = entries[j]!;
-          const span = file.blocks.span(e);
-          if (e.ib < start || e.ib + span - start > RUN || e.ib + span > cache.size || e.ib - end > 1 << 20) break;
-          end = Math.max(end, e.ib + span);
-        }
-        runs.push(i, j, start, end);
-        i = Math.max(j, i + 1);
-      }
-      const fetchRun = (r: number): Promise<Uint8Array | undefined> | undefined => {
-        if (r >= runs.length || runs[r + 1]! <= runs[r]!) return undefined;
-        const start = runs[r + 2]!;
-        const len = runs[r + 3]! - start;
-        if (!source.readInto) return source.read(start, len);
-        const buf = runBufs[(r >> 2) & 1]!.subarray(0, len);
-        return source.readInto(start, buf).then((n) => (n < len ? buf.subarray(0, n) : buf));
-      };
-      let next = fetchRun(0);
-      for (let r = 0; r < runs.length; r += 4) {
-        const [ri, rj, start] = [runs[r]!, runs[r + 1]!, runs[r + 2]!];
-        const buf = await next;
-        next = fetchRun(r + 4);
-        for (let k = ri; k < Math.max(rj, ri + 1); k++) {
-          const e = entries[k]!;
-          const raw = buf && k < rj ? buf.subarray(e.ib - start, e.ib - start + file.blocks.span(e)) : undefined;
-          const data = await file.blocks.readEntry(e, {}, raw, true);
-          counts.blocksChecked++;
-          counts.bytesChecked += e.cb;
-          if (data && Math.floor(e.bid / 2) % 2 === 1) {
-            const t = data[0];
-            if (t !== 0x01 && t !== 0x02) rep.report('PST-BLOCK-TYPE', { offset: e.ib, field: 'XBLOCK.btype', message: `Internal block ${hex(e.bid)} has type ${hex(t ?? 0)}.` });
-          }
-        }
-      }
-      await next;
-      progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+    const bc = new BlockCheck(L, rep, codecs, h.encryption, source.size);
+    const ltp = new LtpChecker(rep, L);
+    const nodeDone = () => {
+      if (++counts.nodesChecked % 500 === 0) progress({ phase: 'nodes', done: counts.nodesChecked, total: counts.nbtEntries });
     };
-    if (bbtIndex) {
-      // The BBT from the first walk, in file order: one sequential pass over the whole file.
-      const order = bbtIndex.fileOrder();
-      for (let k = 0; k < order.length; k++) {
-        batch.push(bbtIndex.entry(order[k]!));
-        if (batch.length >= 8192) await flush();
-      }
+    if (bbtIndex && nbtKeep) {
+      await fusedPass(source, bbtIndex, nbtKeep, bc, ltp, counts, progress, nodeDone);
     } else {
-      for await (const page of file.bt.walk('bbt')) {
-        if (!page.bbt) continue;
-        for (const e of page.bbt) batch.push(e);
-        if (batch.length >= 8192) await flush();
+      await blockPass(source, file, bbtIndex, bc, counts, progress);
+      // Block trailers and CRCs are checked now; the LTP checks need not redo them.
+      file.blocks.verifyCrc = false;
+      // With a sound BBT in memory, blocks come from large windows of the file.
+      const blocks = bbtIndex ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
+      if (bbtIndex) blocks.bbtIndex = (bid) => bbtIndex.find(bid);
+      const fetch = blocksFetch(blocks, rep, L);
+      file.bt.clear();
+      const kept = nbtKeep;
+      const nodes = kept
+        ? (function* () {
+          const n = { nid: 0, bidData: 0, bidSub: 0 };
+          for (let i = 0; i < kept.nid.length; i++) {
+            n.nid = kept.nid.at(i);
+            n.bidData = kept.data.at(i);
+            n.bidSub = kept.sub.at(i);
+            yield n;
+          }
+        })()
+        : (async function* () {
+          for await (const page of file.bt.walk('nbt')) yield* page.nbt ?? [];
+        })();
+      for await (const n of nodes) {
+        if (LtpChecker.checks(n.nid)) {
+          const p = drive(ltp, n.nid, n.bidData, n.bidSub, fetch, rep);
+          if (p) await p;
+        }
+        nodeDone();
       }
     }
-    await flush();
-    // Block trailers and CRCs are checked now; the LTP pass need not redo them.
-    file.blocks.verifyCrc = false;
-    // With a sound BBT in memory the LTP pass reads blocks through large windows of the file.
-    const blocks = bbtIndex ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
-    if (bbtIndex) blocks.bbtIndex = (bid) => bbtIndex.find(bid);
-    // Every node's LTP structures (a second NBT walk: nothing per node is kept).
-    const total = counts.nbtEntries;
-    file.bt.clear();
-    const kept = nbtKeep;
-    const nodes = kept
-      ? (function* () {
-        const n = { nid: 0, bidData: 0, bidSub: 0 };
-        for (let i = 0; i < kept.nid.length; i++) {
-          n.nid = kept.nid.at(i);
-          n.bidData = kept.data.at(i);
-          n.bidSub = kept.sub.at(i);
-          yield n;
-        }
-      })()
-      : (async function* () {
-        for await (const page of file.bt.walk('nbt')) yield* page.nbt ?? [];
-      })();
-    for await (const n of nodes) {
-      counts.nodesChecked++;
-      const t = nidType(n.nid);
-      try {
-        if (t === 0x04 || t === 0x08) {
-          const node = await LtpNode.open(blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
-          if (!node) rep.report('PST-MESSAGE', { nid: n.nid, message: `Message ${hex(n.nid)} has no readable heap.` });
-          else await checkMessage(node, rep, L.ansi, 0);
-        } else if (t === 0x02 || t === 0x03 || PC_NIDS.has(n.nid)) {
-          const node = await LtpNode.open(blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
-          if (node) await checkPc(node, rep);
-          else rep.report('PST-FOLDER', { nid: n.nid, message: `Object ${hex(n.nid)} has no readable heap.` });
-        } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
-          const node = await LtpNode.open(blocks, rep, n.nid, n.bidData, n.bidSub, undefined, true);
-          // Search contents tables may use the undocumented 0xAC table variant: not checked.
-          const table = node && !(t === 0x10 && node.heap.clientSig === 0xac) ? Table.open(node, rep, L.ansi) : null;
-          if (table) await table.checkRows();
-        }
-      } catch (e) {
-        rep.report('PST-MESSAGE', { nid: n.nid, message: `Unexpected failure: ${(e as Error).message}` });
-      }
-      if (counts.nodesChecked % 500 === 0) progress({ phase: 'nodes', done: counts.nodesChecked, total });
-    }
-    progress({ phase: 'nodes', done: total, total });
+    progress({ phase: 'nodes', done: counts.nbtEntries, total: counts.nbtEntries });
   }
   await file.storeInfo().catch(() => undefined); // reports the password flag (info)
   return report(extra);
 }
 
+/** Where the LTP checks get blocks: a value when in memory, else a promise. */
+interface Fetch {
+  /** Decoded bytes of a block for node `nid` (null: unreadable, findings made). */
+  block(bid: number, nid: number): Uint8Array | null | Promise<Uint8Array | null>;
+  /** The block's (inflated) size from the BBT, or -1 when absent (PST-BBT-MISSING made). */
+  size(bid: number, nid: number): number | Promise<number>;
+}
+
+/** Blocks through the reader's NDB layer (damaged or huge BBTs: B-tree lookups, trailer scan). */
+function blocksFetch(blocks: Blocks, rep: Reporter, L: Layout): Fetch {
+  const size = (bid: number, nid: number, e: BbtEntry | null): number => {
+    if (e) return L.fourK ? e.cbInflated : e.cb;
+    rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+    return -1;
+  };
+  return {
+    block: (bid, nid) => blocks.read(bid, { nid }),
+    size: (bid, nid) => {
+      const e = blocks.lookup(bid);
+      return e instanceof Promise ? e.then((v) => size(bid, nid, v)) : size(bid, nid, e);
+    },
+  };
+}
+
 /**
- * LTP structure of one message: its PC, recipient and attachment TCs, every attachment PC and
- * embedded messages below them ([MS-PST] 2.4.5-2.4.6). Values in subnodes are not read (the
- * block pass checked their blocks); the node is shallow.
+ * Run the LTP checks of one node: synchronously while `fetch` answers from memory, continuing
+ * asynchronously from the first block that must be read. Undefined when done synchronously.
  */
-async function checkMessage(node: LtpNode, rep: Reporter, ansi: boolean, depth: number): Promise<void> {
-  if (!(await checkPc(node, rep))) {
-    rep.report('PST-MESSAGE', { nid: node.nid, message: `Message ${hex(node.nid)}: its property context is unreadable.` });
-    return;
+function drive(ltp: LtpChecker, nid: number, bidData: number, bidSub: number, fetch: Fetch, rep: Reporter): Promise<void> | undefined {
+  const gen = ltp.checkNode(nid, bidData, bidSub);
+  const fail = (e: unknown) => rep.report('PST-MESSAGE', { nid, message: `Unexpected failure: ${(e as Error).message}` });
+  let r: IteratorResult<void, void>;
+  try {
+    r = gen.next(null);
+    while (!r.done) {
+      let v: Uint8Array | null = null;
+      if (ltp.need === Need.Block) {
+        const b = fetch.block(ltp.bid, ltp.nid);
+        if (b instanceof Promise) return rest(gen, b, ltp, fetch).catch(fail);
+        v = b;
+      } else {
+        const s = fetch.size(ltp.bid, ltp.nid);
+        if (s instanceof Promise) return rest(gen, s, ltp, fetch).catch(fail);
+        ltp.size = s;
+      }
+      r = gen.next(v);
+    }
+  } catch (e) {
+    fail(e);
   }
-  const subs = await node.subnodes();
-  for (const tnid of [NID_RECIPIENT_TABLE, NID_ATTACHMENT_TABLE]) {
-    if (!subs.has(tnid)) continue;
-    const tn = await node.openSubnode(tnid);
-    const table = tn ? Table.open(tn, rep, ansi) : null;
-    if (!table) {
-      rep.report(tnid === NID_RECIPIENT_TABLE ? 'PST-RECIPIENTS' : 'PST-ATTACHMENT', { nid: node.nid, message: `Message ${hex(node.nid)}: table ${hex(tnid)} is unreadable.` });
+  return undefined;
+}
+
+async function rest(gen: Step<void>, pending: Promise<Uint8Array | null | number>, ltp: LtpChecker, fetch: Fetch): Promise<void> {
+  let got = await pending;
+  for (;;) {
+    let v: Uint8Array | null = null;
+    if (typeof got === 'number') ltp.size = got;
+    else v = got;
+    const r = gen.next(v);
+    if (r.done) return;
+    got = ltp.need === Need.Block ? await fetch.block(ltp.bid, ltp.nid) : await fetch.size(ltp.bid, ltp.nid);
+  }
+}
+
+/** Block runs: read up to RUN bytes at a time, gaps of at most GAP bytes read through. */
+const RUN = 4 << 20;
+const GAP = 1 << 20;
+
+/**
+ * The block pass without the fused LTP checks (the BBT is damaged or too large to keep, or the
+ * NBT is): every block in file order within batches, read in large runs, checked in place.
+ */
+async function blockPass(source: ByteSource, file: PstFileImpl, bbtIndex: BbtIndex | null, bc: BlockCheck, counts: ValidationReport['counts'], progress: (p: ValidateProgress) => void): Promise<void> {
+  const runBufs = source.readInto ? [new Uint8Array(RUN), new Uint8Array(RUN)] : [];
+  let batch: BbtEntry[] = [];
+  const flush = async () => {
+    const entries = batch.sort((a, b) => a.ib - b.ib);
+    batch = [];
+    const runs: number[] = []; // i, j, start, end per run (j = i: one block outside the file)
+    let i = 0;
+    while (i < entries.length) {
+      const start = entries[i]!.ib;
+      let end = start;
+      let j = i;
+      for (; j < entries.length; j++) {
+        const e = entries[j]!;
+        const span = bc.span(e.cb);
+        if (e.ib < start || e.ib + span - start > RUN || e.ib + span > source.size || e.ib - end > GAP) break;
+        end = Math.max(end, e.ib + span);
+      }
+      runs.push(i, j, start, end);
+      i = Math.max(j, i + 1);
+    }
+    const fetchRun = (r: number): Promise<Uint8Array | undefined> | undefined => {
+      if (r >= runs.length || runs[r + 1]! <= runs[r]!) return undefined;
+      const start = runs[r + 2]!;
+      const len = runs[r + 3]! - start;
+      if (!source.readInto) return source.read(start, len);
+      const buf = runBufs[(r >> 2) & 1]!.subarray(0, len);
+      return source.readInto(start, buf).then((n) => (n < len ? buf.subarray(0, n) : buf));
+    };
+    let next = fetchRun(0);
+    for (let r = 0; r < runs.length; r += 4) {
+      const ri = runs[r]!;
+      const rj = runs[r + 1]!;
+      const start = runs[r + 2]!;
+      const buf = await next;
+      next = fetchRun(r + 4);
+      for (let k = ri; k < Math.max(rj, ri + 1); k++) {
+        const e = entries[k]!;
+        const raw = buf && k < rj ? buf.subarray(e.ib - start, e.ib - start + bc.span(e.cb)) : undefined;
+        bc.check(e.bid, e.ib, e.cb, e.cbInflated, raw);
+        counts.blocksChecked++;
+        counts.bytesChecked += e.cb;
+      }
+    }
+    await next;
+    progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+  };
+  if (bbtIndex) {
+    const order = bbtIndex.fileOrder();
+    for (let k = 0; k < order.length; k++) {
+      batch.push(bbtIndex.entry(order[k]!));
+      if (batch.length >= 8192) await flush();
+    }
+  } else {
+    for await (const page of file.bt.walk('bbt')) {
+      if (!page.bbt) continue;
+      for (const e of page.bbt) batch.push(e);
+      if (batch.length >= 8192) await flush();
+    }
+  }
+  await flush();
+}
+
+/**
+ * One sequential pass over the file for a sound BBT and NBT kept in memory: the blocks in file
+ * order, read in runs of up to RUN bytes (the next run is read while this one is checked); each
+ * block's trailer, CRC and inflate are checked, and then the LTP checks of every node whose data
+ * block lies in this run run over the bytes in hand: the previous, this and the next run are
+ * kept, so a message's other blocks (subnode tree, tables, attachment PCs) are nearly always
+ * there too. Blocks elsewhere are read one by one. Decoded blocks live in an arena that is reset
+ * per node. Memory: four run buffers, the arena, and 4 + 8 bytes per block and node for the
+ * orders.
+ */
+async function fusedPass(
+  source: ByteSource, index: BbtIndex, nbt: { nid: U32Vec; data: U32Vec; sub: U32Vec }, bc: BlockCheck, ltp: LtpChecker,
+  counts: ValidationReport['counts'], progress: (p: ValidateProgress) => void, nodeDone: () => void,
+): Promise<void> {
+  const order = index.fileOrder();
+  const n = order.length;
+  // Runs over `order`: [k0, k1) entries, [start, end) bytes; k1 = k0 + 1 and start = -1 for a
+  // block outside the file.
+  const runK: number[] = [];
+  const runB: number[] = [];
+  for (let k = 0; k < n; ) {
+    const i0 = order[k]!;
+    const start = index.ib(i0);
+    if (!bc.inFile(start, index.cbAt(i0))) {
+      runK.push(k, k + 1);
+      runB.push(-1, -1);
+      k++;
       continue;
     }
-    if (tnid !== NID_ATTACHMENT_TABLE) {
-      await table.checkRows();
+    let end = start;
+    let j = k;
+    for (; j < n; j++) {
+      const i = order[j]!;
+      const ib = index.ib(i);
+      const span = bc.span(index.cbAt(i));
+      if (ib + span - start > RUN || ib + span > source.size || ib - end > GAP) break;
+      end = Math.max(end, ib + span);
+    }
+    runK.push(k, j);
+    runB.push(start, end);
+    k = j;
+  }
+  const runs = runK.length / 2;
+
+  // Nodes to check, ordered by their data block's file offset (no data block: at the end).
+  const total = nbt.nid.length;
+  const nodeKey = new Float64Array(total);
+  let m = 0;
+  const nodeIdx = new Uint32Array(total);
+  for (let i = 0; i < total; i++) {
+    if (!LtpChecker.checks(nbt.nid.at(i))) {
+      nodeDone();
       continue;
     }
-    await table.checkRows(async (rowId) => {
-      const an = await node.openSubnode(rowId);
-      const probe: PcProbe = {};
-      if (!an || !(await checkPc(an, rep, probe))) {
-        rep.report('PST-ATTACHMENT', { nid: node.nid, message: `Attachment ${hex(rowId)} of message ${hex(node.nid)} is unreadable.` });
-        return;
-      }
-      const m = probe.attachMethod;
-      if (probe.objectNid !== undefined && (m === 5 || m === undefined)) {
-        if (depth >= 32) {
-          rep.report('PST-EMBED-DEPTH', { nid: node.nid });
-          return;
-        }
-        const sub = await an.openSubnode(probe.objectNid);
-        if (!sub) rep.report('PST-ATTACHMENT', { nid: node.nid, field: 'PidTagAttachDataObject', message: `Embedded message of attachment ${hex(rowId)} is unreadable.` });
-        else await checkMessage(sub, rep, ansi, depth + 1);
-      }
-    });
+    const at = nbt.data.at(i) ? index.indexOf(nbt.data.at(i)) : -1;
+    nodeKey[i] = at < 0 ? Infinity : index.ib(at);
+    nodeIdx[m++] = i;
   }
+  const nodes = nodeIdx.subarray(0, m).sort((a, b) => nodeKey[a]! - nodeKey[b]!);
+
+  // Run buffers: the previous, current and next run are kept while the one after is read.
+  const RING = 4;
+  const bufs: (Uint8Array | undefined)[] = new Array(RING);
+  const wStart = new Float64Array(RING).fill(-1);
+  const wLen = new Float64Array(RING);
+  const loads: (Promise<void> | undefined)[] = new Array(RING);
+  const load = (r: number): Promise<void> | undefined => {
+    if (r >= runs) return undefined;
+    const slot = r % RING;
+    wStart[slot] = -1;
+    const start = runB[2 * r]!;
+    if (start < 0) return undefined;
+    const len = runB[2 * r + 1]! - start;
+    const done = (b: Uint8Array) => {
+      bufs[slot] = b;
+      wStart[slot] = start;
+      wLen[slot] = b.length;
+    };
+    if (source.readInto) {
+      const buf = (bufs[slot] = bufs[slot] && bufs[slot]!.buffer.byteLength >= RUN ? new Uint8Array(bufs[slot]!.buffer, 0, RUN) : new Uint8Array(RUN));
+      const dest = buf.subarray(0, len);
+      return source.readInto(start, dest).then((got) => done(dest.subarray(0, got)));
+    }
+    return source.read(start, len).then(done);
+  };
+
+  // Decoded blocks: an arena reset per node (fresh buffers past its end).
+  const ARENA = 4 << 20;
+  const arena = new Uint8Array(ARENA);
+  let arenaAt = 0;
+  const alloc = (size: number): Uint8Array => {
+    if (arenaAt + size > ARENA) return new Uint8Array(size);
+    const b = arena.subarray(arenaAt, arenaAt + size);
+    arenaAt += size;
+    return b;
+  };
+  const decode = (i: number, raw: Uint8Array, nid: number): Uint8Array | null => {
+    const bid = index.bidAt(i);
+    const cb = index.cbAt(i);
+    const cbi = index.cbInflatedAt(i);
+    return bc.decode(bid, index.ib(i), cb, cbi, raw, nid, bc.inPlace(bid, cb, cbi) ? undefined : alloc(cb === cbi ? cb : cbi));
+  };
+  const fetch: Fetch = {
+    block(bid, nid) {
+      const i = index.indexOf(bid);
+      if (i < 0) {
+        ltpMissing(bid, nid);
+        return null;
+      }
+      const ib = index.ib(i);
+      const cb = index.cbAt(i);
+      if (!bc.inFile(ib, cb)) {
+        bc.bounds(index.bidAt(i), ib, cb, nid);
+        return null;
+      }
+      const span = bc.span(cb);
+      for (let s = 0; s < RING; s++) {
+        const ws = wStart[s]!;
+        if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!.subarray(ib - ws, ib - ws + span), nid);
+      }
+      // Not in the runs in hand (a block far from its node): a read of its own.
+      return source.read(ib, span).then((raw) => decode(i, raw, nid));
+    },
+    size(bid, nid) {
+      const i = index.indexOf(bid);
+      if (i < 0) {
+        ltpMissing(bid, nid);
+        return -1;
+      }
+      return ltp.L.fourK ? index.cbInflatedAt(i) : index.cbAt(i);
+    },
+  };
+  const ltpMissing = (bid: number, nid: number) => ltp.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+
+  let next = 0; // next node (in `nodes`) to check
+  const checkNodes = async (below: number) => {
+    for (; next < nodes.length && nodeKey[nodes[next]!]! < below; next++) {
+      const i = nodes[next]!;
+      arenaAt = 0;
+      const p = drive(ltp, nbt.nid.at(i), nbt.data.at(i), nbt.sub.at(i), fetch, ltp.rep);
+      if (p) await p;
+      nodeDone();
+    }
+  };
+
+  loads[0] = load(0);
+  loads[1 % RING] = load(1);
+  for (let r = 0; r < runs; r++) {
+    await loads[r % RING];
+    await loads[(r + 1) % RING];
+    loads[(r + 2) % RING] = load(r + 2);
+    const slot = r % RING;
+    const start = runB[2 * r]!;
+    const buf = start >= 0 && wStart[slot] === start ? bufs[slot]! : undefined;
+    for (let k = runK[2 * r]!; k < runK[2 * r + 1]!; k++) {
+      const i = order[k]!;
+      const ib = index.ib(i);
+      const cb = index.cbAt(i);
+      const raw = buf ? buf.subarray(ib - start, ib - start + bc.span(cb)) : undefined;
+      bc.check(index.bidAt(i), ib, cb, index.cbInflatedAt(i), raw);
+      counts.bytesChecked += cb;
+    }
+    counts.blocksChecked += runK[2 * r + 1]! - runK[2 * r]!;
+    // Nodes whose data block starts before the next run (the runs cover the file in order).
+    await checkNodes(r + 1 < runs && runB[2 * (r + 1)]! >= 0 ? runB[2 * (r + 1)]! : start >= 0 ? runB[2 * r + 1]! : -Infinity);
+    if (r % 4 === 3) progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+  }
+  progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+  await checkNodes(Infinity);
 }

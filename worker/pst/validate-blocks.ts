@@ -1,0 +1,150 @@
+/**
+ * The validator's block checks ([MS-PST] 2.2.2.8): a block's raw bytes in hand → BLOCKTRAILER
+ * (cb, wSig, bid), dwCRC over the stored bytes, inflate of 4K compressed blocks (cbInflated ≠
+ * cbStored, from the BBT entry), and the btype of internal blocks; and the decode the LTP checks
+ * need (inflate, then undo the cipher on external blocks). Synchronous, on bytes the caller read
+ * in large sequential runs, with no allocation per block: the block pass goes through every block
+ * of the file and the LTP checks through most of them again, so a promise or buffer per block is
+ * most of the cost.
+ *
+ * The findings are those of ndb/blocks.ts for the same block: without a NID in the block pass
+ * (its readEntry in check-only mode), with the reading node's NID when the LTP checks decode
+ * (its read() with CRC checking off: the block pass checked the CRC already).
+ */
+import { BlockCrypt, type Codecs } from '../codec/api.ts';
+import { type Reporter, hex } from './codes.ts';
+import type { PstEncryption } from './index.ts';
+import { isInternal } from './ndb/blocks.ts';
+import { computeSig, type Layout } from './ndb/header.ts';
+
+export class BlockCheck {
+  /** Scratch output of the inflate check (cbInflated is a u16). */
+  private readonly scratch = new Uint8Array(65536);
+  private readonly crypt: number;
+
+  constructor(
+    private readonly L: Layout,
+    private readonly rep: Reporter,
+    private readonly codecs: Codecs,
+    private readonly encryption: PstEncryption,
+    private readonly fileSize: number,
+  ) {
+    this.crypt = encryption === 'permute' ? BlockCrypt.PERMUTE : encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+  }
+
+  /** Bytes a block occupies in the file: payload + trailer, aligned ([MS-PST] 2.2.2.8.1). */
+  span(cb: number): number {
+    return Math.ceil((cb + this.L.blockTrailerSize) / this.L.blockAlign) * this.L.blockAlign;
+  }
+
+  /** Whether the block lies inside the file (else the caller reports PST-BLOCK-BOUNDS via bounds()). */
+  inFile(ib: number, cb: number): boolean {
+    return ib >= 0 && ib + this.span(cb) <= this.fileSize;
+  }
+
+  /** PST-BLOCK-BOUNDS for a block outside the file. */
+  bounds(bid: number, ib: number, cb: number, nid: number | undefined): void {
+    this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(bid)} (${cb} bytes) at ${hex(ib)}; file size ${this.fileSize}.` });
+  }
+
+  /**
+   * BLOCKTRAILER checks (cb, bid, wSig); false when `raw` is shorter than the block's span.
+   * Returns the stored dwCRC through `this.crc`.
+   */
+  private trailer(bid: number, ib: number, cb: number, raw: Uint8Array, nid: number | undefined): boolean {
+    const L = this.L;
+    const span = this.span(cb);
+    if (raw.length < span) {
+      this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: ib, field: 'BBTENTRY.bref.ib' });
+      return false;
+    }
+    const b = raw;
+    const t = span - L.blockTrailerSize;
+    const tcb = b[t]! | (b[t + 1]! << 8);
+    const wSig = b[t + 2]! | (b[t + 3]! << 8);
+    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+    let tbid: number;
+    if (L.ansi) {
+      tbid = u32(t + 4);
+      this.crc = u32(t + 8);
+    } else {
+      this.crc = u32(t + 4);
+      tbid = u32(t + 8) + u32(t + 12) * 4294967296;
+    }
+    if (tcb !== cb) this.rep.report('PST-BLOCK-SIZE', { nid, offset: ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(bid)}: BBT says ${cb} bytes, trailer says ${tcb}.` });
+    if (tbid - (tbid % 2) !== bid - (bid % 2)) this.rep.report('PST-BLOCK-BID', { nid, offset: ib, field: 'BLOCKTRAILER.bid', message: `Expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+    if (wSig !== computeSig(ib, bid)) this.rep.report('PST-BLOCK-SIG', { nid, offset: ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(bid)}.` });
+    return true;
+  }
+
+  private crc = 0;
+
+  /**
+   * The block pass on one block: `raw` is its span as read from the file, or undefined when it
+   * lies outside the file. Trailer, dwCRC, inflate (4K), and the btype of internal blocks.
+   */
+  check(bid: number, ib: number, cb: number, cbInflated: number, raw: Uint8Array | undefined): void {
+    if (!raw || !this.inFile(ib, cb)) {
+      this.bounds(bid, ib, cb, undefined);
+      return;
+    }
+    if (!this.trailer(bid, ib, cb, raw, undefined)) return;
+    const stored = raw.subarray(0, cb);
+    if (this.codecs.crc32(stored) !== this.crc) this.rep.report('PST-BLOCK-CRC', { offset: ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(bid)}.` });
+    let data = stored;
+    if (this.L.fourK && cbInflated !== cb) {
+      data = this.scratch.subarray(0, cbInflated);
+      const r = this.codecs.inflate(stored, data, { exact: true });
+      if (r.error !== 0) {
+        this.rep.report('PST-BLOCK-INFLATE', { offset: ib, field: 'BBTENTRY.cbInflated', message: `Block ${hex(bid)}: ${cb} → ${cbInflated} bytes failed (codec error ${r.error}).` });
+        return;
+      }
+    }
+    if (isInternal(bid)) {
+      const t = data[0];
+      if (t !== 0x01 && t !== 0x02) this.rep.report('PST-BLOCK-TYPE', { offset: ib, field: 'XBLOCK.btype', message: `Internal block ${hex(bid)} has type ${hex(t ?? 0)}.` });
+    }
+  }
+
+  /**
+   * Decode one block for the LTP checks: trailer checks (reported against `nid`), inflate, undo
+   * the cipher. `out` must hold the block's size (cbInflated for 4K); the result is `out`, or a
+   * view of `raw` when nothing needs decoding (`out` may then be omitted). Null when unusable.
+   */
+  decode(bid: number, ib: number, cb: number, cbInflated: number, raw: Uint8Array, nid: number, out: Uint8Array | undefined): Uint8Array | null {
+    if (!this.trailer(bid, ib, cb, raw, nid)) return null;
+    const stored = raw.subarray(0, cb);
+    const inflate = this.L.fourK && cbInflated !== cb;
+    const crypt = isInternal(bid) ? BlockCrypt.NONE : this.crypt;
+    if (!inflate && crypt === BlockCrypt.NONE && !out) return stored;
+    const dest = out ?? new Uint8Array(inflate ? cbInflated : cb);
+    const fused = this.codecs.decodeBlock;
+    if (fused) {
+      const r = fused.call(this.codecs, stored, dest, { crypt, key: bid >>> 0, inflate, crc: false });
+      if (r.error !== 0) {
+        this.inflateFailed(bid, ib, cb, cbInflated, nid, r.error);
+        return null;
+      }
+      return dest;
+    }
+    if (inflate) {
+      const r = this.codecs.inflate(stored, dest, { exact: true });
+      if (r.error !== 0) {
+        this.inflateFailed(bid, ib, cb, cbInflated, nid, r.error);
+        return null;
+      }
+    } else dest.set(stored);
+    if (crypt === BlockCrypt.PERMUTE) this.codecs.permuteDecode(dest);
+    else if (crypt === BlockCrypt.CYCLIC) this.codecs.cyclicDecode(dest, bid >>> 0);
+    return dest;
+  }
+
+  /** Whether decode() would return a view of the stored bytes (no output buffer needed). */
+  inPlace(bid: number, cb: number, cbInflated: number): boolean {
+    return !(this.L.fourK && cbInflated !== cb) && (isInternal(bid) || this.crypt === BlockCrypt.NONE);
+  }
+
+  private inflateFailed(bid: number, ib: number, cb: number, cbInflated: number, nid: number, error: number): void {
+    this.rep.report('PST-BLOCK-INFLATE', { nid, offset: ib, field: 'BBTENTRY.cbInflated', message: `Block ${hex(bid)}: ${cb} → ${cbInflated} bytes failed (codec error ${error}).` });
+  }
+}

@@ -1,0 +1,553 @@
+/**
+ * The validator's LTP checks ([MS-PST] 2.3) as synchronous code over block bytes in hand: every
+ * node's heap-on-node (HNHDR, HNPAGEMAP), BTH headers and records, property contexts, table
+ * contexts (TCINFO, row index, row matrix bounds, cells) and subnode trees, and per message its
+ * recipient and attachment tables, attachment PCs and embedded messages.
+ *
+ * Why generators: the checks themselves never wait, but a block may not be in memory. Each check
+ * is a generator that yields when it needs a block (BID in `req`); the driver answers from the
+ * file windows it holds (the common case: no promise at all) or after an asynchronous read, and
+ * resumes it. So a message costs no promise per block, property, row or cell, and the driver is
+ * free to read the file in one sequential pass.
+ *
+ * The checks, findings (code, NID, offset, field) and the order within a node are those of the
+ * reader's own layers in shallow mode (ltp/node.ts, pc.ts checkPc, tc.ts checkRows, ndb/blocks.ts
+ * dataTree/subnodes/readMany): values stored in subnodes are checked for presence, not read.
+ */
+import { type Reporter, hex } from './codes.ts';
+import { bthHeader, bthWalk } from './ltp/bth.ts';
+import { CLIENT_PC, CLIENT_TC, Heap } from './ltp/heap.ts';
+import { fixedSize, isInlinePcType } from './ltp/values.ts';
+import { isInternal, type SubnodeEntry } from './ndb/blocks.ts';
+import type { Layout } from './ndb/header.ts';
+
+const MV_FLAG = 0x1000;
+const EMPTY = new Uint8Array(0);
+/** [MS-PST] 2.4.4.1 / 2.4.6.1: a message's recipient and attachment tables. */
+const NID_RECIPIENT_TABLE = 0x692;
+const NID_ATTACHMENT_TABLE = 0x671;
+
+/** What a check asks of the driver. */
+export const enum Need {
+  /** Decoded bytes of block `bid` (null: unreadable, findings made). */
+  Block = 0,
+  /** Size of block `bid` from the BBT (cbInflated for 4K), or -1 when absent (finding made). */
+  Size = 1,
+}
+
+/** A check step: yields to ask for `req`, resumed with the block (Need.Block) or null (Need.Size, answer in `size`). */
+export type Step<T> = Generator<void, T, Uint8Array | null>;
+
+const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
+const readId = (b: Uint8Array, o: number, id: number) => (id === 4 ? u32(b, o) : u32(b, o) + u32(b, o + 4) * 4294967296);
+
+/** One node or subnode with its heap ([MS-PST] 2.3.1) and its subnode map, read on first use. */
+class Node {
+  sub: Map<number, SubnodeEntry> | undefined;
+  constructor(
+    readonly nid: number,
+    readonly heap: Heap,
+    readonly bidSub: number,
+    readonly outer: Node | undefined,
+  ) {}
+}
+
+/** What checkPc learns from an attachment PC ([MS-PST] 2.4.6.2). */
+interface Probe {
+  objectNid?: number;
+  attachMethod?: number;
+}
+
+export class LtpChecker {
+  /** The pending request: what, which block, and the NID findings are reported against. */
+  need: Need = Need.Block;
+  bid = 0;
+  nid = 0;
+  /** The driver's answer to Need.Size. */
+  size = -1;
+  /** Largest heap assembled from a data tree (Blocks.maxStream). */
+  maxStream = 512 * 1024 * 1024;
+
+  constructor(
+    readonly rep: Reporter,
+    readonly L: Layout,
+  ) {}
+
+  private *block(bid: number, nid: number): Step<Uint8Array | null> {
+    this.need = Need.Block;
+    this.bid = bid;
+    this.nid = nid;
+    return yield;
+  }
+
+  private *blockSize(bid: number, nid: number): Step<number> {
+    this.need = Need.Size;
+    this.bid = bid;
+    this.nid = nid;
+    this.size = -1;
+    yield;
+    return this.size;
+  }
+
+  /**
+   * The checks of one NBT node by its type ([MS-PST] 2.4.1 NID_TYPE): messages with everything
+   * below them, folder and store PCs, and the folder tables.
+   */
+  *checkNode(nid: number, bidData: number, bidSub: number): Step<void> {
+    const rep = this.rep;
+    const t = nid & 0x1f;
+    if (t === 0x04 || t === 0x08) {
+      const node = yield* this.open(nid, bidData, bidSub, undefined);
+      if (!node) rep.report('PST-MESSAGE', { nid, message: `Message ${hex(nid)} has no readable heap.` });
+      else yield* this.checkMessage(node, 0);
+    } else if (t === 0x02 || t === 0x03 || nid === 0x21 || nid === 0x61) {
+      const node = yield* this.open(nid, bidData, bidSub, undefined);
+      if (node) yield* this.checkPc(node);
+      else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
+    } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
+      const node = yield* this.open(nid, bidData, bidSub, undefined);
+      // Search contents tables may use the undocumented 0xAC table variant: not checked.
+      if (node && !(t === 0x10 && node.heap.clientSig === 0xac)) yield* this.checkTable(node);
+    }
+  }
+
+  /** Whether checkNode does anything for this NID (others are only counted). */
+  static checks(nid: number): boolean {
+    const t = nid & 0x1f;
+    return t === 0x04 || t === 0x08 || t === 0x02 || t === 0x03 || nid === 0x21 || nid === 0x61 || t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10;
+  }
+
+  // --- NDB: data trees and subnode trees ([MS-PST] 2.2.2.8.3) ---
+
+  /** Leaf BIDs of a data tree and the lcbTotal its root claims (XBLOCK/XXBLOCK, 2.2.2.8.3.2). */
+  private *dataTree(bid: number, nid: number): Step<{ bids: number[]; total: number | undefined } | null> {
+    if (!isInternal(bid)) return { bids: [bid], total: undefined };
+    const out: number[] = [];
+    const seen = new Set<number>();
+    const box: { total: number | undefined } = { total: undefined };
+    const ok = yield* this.xwalk(bid, 0, nid, seen, out, box);
+    return ok ? { bids: out, total: box.total } : null;
+  }
+
+  private *xwalk(b: number, depth: number, nid: number, seen: Set<number>, out: number[], box: { total: number | undefined }): Step<boolean> {
+    const rep = this.rep;
+    if (seen.has(b) || depth > 2) {
+      rep.report('PST-DATATREE-CYCLE', { nid, field: 'XBLOCK.rgbid', message: `Block ${hex(b)}.` });
+      return false;
+    }
+    seen.add(b);
+    const x = yield* this.block(b, nid);
+    if (!x) return false;
+    if (x.length < 8 || x[0] !== 0x01 || (x[1] !== 1 && x[1] !== 2)) {
+      rep.report('PST-BLOCK-TYPE', { nid, field: x[0] !== 0x01 ? 'XBLOCK.btype' : 'XBLOCK.cLevel', message: `Block ${hex(b)}.` });
+      return false;
+    }
+    const level = x[1]!;
+    const cEnt = u16(x, 2);
+    if (depth === 0) box.total = u32(x, 4);
+    const id = this.L.idSize;
+    const n = Math.min(cEnt, Math.floor((x.length - 8) / id));
+    if (n < cEnt) rep.report('PST-BLOCK-TYPE', { nid, field: 'XBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
+    for (let i = 0; i < n; i++) {
+      const child = readId(x, 8 + i * id, id);
+      if (level === 2) {
+        if (!(yield* this.xwalk(child, depth + 1, nid, seen, out, box))) return false;
+      } else {
+        if (isInternal(child)) {
+          rep.report('PST-BLOCK-TYPE', { nid, field: 'XBLOCK.rgbid', message: `XBLOCK ${hex(b)} lists an internal block ${hex(child)}.` });
+          return false;
+        }
+        out.push(child);
+      }
+    }
+    return true;
+  }
+
+  /** Every leaf block of a data tree, in order (readTree); null entries are unreadable blocks. */
+  private *readTree(bid: number, nid: number): Step<(Uint8Array | null)[] | null> {
+    const t = yield* this.dataTree(bid, nid);
+    if (!t) return null;
+    const bids = t.bids;
+    if (bids.length === 1) {
+      const d = yield* this.block(bids[0]!, nid);
+      if (t.total !== undefined && d && t.total !== d.length) this.reportTotal(nid, t.total, d.length);
+      return [d];
+    }
+    // BBT lookups first, with the size cap of one assembled stream (Blocks.readMany).
+    const sizes: number[] = [];
+    let total = 0;
+    for (const b of bids) {
+      const s = yield* this.blockSize(b, nid);
+      sizes.push(s);
+      if (s >= 0) total += s;
+      if (total > this.maxStream) {
+        this.rep.report('PST-UNSUPPORTED', { nid, message: `A stream is larger than ${this.maxStream} bytes; it is cut there.` });
+        sizes.pop();
+        break;
+      }
+    }
+    const parts: (Uint8Array | null)[] = [];
+    let ok = true;
+    let len = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const d = sizes[i]! < 0 ? null : yield* this.block(bids[i]!, nid);
+      if (!d) ok = false;
+      else len += d.length;
+      parts.push(d);
+    }
+    if (t.total !== undefined && ok && parts.length === bids.length && t.total !== len) this.reportTotal(nid, t.total, len);
+    return parts;
+  }
+
+  private reportTotal(nid: number, total: number, len: number): void {
+    this.rep.report('PST-DATATREE-TOTAL', { nid, field: 'XBLOCK.lcbTotal', message: `Tree claims ${total} bytes, blocks hold ${len}.` });
+  }
+
+  /** The subnode tree at `bidSub` as a map NID → entry (SLBLOCK/SIBLOCK, 2.2.2.8.3.3). */
+  private *subnodes(bidSub: number, nid: number): Step<Map<number, SubnodeEntry>> {
+    const map = new Map<number, SubnodeEntry>();
+    if (bidSub) yield* this.swalk(bidSub, 0, nid, new Set<number>(), map);
+    return map;
+  }
+
+  private *swalk(b: number, depth: number, nid: number, seen: Set<number>, map: Map<number, SubnodeEntry>): Step<void> {
+    const rep = this.rep;
+    if (seen.has(b) || depth > 8) {
+      rep.report('PST-DATATREE-CYCLE', { nid, field: 'SIENTRY.bid', message: `Block ${hex(b)}.` });
+      return;
+    }
+    seen.add(b);
+    const x = yield* this.block(b, nid);
+    if (!x) return;
+    if (x.length < 4 || x[0] !== 0x02 || x[1]! > 1) {
+      rep.report('PST-BLOCK-TYPE', { nid, field: x[0] !== 0x02 ? 'SLBLOCK.btype' : 'SLBLOCK.cLevel', message: `Block ${hex(b)}.` });
+      return;
+    }
+    const id = this.L.idSize;
+    const cEnt = u16(x, 2);
+    const head = id === 8 ? 8 : 4;
+    const size = x[1] === 0 ? 3 * id : 2 * id;
+    const n = Math.min(cEnt, Math.floor((x.length - head) / size));
+    if (n < cEnt) rep.report('PST-BLOCK-TYPE', { nid, field: 'SLBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
+    for (let i = 0; i < n; i++) {
+      const at = head + i * size;
+      const child = u32(x, at);
+      if (x[1] === 0) map.set(child, { nid: child, bidData: readId(x, at + id, id), bidSub: readId(x, at + 2 * id, id) });
+      else yield* this.swalk(readId(x, at + id, id), depth + 1, nid, seen, map);
+    }
+  }
+
+  // --- LTP nodes ([MS-PST] 2.3.1, 2.3.3.2) ---
+
+  /** A node's heap; null (with findings) when its data tree or HNHDR is unusable. */
+  private *open(nid: number, bidData: number, bidSub: number, outer: Node | undefined): Step<Node | null> {
+    if (!bidData) return null;
+    const pages = isInternal(bidData) ? yield* this.readTree(bidData, nid) : [yield* this.block(bidData, nid)];
+    const heap = Heap.open(pages, this.L.hidBlockShift, this.rep, nid);
+    return heap ? new Node(nid, heap, bidSub, outer) : null;
+  }
+
+  /** A subnode's entry: the node's own subnode tree first, then the enclosing nodes'. */
+  private *subnode(node: Node, nid: number): Step<SubnodeEntry | undefined> {
+    for (let n: Node | undefined = node; n; n = n.outer) {
+      n.sub ??= yield* this.subnodes(n.bidSub, n.nid);
+      const e = n.sub.get(nid);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  private *openSubnode(node: Node, nid: number): Step<Node | null> {
+    const e = yield* this.subnode(node, nid);
+    return e ? yield* this.open(nid, e.bidData, e.bidSub, node) : null;
+  }
+
+  /** An HNID's bytes ([MS-PST] 2.3.3.2): a heap item, or (not read) a subnode that must exist. */
+  private *hnid(node: Node, hnid: number, field: string): Step<Uint8Array | null> {
+    if (hnid === 0) return EMPTY;
+    if ((hnid & 0x1f) === 0) return node.heap.get(hnid);
+    const e = yield* this.subnode(node, hnid);
+    if (!e) {
+      this.rep.report('PST-SUBNODE-MISSING', { nid: node.nid, field, message: `Subnode ${hex(hnid)}.` });
+      return null;
+    }
+    return EMPTY;
+  }
+
+  // --- Property context ([MS-PST] 2.3.3) ---
+
+  /** The checks and result of ltp/pc.ts checkPc (false where readPc returns null). */
+  private *checkPc(node: Node, probe?: Probe): Step<boolean> {
+    const rep = this.rep;
+    const nid = node.nid;
+    const heap = node.heap;
+    if (heap.clientSig !== CLIENT_PC) {
+      rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a property context (0xBC), found ${hex(heap.clientSig)}.` });
+      return false;
+    }
+    const header = bthHeader(heap, heap.hidUserRoot, rep, nid);
+    if (!header) return false;
+    if (header.cbKey !== 2 || header.cbEnt !== 6) {
+      bthWalk(heap, header, rep, nid, () => {});
+      rep.report('PST-BTH-HEADER', { nid, field: 'BTHHEADER.cbKey', message: `PC BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
+      return false;
+    }
+    let pending: number[] | null = null;
+    let rec = 0;
+    let objAt = -1;
+    let methodAt = -1;
+    bthWalk(heap, header, rep, nid, (b, at) => {
+      const r = rec++;
+      const id = u16(b, at);
+      const type = u16(b, at + 2);
+      if (isInlinePcType(type)) {
+        if (probe && id === 0x3705 && type === 0x0003 && methodAt < 0) {
+          methodAt = r;
+          probe.attachMethod = u32(b, at + 4);
+        }
+        return;
+      }
+      const hnid = u32(b, at + 4);
+      if (hnid === 0 || (hnid & 0x1f) !== 0) {
+        (pending ??= []).push(r, id, type, hnid);
+        return;
+      }
+      if (!heap.has(hnid)) {
+        rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
+        return;
+      }
+      if (probe && id === 0x3701 && type === 0x000d && objAt < 0) {
+        objAt = r;
+        const v = heap.get(hnid, true)!;
+        if (v.length >= 4) probe.objectNid = u32(v, 0);
+      }
+    });
+    if (pending) {
+      const p: number[] = pending;
+      for (let i = 0; i < p.length; i += 4) {
+        const r = p[i]!;
+        const id = p[i + 1]!;
+        const type = p[i + 2]!;
+        const hnid = p[i + 3]!;
+        const bytes = yield* this.hnid(node, hnid, hnid !== 0 ? `PC[${hex(id)}].dwValueHnid` : '');
+        if (!bytes) {
+          rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
+          continue;
+        }
+        if (probe && id === 0x3701 && type === 0x000d && (objAt < 0 || r < objAt)) {
+          objAt = r;
+          probe.objectNid = bytes.length >= 4 ? u32(bytes, 0) : undefined;
+        }
+      }
+    }
+    return true;
+  }
+
+  // --- Table context ([MS-PST] 2.3.4) ---
+
+  /**
+   * TCINFO, TCOLDESCs and the row index (Table.open), then every indexed row against the row
+   * matrix and every present cell (Table.checkRows); `visit` gets each row's dwRowID in order.
+   * False when TCINFO is unusable (Table.open's null).
+   */
+  private *checkTable(node: Node, visit?: (rowId: number) => Step<void>): Step<boolean> {
+    const rep = this.rep;
+    const nid = node.nid;
+    const heap = node.heap;
+    if (heap.clientSig !== CLIENT_TC) {
+      rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a table context (0x7C), found ${hex(heap.clientSig)}.` });
+      return false;
+    }
+    const info = heap.get(heap.hidUserRoot);
+    if (!info || info.length < 22 || info[0] !== 0x7c) {
+      rep.report('PST-TC-INFO', { nid, field: 'TCINFO.bType' });
+      return false;
+    }
+    const cCols = info[1]!;
+    const bitmapAt = u16(info, 6);
+    const rowSize = u16(info, 8);
+    const hidRowIndex = u32(info, 10);
+    const hnidRows = u32(info, 14);
+    if (info.length < 22 + cCols * 8 || bitmapAt > rowSize) {
+      rep.report('PST-TC-INFO', { nid, field: info.length < 22 + cCols * 8 ? 'TCINFO.cCols' : 'TCINFO.rgib' });
+      return false;
+    }
+    // Columns as (tag, ibData, cbData, iBit) quadruples.
+    const cols: number[] = [];
+    for (let i = 0; i < cCols; i++) {
+      const at = 22 + i * 8;
+      const tag = u32(info, at);
+      const ibData = u16(info, at + 4);
+      const cbData = info[at + 6]!;
+      const iBit = info[at + 7]!;
+      if (ibData + cbData > rowSize || bitmapAt + (iBit >> 3) >= rowSize + 1) {
+        rep.report('PST-TC-INFO', { nid, field: 'TCOLDESC.ibData', message: `Column ${hex(tag)} lies outside the ${rowSize}-byte row.` });
+        continue;
+      }
+      cols.push(tag, ibData, cbData, iBit);
+    }
+    // Row index: (dwRowID, dwRowIndex) pairs, sorted by dwRowIndex.
+    let ids: number[] = [];
+    let idx: number[] = [];
+    if (hidRowIndex !== 0) {
+      const h = bthHeader(heap, hidRowIndex, rep, nid);
+      if (h) {
+        const rowIds: number[] = [];
+        const rowIdx: number[] = [];
+        const wide = h.cbEnt >= 4 && !this.L.ansi;
+        bthWalk(heap, h, rep, nid, (b, at) => {
+          rowIds.push(u32(b, at));
+          rowIdx.push(wide ? u32(b, at + 4) : u16(b, at + 4));
+        });
+        if (h.cbKey !== 4 || (h.cbEnt !== 4 && h.cbEnt !== 2)) {
+          rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${h.cbKey}, cbEnt ${h.cbEnt}.` });
+        } else {
+          ids = rowIds;
+          idx = rowIdx;
+        }
+      }
+    }
+    const n = ids.length;
+    if (n === 0 || rowSize === 0) return true;
+    let order: number[] | null = null;
+    for (let i = 1; i < n; i++) {
+      if (idx[i]! < idx[i - 1]!) {
+        // Stable sort by row index (Array.prototype.sort is stable, as Table.open's is).
+        order = Array.from({ length: n }, (_, k) => k).sort((a, b) => idx[a]! - idx[b]!);
+        break;
+      }
+    }
+    if (hnidRows === 0) {
+      rep.report('PST-TC-ROW', { nid, field: 'TCINFO.hnidRows', message: `${n} rows indexed but no row matrix.` });
+      return true;
+    }
+    // The row matrix: one heap item, or a subnode whose blocks each hold whole rows (2.3.4.4).
+    let pageBids: number[] | null = null;
+    let cur: Uint8Array | null = null;
+    if ((hnidRows & 0x1f) === 0) {
+      cur = heap.get(hnidRows);
+      if (!cur) return true;
+    } else {
+      const e = yield* this.subnode(node, hnidRows);
+      if (!e) {
+        rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(hnidRows)}.` });
+        return true;
+      }
+      const t = yield* this.dataTree(e.bidData, nid);
+      if (!t) return true;
+      pageBids = t.bids;
+    }
+    const maxRows = Math.floor(this.L.maxBlockData / rowSize);
+    let curRows = cur ? Math.floor(cur.length / rowSize) : 0;
+    if (pageBids) {
+      cur = pageBids.length ? yield* this.block(pageBids[0]!, nid) : null;
+      curRows = cur ? Math.floor(cur.length / rowSize) : maxRows;
+    }
+    let page = 0;
+    let pageStart = 0;
+    let lastIndex = -1;
+    for (let k = 0; k < n; k++) {
+      const i = order ? order[k]! : k;
+      const rowId = ids[i]!;
+      const rowIndex = idx[i]!;
+      if (rowIndex === lastIndex) {
+        rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row index ${rowIndex} is used twice.` });
+        continue;
+      }
+      lastIndex = rowIndex;
+      while (rowIndex >= pageStart + curRows) {
+        if (!pageBids || page + 1 >= pageBids.length) {
+          rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row ${hex(rowId)} at index ${rowIndex} lies beyond the row matrix.` });
+          return true;
+        }
+        pageStart += curRows;
+        page++;
+        cur = yield* this.block(pageBids[page]!, nid);
+        curRows = cur ? Math.floor(cur.length / rowSize) : maxRows;
+      }
+      if (!cur) continue;
+      const at = (rowIndex - pageStart) * rowSize;
+      yield* this.checkCells(node, cols, bitmapAt, cur, at, Math.min(rowSize, cur.length - at), rowId);
+      if (visit) yield* visit(rowId);
+    }
+    return true;
+  }
+
+  /** The present cells of one row (row = page[at, at + rowLen)): fixed sizes and HNIDs. */
+  private *checkCells(node: Node, cols: number[], bitmapAt: number, page: Uint8Array, at: number, rowLen: number, rowId: number): Step<void> {
+    const rep = this.rep;
+    const nid = node.nid;
+    const heap = node.heap;
+    let later: number[] | undefined;
+    for (let c = 0; c < cols.length; c += 4) {
+      const tag = cols[c]!;
+      const ibData = cols[c + 1]!;
+      const cbData = cols[c + 2]!;
+      const iBit = cols[c + 3]!;
+      const bi = bitmapAt + (iBit >> 3);
+      if (bi >= rowLen || (page[at + bi]! & (0x80 >> (iBit & 7))) === 0) continue;
+      const type = tag & 0xffff;
+      const cellLen = Math.max(0, Math.min(cbData, rowLen - ibData));
+      const size = fixedSize(type);
+      if (size > 0 && size <= 8 && !(type & MV_FLAG)) {
+        if (cellLen < size) rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(tag >>> 16)} type ${hex(type)} cbData ${cbData}.` });
+        continue;
+      }
+      if (cellLen < 4) continue;
+      const hnid = u32(page, at + ibData);
+      if (hnid === 0) continue;
+      if ((hnid & 0x1f) === 0) {
+        if (!heap.has(hnid)) rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(tag >>> 16)} (HNID ${hex(hnid)}).` });
+        continue;
+      }
+      (later ??= []).push(tag, hnid);
+    }
+    if (!later) return;
+    for (let i = 0; i < later.length; i += 2) {
+      const bytes = yield* this.hnid(node, later[i + 1]!, 'TC cell HNID');
+      if (!bytes) rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(later[i]! >>> 16)} (HNID ${hex(later[i + 1]!)}).` });
+    }
+  }
+
+  // --- Messages ([MS-PST] 2.4.5, 2.4.6) ---
+
+  /** A message's PC, recipient and attachment tables, attachment PCs, embedded messages. */
+  private *checkMessage(node: Node, depth: number): Step<void> {
+    const rep = this.rep;
+    if (!(yield* this.checkPc(node))) {
+      rep.report('PST-MESSAGE', { nid: node.nid, message: `Message ${hex(node.nid)}: its property context is unreadable.` });
+      return;
+    }
+    node.sub ??= yield* this.subnodes(node.bidSub, node.nid);
+    const subs = node.sub;
+    for (const tnid of [NID_RECIPIENT_TABLE, NID_ATTACHMENT_TABLE]) {
+      if (!subs.has(tnid)) continue;
+      const tn = yield* this.openSubnode(node, tnid);
+      const visit = tnid === NID_ATTACHMENT_TABLE ? (rowId: number) => this.checkAttachment(node, rowId, depth) : undefined;
+      if (!tn || !(yield* this.checkTable(tn, visit))) {
+        rep.report(tnid === NID_RECIPIENT_TABLE ? 'PST-RECIPIENTS' : 'PST-ATTACHMENT', { nid: node.nid, message: `Message ${hex(node.nid)}: table ${hex(tnid)} is unreadable.` });
+      }
+    }
+  }
+
+  private *checkAttachment(node: Node, rowId: number, depth: number): Step<void> {
+    const rep = this.rep;
+    const an = yield* this.openSubnode(node, rowId);
+    const probe: Probe = {};
+    if (!an || !(yield* this.checkPc(an, probe))) {
+      rep.report('PST-ATTACHMENT', { nid: node.nid, message: `Attachment ${hex(rowId)} of message ${hex(node.nid)} is unreadable.` });
+      return;
+    }
+    const m = probe.attachMethod;
+    if (probe.objectNid !== undefined && (m === 5 || m === undefined)) {
+      if (depth >= 32) {
+        rep.report('PST-EMBED-DEPTH', { nid: node.nid });
+        return;
+      }
+      const sub = yield* this.openSubnode(an, probe.objectNid);
+      if (!sub) rep.report('PST-ATTACHMENT', { nid: node.nid, field: 'PidTagAttachDataObject', message: `Embedded message of attachment ${hex(rowId)} is unreadable.` });
+      else yield* this.checkMessage(sub, depth + 1);
+    }
+  }
+}
