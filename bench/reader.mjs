@@ -3,7 +3,8 @@
  * message-heavy 100k messages; ~4 GiB too with MAILFERRY_BENCH_4G=1), then times, with peak
  * RSS from /usr/bin/time -v, on the same file in the same run:
  *   mailferry inspect, mailferry validate --full, a full walk reading every property and
- *   attachment through the reader API, pffexport -f all, readpst.
+ *   attachment through the reader API (one thread, and one per core as pff2mt --jobs does),
+ *   pffexport -f all, readpst (its default, folders in parallel processes, and -j 0).
  * Prints a table and the ratios the issue sets targets for (walk vs readpst and pffexport,
  * validate --full MiB/s, peak RSS, folder-tree time). Runs built code only (dist/node).
  * Environment: MAILFERRY_BENCH_DIR (scratch dir, default the OS temp dir), MAILFERRY_BENCH_GB
@@ -12,21 +13,28 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'cli/bin/mailferry.js');
 const gen = join(root, 'cli/bin/mailferry-pstgen.js');
+/** Threads of the parallel walk (pff2mt --jobs uses one per core, at most 4). */
+const THREADS = Math.max(2, Math.min(4, availableParallelism()));
 
 const WALK = `
+import { isMainThread, Worker, workerData, parentPort } from 'node:worker_threads';
 import { openFileSource } from ${JSON.stringify(join(root, 'dist/node/cli/io.js'))};
 import { openPst } from ${JSON.stringify(join(root, 'dist/node/worker/pst/index.js'))};
+// THREADS=N: N worker threads each open the file and read every N-th message of the traversal
+// (the way pff2mt --jobs shares the work); the main thread times the folder tree and sums up.
+const threads = Number(process.env.THREADS ?? 1);
+const part = isMainThread ? { i: 0, n: 1 } : workerData;
+const t0 = performance.now();
 const src = await openFileSource(process.argv[2]);
 const pst = await openPst(src);
-let messages = 0, props = 0, attachments = 0, bytes = 0, findings = 0;
-const t0 = performance.now();
+let messages = 0, props = 0, attachments = 0, bytes = 0, index = 0;
 const count = (m) => {
   props += m.props.length;
   for (const p of m.props) if (p.value instanceof Uint8Array) bytes += p.value.length; else if (typeof p.value === 'string') bytes += p.value.length;
@@ -39,7 +47,11 @@ const count = (m) => {
   }
 };
 const rec = async (f) => {
-  for (const assoc of [false, true]) for await (const ref of f.messages({ assoc })) { messages++; count(await pst.readMessage(ref.nid)); }
+  for (const assoc of [false, true]) for await (const ref of f.messages({ assoc })) {
+    if (index++ % part.n !== part.i) continue;
+    messages++;
+    count(await pst.readMessage(ref.nid));
+  }
   for (const s of await f.subfolders()) await rec(s);
 };
 await pst.store();
@@ -48,8 +60,20 @@ const root = await pst.rootFolder();
 const countFolders = async (f) => { let n = 1; for (const s of await f.subfolders()) n += await countFolders(s); return n; };
 const folders = await countFolders(root);
 const treeMs = performance.now() - tree0;
-await rec(root);
-process.stdout.write(JSON.stringify({ messages, props, attachments, bytes, folders, treeMs, ms: performance.now() - t0 }) + '\\n');
+if (isMainThread && threads > 1) {
+  const url = new URL(import.meta.url);
+  const parts = await Promise.all(Array.from({ length: threads }, (_, i) => new Promise((resolve, reject) => {
+    const w = new Worker(url, { workerData: { i, n: threads }, argv: [process.argv[2]] });
+    w.on('message', resolve);
+    w.on('error', reject);
+  })));
+  for (const r of parts) { messages += r.messages; props += r.props; attachments += r.attachments; bytes += r.bytes; }
+} else {
+  await rec(root);
+}
+const res = { messages, props, attachments, bytes, folders, treeMs, threads, ms: performance.now() - t0 };
+if (isMainThread) process.stdout.write(JSON.stringify(res) + '\\n');
+else parentPort.postMessage(res);
 await src.close();
 `;
 
@@ -112,6 +136,7 @@ export async function run(log = console.log) {
       } catch {
         row.walkInfo = undefined;
       }
+      row.walkPar = timed(process.execPath, [walkScript, file], { env: { ...process.env, THREADS: String(THREADS) } });
       if (have('pffexport')) {
         const out = join(dir, 'pff');
         row.pffexport = timed('/usr/bin/pffexport', ['-f', 'all', '-q', '-t', out, file]);
@@ -123,6 +148,9 @@ export async function run(log = console.log) {
         execFileSync('mkdir', ['-p', out]);
         row.readpst = timed('/usr/bin/readpst', ['-q', '-o', out, file]);
         rmSync(out, { recursive: true, force: true });
+        execFileSync('mkdir', ['-p', out]);
+        row.readpst1 = timed('/usr/bin/readpst', ['-j', '0', '-q', '-o', out, file]);
+        rmSync(out, { recursive: true, force: true });
       }
       rmSync(file, { force: true });
       results.push(row);
@@ -131,11 +159,14 @@ export async function run(log = console.log) {
       log(`  mailferry inspect          ${f(row.inspect)}`);
       log(`  mailferry validate --full  ${f(row.validate)}  = ${(mib / row.validate.seconds).toFixed(0)} MiB/s`);
       log(`  full walk (reader API)     ${f(row.walk)}${row.walkInfo ? `  ${row.walkInfo.messages} msgs, ${row.walkInfo.attachments} atts, folder tree ${row.walkInfo.treeMs.toFixed(0)} ms` : ''}`);
+      log(`  full walk, ${THREADS} threads       ${f(row.walkPar)}`);
       log(`  pffexport -f all           ${f(row.pffexport)}`);
-      log(`  readpst                    ${f(row.readpst)}`);
+      log(`  readpst                    ${f(row.readpst)}  (its default: folders in parallel processes)`);
+      log(`  readpst -j 0               ${f(row.readpst1)}  (one process)`);
       // Wall time is what the targets are about; CPU time is shown too because a shared machine
       // makes wall times of one run noisy.
-      if (row.readpst) log(`  walk vs readpst:   ${(row.readpst.seconds / row.walk.seconds).toFixed(2)}x wall, ${(row.readpst.cpu / row.walk.cpu).toFixed(2)}x cpu (target >= 1)`);
+      if (row.readpst) log(`  walk vs readpst:   ${(row.readpst.seconds / row.walk.seconds).toFixed(2)}x wall, ${(row.readpst.cpu / row.walk.cpu).toFixed(2)}x cpu (target >= 1); ${THREADS} threads: ${(row.readpst.seconds / row.walkPar.seconds).toFixed(2)}x wall`);
+      if (row.readpst1) log(`  walk vs readpst -j 0: ${(row.readpst1.seconds / row.walk.seconds).toFixed(2)}x wall (one core each)`);
       if (row.pffexport) log(`  walk vs pffexport: ${(row.pffexport.seconds / row.walk.seconds).toFixed(2)}x wall, ${(row.pffexport.cpu / row.walk.cpu).toFixed(2)}x cpu (target >= 2)`);
       log(`  validate --full:   ${(mib / row.validate.seconds).toFixed(0)} MiB/s wall, ${(mib / row.validate.cpu).toFixed(0)} MiB/s cpu (target >= 200)`);
       if (row.walkInfo) log(`  folder tree:       ${row.walkInfo.treeMs.toFixed(0)} ms (target < 1000)`);
