@@ -9,6 +9,7 @@ import * as T from '../../mapi/types.ts';
 import { bthRecords } from './bth.ts';
 import { CLIENT_TC } from './heap.ts';
 import type { LtpNode } from './node.ts';
+import { type SubnodeEntry, isInternal } from '../ndb/blocks.ts';
 import type { RawProp } from './pc.ts';
 import { fixedSize } from './values.ts';
 
@@ -98,11 +99,47 @@ export class Table {
 
   /** Rows in matrix order. */
   async *rows(): AsyncGenerator<TcRow> {
-    for await (const { rowId, rowIndex, page, at } of this.rowSlots()) {
-      const row = page.subarray(at, at + this.rowSize);
-      const cells = this.needsSubnodes(row) ? await this.cells(row, rowId) : this.cellsSync(row, rowId);
-      yield { rowId, index: rowIndex, cells };
+    const c = new SlotCursor(this);
+    for (;;) {
+      const n = c.next();
+      const s = n instanceof Promise ? await n : n;
+      if (!s) return;
+      const row = s.page.subarray(s.at, s.at + this.rowSize);
+      if (this.needsSubnodes(row)) {
+        const { rowId, rowIndex } = s;
+        yield { rowId, index: rowIndex, cells: await this.cells(row, rowId) };
+      } else yield { rowId: s.rowId, index: s.rowIndex, cells: this.cellsSync(row, s.rowId) };
     }
+  }
+
+  /**
+   * rows() as a callback walk: no promise while the row matrix is cached and no cell lives in a
+   * subnode, and none when `visit` returns none. Same rows, order, checks and findings as rows();
+   * the walk waits for each promise `visit` returns before the next row.
+   */
+  eachRow(visit: (row: TcRow) => void | Promise<void>): void | Promise<void> {
+    const c = new SlotCursor(this);
+    const step = (): void | Promise<void> => {
+      for (;;) {
+        const n = c.next();
+        if (n instanceof Promise) return n.then((s) => (s ? this.visitSlot(s, visit, step) : undefined));
+        if (!n) return;
+        const r = this.visitSlot(n, visit, step);
+        if (r) return r;
+      }
+    };
+    return step();
+  }
+
+  /** One row of eachRow: a promise (continuing with `rest`) when its cells or `visit` need one. */
+  private visitSlot(s: Slot, visit: (row: TcRow) => void | Promise<void>, rest: () => void | Promise<void>): Promise<void> | undefined {
+    const row = s.page.subarray(s.at, s.at + this.rowSize);
+    const { rowId, rowIndex } = s;
+    if (this.needsSubnodes(row)) {
+      return this.cells(row, rowId).then((cells) => visit({ rowId, index: rowIndex, cells })).then(rest);
+    }
+    const v = visit({ rowId, index: rowIndex, cells: this.cellsSync(row, rowId) });
+    return v ? v.then(rest) : undefined;
   }
 
   /**
@@ -120,59 +157,22 @@ export class Table {
   /**
    * Where each indexed row lies in the row matrix ([MS-PST] 2.3.4.4: whole rows per block, in the
    * heap or in a subnode's data tree), in matrix order, with the matrix checks rows() and
-   * checkRows() share. Rows in an unreadable block are skipped (the block read made the finding).
+   * checkRows() share (SlotCursor). Rows in an unreadable block are skipped (the block read made
+   * the finding).
    */
   private async *rowSlots(): AsyncGenerator<{ rowId: number; rowIndex: number; page: Uint8Array; at: number }> {
-    const nid = this.node.nid;
-    if (this.index.length === 0 || this.rowSize === 0) return;
-    if (this.hnidRows === 0) {
-      this.rep.report('PST-TC-ROW', { nid, field: 'TCINFO.hnidRows', message: `${this.index.length} rows indexed but no row matrix.` });
-      return;
+    const c = new SlotCursor(this);
+    for (;;) {
+      const n = c.next();
+      const s = n instanceof Promise ? await n : n;
+      if (!s) return;
+      yield { rowId: s.rowId, rowIndex: s.rowIndex, page: s.page, at: s.at };
     }
-    // The matrix as a list of "pages" (whole rows each), read lazily.
-    let pageBids: number[] | null = null;
-    let heapPage: Uint8Array | null = null;
-    if ((this.hnidRows & 0x1f) === 0) {
-      heapPage = this.node.heap.get(this.hnidRows);
-      if (!heapPage) return;
-    } else {
-      const e = await this.node.subnode(this.hnidRows);
-      if (!e) {
-        this.rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(this.hnidRows)}.` });
-        return;
-      }
-      const t = await this.node.blocks.dataTree(e.bidData, { nid });
-      if (!t) return;
-      pageBids = t.bids;
-    }
-    let page = 0;
-    let pageStart = 0;
-    let cur: Uint8Array | null = heapPage;
-    let curRows = cur ? Math.floor(cur.length / this.rowSize) : 0;
-    if (pageBids) {
-      cur = pageBids.length ? await this.node.blocks.read(pageBids[0]!, { nid }) : null;
-      curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
-    }
-    let lastIndex = -1;
-    for (const { rowId, rowIndex } of this.index) {
-      if (rowIndex === lastIndex) {
-        this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row index ${rowIndex} is used twice.` });
-        continue;
-      }
-      lastIndex = rowIndex;
-      while (rowIndex >= pageStart + curRows) {
-        if (!pageBids || page + 1 >= pageBids.length) {
-          this.rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row ${hex(rowId)} at index ${rowIndex} lies beyond the row matrix.` });
-          return;
-        }
-        pageStart += curRows;
-        page++;
-        cur = await this.node.blocks.read(pageBids[page]!, { nid });
-        curRows = cur ? Math.floor(cur.length / this.rowSize) : Math.floor(this.node.blocks.L.maxBlockData / this.rowSize);
-      }
-      if (!cur) continue; // block unreadable: finding already made
-      yield { rowId, rowIndex, page: cur, at: (rowIndex - pageStart) * this.rowSize };
-    }
+  }
+
+  /** @internal SlotCursor's view of the table. */
+  get matrix(): { node: LtpNode; rep: Reporter; hnidRows: number } {
+    return { node: this.node, rep: this.rep, hnidRows: this.hnidRows };
   }
 
   /** cells() without the output: row = page[at, at + rowLen). Async only for HNIDs in subnodes. */
@@ -289,5 +289,151 @@ export class Table {
       out.push({ id: c.id, type: c.type, bytes: c.type === T.PT_OBJECT ? bytes.slice() : bytes });
     }
     return out;
+  }
+}
+
+/** The cursor's current row: reused between next() calls (copy what you keep). */
+interface Slot {
+  rowId: number;
+  rowIndex: number;
+  page: Uint8Array;
+  at: number;
+}
+
+/**
+ * The row-matrix walk shared by rows(), eachRow() and checkRows() ([MS-PST] 2.3.4.4): each
+ * next() gives the next indexed row's place, synchronously while the matrix blocks are cached,
+ * else a promise; at most one call may be pending. Checks and findings, in order: missing
+ * matrix, missing subnode, a row index used twice, a row beyond the matrix (ends the walk).
+ */
+class SlotCursor {
+  private state: 0 | 1 | 2 = 0; // 0 not started, 1 walking, 2 done
+  private pageBids: number[] | null = null;
+  private page = 0;
+  private pageStart = 0;
+  private cur: Uint8Array | null = null;
+  private curRows = 0;
+  private lastIndex = -1;
+  private k = 0;
+  /** Row k passed the duplicate check and waits for its page. */
+  private mid = false;
+  private readonly slot: Slot = { rowId: 0, rowIndex: 0, page: new Uint8Array(0), at: 0 };
+  private readonly nid: number;
+
+  constructor(private readonly t: Table) {
+    this.nid = t.matrix.node.nid;
+  }
+
+  next(): Slot | undefined | Promise<Slot | undefined> {
+    if (this.state === 2) return undefined;
+    if (this.state === 0) {
+      const r = this.start();
+      if (r instanceof Promise) return r.then((ok) => (ok ? this.walk() : this.end()));
+      if (!r) return this.end();
+    }
+    return this.walk();
+  }
+
+  private end(): undefined {
+    this.state = 2;
+    return undefined;
+  }
+
+  /** Locate the matrix and read its first block; false when there are no rows to give. */
+  private start(): boolean | Promise<boolean> {
+    const { node, rep, hnidRows } = this.t.matrix;
+    const t = this.t;
+    const nid = this.nid;
+    if (t.index.length === 0 || t.rowSize === 0) return false;
+    if (hnidRows === 0) {
+      rep.report('PST-TC-ROW', { nid, field: 'TCINFO.hnidRows', message: `${t.index.length} rows indexed but no row matrix.` });
+      return false;
+    }
+    if ((hnidRows & 0x1f) === 0) {
+      const heapPage = node.heap.get(hnidRows);
+      if (!heapPage) return false;
+      this.cur = heapPage;
+      this.curRows = Math.floor(heapPage.length / t.rowSize);
+      this.state = 1;
+      return true;
+    }
+    const e = node.subnodeAny(hnidRows);
+    return e instanceof Promise ? e.then((v) => this.fromSubnode(v)) : this.fromSubnode(e);
+  }
+
+  private fromSubnode(e: SubnodeEntry | undefined): boolean | Promise<boolean> {
+    const { node, rep, hnidRows } = this.t.matrix;
+    const nid = this.nid;
+    if (!e) {
+      rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(hnidRows)}.` });
+      return false;
+    }
+    const blocks = node.blocks;
+    const withTree = (t: { bids: number[] } | null): boolean | Promise<boolean> => {
+      if (!t) return false;
+      this.pageBids = t.bids;
+      this.state = 1;
+      if (!t.bids.length) {
+        this.setPage(null);
+        return true;
+      }
+      const b = blocks.readAny(t.bids[0]!, { nid });
+      if (b instanceof Promise) return b.then((v) => (this.setPage(v), true));
+      this.setPage(b);
+      return true;
+    };
+    // A leaf BID is its own one-block tree (dataTree's answer, without a promise).
+    return isInternal(e.bidData) ? blocks.dataTree(e.bidData, { nid }).then(withTree) : withTree({ bids: [e.bidData] });
+  }
+
+  private setPage(b: Uint8Array | null): void {
+    this.cur = b;
+    this.curRows = b ? Math.floor(b.length / this.t.rowSize) : Math.floor(this.t.matrix.node.blocks.L.maxBlockData / this.t.rowSize);
+  }
+
+  private walk(): Slot | undefined | Promise<Slot | undefined> {
+    const t = this.t;
+    const index = t.index;
+    const rep = t.matrix.rep;
+    const nid = this.nid;
+    while (this.k < index.length) {
+      const { rowId, rowIndex } = index[this.k]!;
+      if (!this.mid) {
+        if (rowIndex === this.lastIndex) {
+          rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row index ${rowIndex} is used twice.` });
+          this.k++;
+          continue;
+        }
+        this.lastIndex = rowIndex;
+        this.mid = true;
+      }
+      while (rowIndex >= this.pageStart + this.curRows) {
+        const bids = this.pageBids;
+        if (!bids || this.page + 1 >= bids.length) {
+          rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row ${hex(rowId)} at index ${rowIndex} lies beyond the row matrix.` });
+          return this.end();
+        }
+        this.pageStart += this.curRows;
+        this.page++;
+        const b = t.matrix.node.blocks.readAny(bids[this.page]!, { nid });
+        if (b instanceof Promise) {
+          return b.then((v) => {
+            this.setPage(v);
+            return this.walk();
+          });
+        }
+        this.setPage(b);
+      }
+      this.mid = false;
+      this.k++;
+      if (!this.cur) continue; // block unreadable: finding already made
+      const s = this.slot;
+      s.rowId = rowId;
+      s.rowIndex = rowIndex;
+      s.page = this.cur;
+      s.at = (rowIndex - this.pageStart) * t.rowSize;
+      return s;
+    }
+    return this.end();
   }
 }

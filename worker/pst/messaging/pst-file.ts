@@ -42,6 +42,7 @@ export const sibling = (nid: number, type: number): number => ((nid & ~0x1f) | t
 const isLtpColumn = (id: number) => id === 0x67f2 || id === 0x67f3;
 
 const MAX_EMBED_DEPTH = 32;
+const TAG_ATTACH_DATA_OBJ = T.propTag(0x3701, T.PT_OBJECT);
 
 export interface OpenPstOptions extends OpenOptions {
   /** Codec kernels; the memoised loadCodecs() instance when omitted. */
@@ -225,18 +226,8 @@ export class PstFileImpl implements PstFile {
 
   /** Rows of the table node `nid` (hierarchy/contents TC), or nothing when absent. */
   async *tableRows(nid: number, required: boolean, status?: { failed: boolean }): AsyncGenerator<{ rowId: number; cells: RawProp[] }> {
-    const e = await this.bt.nbt(nid);
-    if (!e) {
-      if (required) this.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `Table ${hex(nid)}.` });
-      if (status && required) status.failed = true;
-      return;
-    }
-    const node = await LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
-    const t = node ? Table.open(node, this.rep, this.header.layout.ansi) : null;
-    if (!t) {
-      if (status) status.failed = true;
-      return;
-    }
+    const t = await this.table(nid, required, status);
+    if (!t) return;
     let n = 0;
     for await (const row of t.rows()) {
       n++;
@@ -244,6 +235,20 @@ export class PstFileImpl implements PstFile {
     }
     // Rows lost to a damaged row matrix: let the caller fall back.
     if (status && n < t.rowCount) status.failed = true;
+  }
+
+  /** The table node `nid` opened for tableRows (same findings); null marks `status` failed. */
+  async table(nid: number, required: boolean, status?: { failed: boolean }): Promise<Table | null> {
+    const e = await this.bt.nbt(nid);
+    if (!e) {
+      if (required) this.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `Table ${hex(nid)}.` });
+      if (status && required) status.failed = true;
+      return null;
+    }
+    const node = await LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
+    const t = node ? Table.open(node, this.rep, this.header.layout.ansi) : null;
+    if (!t && status) status.failed = true;
+    return t;
   }
 
   /**
@@ -288,7 +293,10 @@ export class PstFileImpl implements PstFile {
       if (!table) this.rep.report('PST-RECIPIENTS', { nid, message: `Message ${hex(nid)}.` });
       else {
         const rowCtx = { ...ctx, skip: isLtpColumn };
-        for await (const row of table.rows()) recipients.push(convertProps(row.cells, rowCtx));
+        const w = table.eachRow((row) => {
+          recipients.push(convertProps(row.cells, rowCtx));
+        });
+        if (w) await w;
       }
     }
     const attachments: AttachmentContent[] = [];
@@ -298,51 +306,82 @@ export class PstFileImpl implements PstFile {
       const table = at ? Table.open(at, this.rep, this.header.layout.ansi) : null;
       if (!table) this.rep.report('PST-ATTACHMENT', { nid, message: `Message ${hex(nid)}: the attachment table is unreadable.` });
       else {
-        for await (const row of table.rows()) {
-          const a = await this.readAttachment(node, row.rowId, depth, cp);
+        const add = (a: AttachmentContent | null) => {
           if (a) attachments.push(a);
-        }
+        };
+        const w = table.eachRow((row) => {
+          const a = this.readAttachmentAny(node, row.rowId, depth, cp);
+          if (a instanceof Promise) return a.then(add);
+          add(a);
+        });
+        if (w) await w;
       }
     }
     return { props, recipients, attachments };
   }
 
-  private async readAttachment(msg: LtpNode, attNid: number, depth: number, cp: number): Promise<AttachmentContent | null> {
+  /**
+   * An attachment PC ([MS-PST] 2.4.6.2), without a promise when its blocks are cached and it holds
+   * no embedded message or OLE object.
+   */
+  private readAttachmentAny(msg: LtpNode, attNid: number, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
     const o = msg.openSubnodeAny(attNid);
-    const node = o instanceof Promise ? await o : o;
+    if (o instanceof Promise) return o.then((node) => this.attachmentPc(msg, attNid, node, depth, cp));
+    return this.attachmentPc(msg, attNid, o, depth, cp);
+  }
+
+  private attachmentPc(msg: LtpNode, attNid: number, node: LtpNode | null, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
     const r = node ? readPcAny(node, this.rep) : null;
-    const raw = r instanceof Promise ? await r : r;
+    if (r instanceof Promise) return r.then((raw) => this.attachmentProps(msg, attNid, node, raw, depth, cp));
+    return this.attachmentProps(msg, attNid, node, r, depth, cp);
+  }
+
+  private attachmentProps(msg: LtpNode, attNid: number, node: LtpNode | null, raw: RawProp[] | null, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
     if (!node || !raw) {
       this.rep.report('PST-ATTACHMENT', { nid: msg.nid, message: `Attachment ${hex(attNid)} of message ${hex(msg.nid)} is unreadable.` });
       return null;
     }
-    const named = this.namedValue ?? (await this.namedMap());
-    const props = convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named });
+    const named = this.namedValue;
+    if (!named) return this.namedMap().then((m) => this.attachmentObject(msg, attNid, node, convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named: m }), depth, cp));
+    return this.attachmentObject(msg, attNid, node, convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named }), depth, cp);
+  }
+
+  private attachmentObject(msg: LtpNode, attNid: number, node: LtpNode, props: Prop[], depth: number, cp: number): AttachmentContent | Promise<AttachmentContent> {
     const att: PstAttachment = { props, nid: attNid };
-    const objAt = props.findIndex((p) => p.tag === T.propTag(0x3701, T.PT_OBJECT));
-    if (objAt >= 0) {
-      const obj = props[objAt]!.value as Uint8Array;
-      const method = props.find((p) => p.tag === T.propTag(0x3705, T.PT_LONG))?.value;
-      const subNid = obj.length >= 4 ? new DataView(obj.buffer, obj.byteOffset, obj.byteLength).getUint32(0, true) : 0;
-      if (method === 5 || method === undefined) {
-        if (depth + 1 > MAX_EMBED_DEPTH) {
-          this.rep.report('PST-EMBED-DEPTH', { nid: msg.nid });
-        } else {
-          const so = subNid ? node.openSubnodeAny(subNid) : null;
-          const sub = so instanceof Promise ? await so : so;
-          const embedded = sub ? await this.readMessageNode(sub, depth + 1, cp) : null;
-          if (embedded) {
-            att.embedded = embedded;
-            props.splice(objAt, 1);
-          } else {
-            this.rep.report('PST-ATTACHMENT', { nid: msg.nid, field: 'PidTagAttachDataObject', message: `Embedded message ${hex(subNid)} of attachment ${hex(attNid)} is unreadable.` });
-          }
-        }
-      } else {
-        // OLE storage (ATTACH_OLE) and others: the object's bytes are the subnode's data stream.
-        const data = subNid ? await node.hnid(subNid, 'PidTagAttachDataObject') : null;
-        if (data) props[objAt] = { tag: props[objAt]!.tag, value: data.slice() };
+    let objAt = -1;
+    for (let i = 0; i < props.length; i++) {
+      if (props[i]!.tag === TAG_ATTACH_DATA_OBJ) {
+        objAt = i;
+        break;
       }
+    }
+    return objAt < 0 ? att : this.attachmentData(msg, attNid, node, att, objAt, depth, cp);
+  }
+
+  /** PR_ATTACH_DATA_OBJ: an embedded message (read recursively) or an OLE object's bytes. */
+  private async attachmentData(msg: LtpNode, attNid: number, node: LtpNode, att: PstAttachment, objAt: number, depth: number, cp: number): Promise<AttachmentContent> {
+    const props = att.props;
+    const obj = props[objAt]!.value as Uint8Array;
+    const method = props.find((p) => p.tag === T.propTag(0x3705, T.PT_LONG))?.value;
+    const subNid = obj.length >= 4 ? new DataView(obj.buffer, obj.byteOffset, obj.byteLength).getUint32(0, true) : 0;
+    if (method === 5 || method === undefined) {
+      if (depth + 1 > MAX_EMBED_DEPTH) {
+        this.rep.report('PST-EMBED-DEPTH', { nid: msg.nid });
+      } else {
+        const so = subNid ? node.openSubnodeAny(subNid) : null;
+        const sub = so instanceof Promise ? await so : so;
+        const embedded = sub ? await this.readMessageNode(sub, depth + 1, cp) : null;
+        if (embedded) {
+          att.embedded = embedded;
+          props.splice(objAt, 1);
+        } else {
+          this.rep.report('PST-ATTACHMENT', { nid: msg.nid, field: 'PidTagAttachDataObject', message: `Embedded message ${hex(subNid)} of attachment ${hex(attNid)} is unreadable.` });
+        }
+      }
+    } else {
+      // OLE storage (ATTACH_OLE) and others: the object's bytes are the subnode's data stream.
+      const data = subNid ? await node.hnid(subNid, 'PidTagAttachDataObject') : null;
+      if (data) props[objAt] = { tag: props[objAt]!.tag, value: data.slice() };
     }
     return att;
   }
@@ -419,7 +458,11 @@ class FolderImpl implements Folder {
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
     const status = { failed: false };
     const listed = new Set<number>();
-    for await (const row of this.file.tableRows(tnid, false, status)) {
+    // The table's rows() directly (tableRows without its generator layer: one per row).
+    const table = await this.file.table(tnid, false, status);
+    let rows = 0;
+    if (table) for await (const row of table.rows()) {
+      rows++;
       listed.add(row.rowId);
       const t = nidType(row.rowId);
       if (t !== NID_TYPE_NORMAL_MESSAGE && t !== NID_TYPE_ASSOC_MESSAGE) {
@@ -438,6 +481,7 @@ class FolderImpl implements Folder {
       }
       yield ref;
     }
+    if (table && rows < table.rowCount) status.failed = true;
     if (status.failed) {
       let found = 0;
       const type = assoc ? NID_TYPE_ASSOC_MESSAGE : NID_TYPE_NORMAL_MESSAGE;
