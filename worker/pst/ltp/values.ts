@@ -6,6 +6,10 @@
  */
 import * as T from '../../mapi/types.ts';
 import type { PropValue } from '../../mapi/types.ts';
+import { isArenaView } from '../ndb/blocks.ts';
+
+/** A binary value that leaves the reader: its own copy when it lies in a block arena. */
+const own = (v: Uint8Array): Uint8Array => (isArenaView(v) ? v.slice() : v);
 
 const utf16 = new TextDecoder('utf-16le');
 
@@ -59,7 +63,7 @@ function fixed(type: number, b: Uint8Array, at: number): number | bigint | boole
     case T.PT_SHORT: return b[at]! | (b[at + 1]! << 8);
     case T.PT_LONG: case T.PT_ERROR: return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
     case T.PT_BOOLEAN: return b[at] !== 0;
-    case T.PT_CLSID: return b.subarray(at, at + 16);
+    case T.PT_CLSID: return own(b.subarray(at, at + 16));
   }
   // Copy into a scratch buffer instead of allocating a DataView per value (hot: every SYSTIME).
   if (type === T.PT_FLOAT) {
@@ -104,7 +108,7 @@ export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array)
     }
     if (base === T.PT_UNICODE) return items.map((x) => stripNul(decodeUtf16(x)));
     if (base === T.PT_STRING8) return items.map((x) => stripNul(s8(x)));
-    if (base === T.PT_BINARY) return items;
+    if (base === T.PT_BINARY) return items.map(own);
     return undefined;
   }
   const size = fixedSize(type);
@@ -116,8 +120,9 @@ export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array)
     case T.PT_UNICODE: return decodeUtf16(b);
     case T.PT_STRING8: return s8(b);
     case T.PT_NULL: case T.PT_UNSPECIFIED: return null;
-    // Binary values are views of buffers the reader owns and never reuses: no copy needed.
-    default: return b;
+    // Binary values are views of buffers the reader never reuses; small blocks share arenas,
+    // so those values are copied out (a kept value must not pin an arena).
+    default: return own(b);
   }
 }
 

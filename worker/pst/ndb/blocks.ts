@@ -25,6 +25,14 @@ export interface Ctx {
   nid?: number;
 }
 
+/** Bytes per block arena and the largest block carved from one (see Blocks.alloc). */
+const ARENA = 128 * 1024;
+const ARENA_BLOCK = 16 * 1024;
+const arenas = new WeakSet<ArrayBufferLike>();
+
+/** Whether `v` lies in a block arena: copy it before it leaves the reader (see Blocks.alloc). */
+export const isArenaView = (v: Uint8Array): boolean => arenas.has(v.buffer);
+
 /** Internal blocks (XBLOCK, XXBLOCK, SLBLOCK, SIBLOCK) have BID bit 1 set. */
 export const isInternal = (bid: number): boolean => Math.floor(bid / 2) % 2 === 1;
 
@@ -143,9 +151,31 @@ export class Blocks {
 
   /** decode() into a fresh buffer of the block's (inflated) size. */
   private decodeNew(e: BbtEntry, b: Uint8Array, ctx: Ctx): Uint8Array | null {
-    const out = new Uint8Array(this.L.fourK ? e.cbInflated : e.cb);
+    const out = this.alloc(this.L.fourK ? e.cbInflated : e.cb);
     return this.decode(e, b, ctx, out, false) ? out : null;
   }
+
+  /**
+   * A buffer for one decoded block. Small blocks (nearly all: heaps, subnode and data trees) are
+   * carved from a shared arena instead of getting an ArrayBuffer each: one backing store per
+   * ARENA bytes instead of one per block was a sixth of a message walk. Views are never
+   * reused; an arena is freed when no view of it is left. Values that leave the reader are
+   * copied out of arenas (isArenaView), so a caller keeping one never pins an arena.
+   */
+  private alloc(n: number): Uint8Array {
+    if (n > ARENA_BLOCK) return new Uint8Array(n);
+    if (this.arenaAt + n > ARENA) {
+      this.arena = new ArrayBuffer(ARENA);
+      arenas.add(this.arena);
+      this.arenaAt = 0;
+    }
+    const v = new Uint8Array(this.arena, this.arenaAt, n);
+    this.arenaAt += (n + 7) & ~7;
+    return v;
+  }
+
+  private arena = new ArrayBuffer(0);
+  private arenaAt = ARENA;
 
   /**
    * Like read() for a known BBT entry (the validator walks the BBT itself). `raw` supplies the
