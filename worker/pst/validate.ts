@@ -28,6 +28,7 @@ import { parseHeader, type Layout } from './ndb/header.ts';
 import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
 import { BlockCheck } from './validate-blocks.ts';
+import { BtWalker } from './validate-btree.ts';
 import { LtpChecker, Need, type Step } from './validate-ltp.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'not-a-pst';
@@ -402,27 +403,33 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   const keptLimit = options.keptEntries ?? 4_000_000;
   const index = full ? new BbtIndex(L.blockAlign, keptLimit) : null;
   const beforeBbt = rep.count;
-  for await (const page of file.bt.walk('bbt')) {
-    counts.bbtPages++;
-    const pr = inRun(page.ib);
-    if (pr) pr.data = true;
-    if (!page.bbt) continue;
-    for (const e of page.bbt) {
+  const walker = new BtWalker(source, L, rep, (d) => codecs.crc32(d));
+  await walker.walk('bbt', h.bbtRoot, {
+    page: (ib) => {
+      counts.bbtPages++;
+      const pr = inRun(ib);
+      if (pr) pr.data = true;
+      if (counts.bbtPages % 256 === 0) progress({ phase: 'bbt', done: counts.bbtEntries, total: 0 });
+    },
+    bbt: (e, pageIb) => {
       counts.bbtEntries++;
       bids.add(e.bid);
       index?.add(e);
       const span = Math.ceil((e.cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
       if (e.ib % L.blockAlign !== 0 || e.ib + span > cache.size || e.ib < 512) {
-        rep.report('PST-BTREE-RANGE', { offset: page.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} at ${hex(e.ib)} (${e.cb} bytes) lies outside the file or is misaligned.` });
+        rep.report('PST-BTREE-RANGE', { offset: pageIb, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} at ${hex(e.ib)} (${e.cb} bytes) lies outside the file or is misaligned.` });
       }
       if (L.fourK && e.cbInflated < e.cb) {
-        rep.report('PST-BTREE-RANGE', { offset: page.ib, field: 'BBTENTRY.cbInflated', message: `Block ${hex(e.bid)}: cbInflated ${e.cbInflated} < cbStored ${e.cb}.` });
+        rep.report('PST-BTREE-RANGE', { offset: pageIb, field: 'BBTENTRY.cbInflated', message: `Block ${hex(e.bid)}: cbInflated ${e.cbInflated} < cbStored ${e.cb}.` });
       }
-      const r = inRun(e.ib);
-      if (r) r.data = true;
-    }
-    if (counts.bbtPages % 256 === 0) progress({ phase: 'bbt', done: counts.bbtEntries, total: 0 });
-  }
+      if (runs.length) {
+        const r = inRun(e.ib);
+        if (r) r.data = true;
+      }
+    },
+  });
+  // Block reads through the NDB layer fall back to a trailer scan when the BBT is damaged.
+  if (walker.bbtDamaged) file.bt.bbtDamaged = true;
   bids.finish();
   const bbtIndex = index && index.ok && rep.count === beforeBbt && index.n === counts.bbtEntries ? index : null;
   for (const r of runs) {
@@ -438,10 +445,11 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   // instead of walking the tree a second time.
   let nbtKeep: { nid: U32Vec; data: U32Vec; sub: U32Vec } | null = full ? { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() } : null;
   const beforeNbt = rep.count;
-  for await (const page of file.bt.walk('nbt')) {
-    counts.nbtPages++;
-    if (!page.nbt) continue;
-    for (const e of page.nbt) {
+  await walker.walk('nbt', h.nbtRoot, {
+    page: () => {
+      if (++counts.nbtPages % 256 === 0) progress({ phase: 'nbt', done: counts.nbtEntries, total: 0 });
+    },
+    nbt: (e, pageIb) => {
       counts.nbtEntries++;
       nodeIds.add(e.nid);
       if (nbtKeep) {
@@ -458,15 +466,13 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
         parents.push(e.nidParent);
       }
       if (e.bidData && !bids.has(e.bidData)) {
-        rep.report('PST-BBT-MISSING', { nid: e.nid, offset: page.ib, field: 'NBTENTRY.bidData', message: `Node ${hex(e.nid)} refers to block ${hex(e.bidData)}.` });
+        rep.report('PST-BBT-MISSING', { nid: e.nid, offset: pageIb, field: 'NBTENTRY.bidData', message: `Node ${hex(e.nid)} refers to block ${hex(e.bidData)}.` });
       }
       if (e.bidSub && !bids.has(e.bidSub)) {
-        rep.report('PST-BBT-MISSING', { nid: e.nid, offset: page.ib, field: 'NBTENTRY.bidSub', message: `Node ${hex(e.nid)} refers to subnode block ${hex(e.bidSub)}.` });
+        rep.report('PST-BBT-MISSING', { nid: e.nid, offset: pageIb, field: 'NBTENTRY.bidSub', message: `Node ${hex(e.nid)} refers to subnode block ${hex(e.bidSub)}.` });
       }
-    }
-    if (counts.nbtPages % 256 === 0) progress({ phase: 'nbt', done: counts.nbtEntries, total: 0 });
-  }
-
+    },
+  });
   if (rep.count !== beforeNbt) nbtKeep = null;
   nodeIds.finish();
   let orphans = 0;

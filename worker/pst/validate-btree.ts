@@ -1,0 +1,272 @@
+/**
+ * The validator's walk of the node and block B-trees ([MS-PST] 2.2.2.7): every page, depth-first
+ * in key order, with the checks of ndb/btree.ts (bounds, PAGETRAILER ptype/ptypeRepeat/bid/wSig/
+ * dwCRC, BTPAGE cEnt/cEntMax/cbEnt/cLevel, key order, keys within the parent entry's range,
+ * cycles and pages referenced twice) and the same findings. It exists beside BTrees.walk because
+ * the validator visits every entry of every page: here pages are parsed from slabs of the file in
+ * hand without a promise per page, and leaf entries are handed out one by one through a reused
+ * object instead of an object per entry.
+ *
+ * BTrees keeps a small cache of parsed pages keyed by file offset that is shared by both walks (a
+ * page already parsed as the other tree's type reads as unusable, silently); `seen` mirrors it so
+ * damaged files give the same findings as BTrees.walk.
+ */
+import type { ByteSource } from '../io/byte-source.ts';
+import { type Reporter, hex } from './codes.ts';
+import { PTYPE_BBT, PTYPE_NBT, bidKey, type BbtEntry, type NbtEntry } from './ndb/btree.ts';
+import { computeSig, type Layout } from './ndb/header.ts';
+
+/** Slabs of the file with a synchronous hit path (B-tree pages cluster; most reads hit). */
+class Slabs {
+  private readonly slabs = new Map<number, Uint8Array>();
+  constructor(
+    private readonly src: ByteSource,
+    private readonly slab = 128 * 1024,
+    private readonly max = 64,
+  ) {}
+
+  /** Bytes [offset, offset + length) when one slab in hand holds them. */
+  peek(offset: number, length: number): Uint8Array | undefined {
+    const i = Math.floor(offset / this.slab);
+    const s = this.slabs.get(i);
+    const at = offset - i * this.slab;
+    return s && at + length <= s.length ? s.subarray(at, at + length) : undefined;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const i = Math.floor(offset / this.slab);
+    const at = offset - i * this.slab;
+    if (at + length > this.slab) return this.src.read(offset, length);
+    let s = this.slabs.get(i);
+    if (!s) {
+      const start = i * this.slab;
+      const len = Math.min(this.slab, this.src.size - start);
+      if (this.src.readInto) {
+        const buf = new Uint8Array(len);
+        s = buf.subarray(0, await this.src.readInto(start, buf));
+      } else s = (await this.src.read(start, len)).slice();
+      if (this.slabs.size >= this.max) this.slabs.delete(this.slabs.keys().next().value!);
+      this.slabs.set(i, s);
+    }
+    return s.subarray(at, Math.min(s.length, at + length));
+  }
+}
+
+/** Per-leaf-page visitors: the entry objects are reused, copy what you keep. */
+export interface WalkVisitor {
+  /** Called once per usable page, before its entries (page.ib, page.level). */
+  page(ib: number, level: number): void;
+  bbt?(e: BbtEntry, pageIb: number): void;
+  nbt?(e: NbtEntry, pageIb: number): void;
+}
+
+const MAX_ENT = 512;
+
+export class BtWalker {
+  /** BTrees' page cache, mirrored: offset → page type parsed there (0: unusable), LRU of 4096. */
+  private readonly cache = new Map<number, number>();
+  private readonly slabs: Slabs;
+  /** Set when a BBT page failed a check while parsed (BTrees.bbtDamaged). */
+  bbtDamaged = false;
+  private readonly keys = new Float64Array(MAX_ENT);
+  private readonly f1 = new Float64Array(MAX_ENT);
+  private readonly f2 = new Float64Array(MAX_ENT);
+  private readonly f3 = new Float64Array(MAX_ENT);
+  private readonly f4 = new Float64Array(MAX_ENT);
+  private readonly bbtE: BbtEntry = { bid: 0, ib: 0, cb: 0, cbInflated: 0, cRef: 0 };
+  private readonly nbtE: NbtEntry = { nid: 0, bidData: 0, bidSub: 0, nidParent: 0 };
+
+  constructor(
+    private readonly src: ByteSource,
+    private readonly L: Layout,
+    private readonly rep: Reporter,
+    private readonly crc32: (d: Uint8Array) => number,
+  ) {
+    this.slabs = new Slabs(src);
+  }
+
+  /** Walk every page of one tree from `root` (BTrees.walk). */
+  async walk(which: 'nbt' | 'bbt', root: { bid: number; ib: number }, v: WalkVisitor): Promise<void> {
+    const ptype = which === 'nbt' ? PTYPE_NBT : PTYPE_BBT;
+    const tree = which.toUpperCase();
+    const seen = new Set<number>();
+    const visit = async (ib: number, bid: number, level: number | undefined, lo: number, hi: number, depth: number, fromIb: number, fromEntry: number): Promise<void> => {
+      const rep = this.rep;
+      if (seen.has(ib)) {
+        rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTENTRY.bref', message: `${tree} page at ${hex(ib)} is referenced twice.` });
+        return;
+      }
+      seen.add(ib);
+      if (depth > 16) {
+        rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTPAGE.cLevel' });
+        return;
+      }
+      // BTrees.page(): a page parsed before is not checked again.
+      const cached = this.cache.get(ib);
+      let n: number;
+      let pLevel: number;
+      if (cached !== undefined) {
+        this.cache.delete(ib);
+        this.cache.set(ib, cached);
+        if (cached !== ptype) return;
+        // Parsed before as this type: only possible across walks of the same tree, never here.
+        const b = this.slabs.peek(ib, this.L.pageSize) ?? (await this.slabs.read(ib, this.L.pageSize));
+        const r = this.entries(b, ptype);
+        n = r >> 8;
+        pLevel = r & 255;
+      } else {
+        const before = rep.count;
+        const r = await this.parse(ib, bid, ptype, tree, level, fromIb, fromEntry);
+        if (ptype === PTYPE_BBT && rep.count > before) this.bbtDamaged = true;
+        this.cache.set(ib, r < 0 ? 0 : ptype);
+        if (this.cache.size > 4096) this.cache.delete(this.cache.keys().next().value!);
+        if (r < 0) return;
+        n = r >> 8;
+        pLevel = r & 255;
+      }
+      const keys = this.keys;
+      if (n > 0 && (keys[0]! < lo || keys[n - 1]! >= hi)) {
+        rep.report('PST-BTREE-ORDER', { offset: ib, field: 'BTENTRY.btkey', message: `${tree} page at ${hex(ib)} holds keys outside its parent's range.` });
+      }
+      v.page(ib, pLevel);
+      if (pLevel === 0) {
+        if (ptype === PTYPE_BBT) {
+          const e = this.bbtE;
+          for (let i = 0; i < n; i++) {
+            e.bid = this.f1[i]!;
+            e.ib = this.f2[i]!;
+            e.cb = this.f3[i]!;
+            e.cbInflated = this.f4[i]!;
+            v.bbt?.(e, ib);
+          }
+        } else {
+          const e = this.nbtE;
+          for (let i = 0; i < n; i++) {
+            e.nid = keys[i]!;
+            e.bidData = this.f1[i]!;
+            e.bidSub = this.f2[i]!;
+            e.nidParent = this.f3[i]!;
+            v.nbt?.(e, ib);
+          }
+        }
+        return;
+      }
+      // Branch: children in key order (copies: the scratch arrays are reused below).
+      const ck = keys.slice(0, n);
+      const cBid = this.f1.slice(0, n);
+      const cIb = this.f2.slice(0, n);
+      for (let i = 0; i < n; i++) {
+        await visit(cIb[i]!, cBid[i]!, pLevel - 1, ck[i]!, i + 1 < n ? ck[i + 1]! : hi, depth + 1, ib, i);
+      }
+    };
+    await visit(root.ib, root.bid, undefined, 0, Infinity, 0, -1, 0);
+  }
+
+  /**
+   * Read and check one page (BTrees.parseChecked). Returns (cEnt << 8 | cLevel) with the entries
+   * in the scratch arrays, or -1 when the page is unusable.
+   */
+  private async parse(ib: number, bid: number, ptype: number, tree: string, expectLevel: number | undefined, fromIb: number, fromEntry: number): Promise<number> {
+    const L = this.L;
+    const rep = this.rep;
+    const from = fromIb >= 0;
+    const via = from ? ` (entry ${fromEntry} of the ${tree} page at ${hex(fromIb)})` : '';
+    if (!(ib >= 0) || ib % 512 !== 0 || ib + L.pageSize > this.src.size) {
+      rep.report('PST-PAGE-BOUNDS', { offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : 'BREF.ib', message: `${tree} page ${hex(bid)} at ${hex(ib)}${via}.` });
+      return -1;
+    }
+    const b = this.slabs.peek(ib, L.pageSize) ?? (await this.slabs.read(ib, L.pageSize));
+    if (b.length < L.pageSize) {
+      rep.report('PST-PAGE-BOUNDS', { offset: ib, field: 'BREF.ib' });
+      return -1;
+    }
+    const u16 = (o: number) => b[o]! | (b[o + 1]! << 8);
+    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+    const t = L.pageTrailerAt;
+    const pt = b[t]!;
+    const ptRep = b[t + 1]!;
+    const wSig = u16(t + 2);
+    let crc: number;
+    let tbid: number;
+    if (L.ansi) {
+      tbid = u32(t + 4);
+      crc = u32(t + 8);
+    } else {
+      crc = u32(t + 4);
+      tbid = u32(t + 8) + u32(t + 12) * 4294967296;
+    }
+    if (pt !== ptype || ptRep !== ptype) {
+      rep.report('PST-PAGE-TYPE', {
+        offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
+        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${via}, found page type ${hex(pt)}/${hex(ptRep)}.`,
+      });
+      return -1;
+    }
+    if (bidKey(tbid) !== bidKey(bid)) {
+      rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${via}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+      if (from) rep.report('PST-PAGE-BID', { offset: fromIb, field: 'BTENTRY.BREF.bid', message: `Entry ${fromEntry} of the ${tree} page at ${hex(fromIb)} names page ${hex(bid)}, the page at ${hex(ib)} is ${hex(tbid)}.` });
+    }
+    if (wSig !== computeSig(ib, tbid)) rep.report('PST-PAGE-SIG', { offset: ib, field: 'PAGETRAILER.wSig' });
+    if (this.crc32(b.subarray(0, t)) !== crc) rep.report('PST-PAGE-CRC', { offset: ib, field: 'PAGETRAILER.dwCRC', message: `${tree} page at ${hex(ib)}.` });
+    const e = L.btEntriesEnd;
+    const cEnt = L.fourK ? u16(e) : b[e]!;
+    const cEntMax = L.fourK ? u16(e + 2) : b[e + 1]!;
+    const cbEnt = L.fourK ? b[e + 4]! : b[e + 2]!;
+    const level = L.fourK ? b[e + 5]! : b[e + 3]!;
+    const want = level > 0 ? L.btEntry : ptype === PTYPE_BBT ? L.bbtEntry : L.nbtEntry;
+    if (cbEnt !== want || cEnt > cEntMax || cEnt * cbEnt > e || level > 8 || (expectLevel !== undefined && level !== expectLevel)) {
+      const field = cbEnt !== want ? 'BTPAGE.cbEnt' : cEnt > cEntMax || cEnt * cbEnt > e ? 'BTPAGE.cEnt' : 'BTPAGE.cLevel';
+      rep.report(field === 'BTPAGE.cLevel' ? 'PST-BTREE-LEVEL' : 'PST-BTREE-ENTRY', {
+        offset: ib, field, message: `${tree} page at ${hex(ib)}: cEnt ${cEnt}, cEntMax ${cEntMax}, cbEnt ${cbEnt}, cLevel ${level}.`,
+      });
+      if (cbEnt !== want || cEnt * cbEnt > e) return -1;
+    }
+    const r = this.entries(b, ptype);
+    const n = r >> 8;
+    const keys = this.keys;
+    for (let i = 1; i < n; i++) {
+      if (!(keys[i]! > keys[i - 1]!)) {
+        rep.report('PST-BTREE-ORDER', { offset: ib, field: level > 0 ? 'BTENTRY.btkey' : ptype === PTYPE_BBT ? 'BBTENTRY.bref.bid' : 'NBTENTRY.nid', message: `${tree} page at ${hex(ib)}, entry ${i}.` });
+        break;
+      }
+    }
+    return r;
+  }
+
+  /** Entries of a page whose counts were checked, into the scratch arrays; (cEnt << 8 | cLevel). */
+  private entries(b: Uint8Array, ptype: number): number {
+    const L = this.L;
+    const u16 = (o: number) => b[o]! | (b[o + 1]! << 8);
+    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+    const id = L.idSize;
+    const rid = id === 4 ? u32 : (o: number) => u32(o) + u32(o + 4) * 4294967296;
+    const e = L.btEntriesEnd;
+    const cEnt = L.fourK ? u16(e) : b[e]!;
+    const cbEnt = L.fourK ? b[e + 4]! : b[e + 2]!;
+    const level = L.fourK ? b[e + 5]! : b[e + 3]!;
+    const n = Math.min(cEnt, MAX_ENT);
+    const { keys, f1, f2, f3, f4 } = this;
+    for (let i = 0; i < n; i++) {
+      const at = i * cbEnt;
+      if (level > 0) {
+        keys[i] = rid(at);
+        f1[i] = rid(at + id);
+        f2[i] = rid(at + 2 * id);
+      } else if (ptype === PTYPE_BBT) {
+        const bid = rid(at);
+        keys[i] = bidKey(bid);
+        f1[i] = bid;
+        f2[i] = rid(at + id);
+        const cb = u16(at + 2 * id);
+        f3[i] = cb;
+        f4[i] = L.fourK ? u16(at + 18) : cb;
+      } else {
+        keys[i] = u32(at);
+        f1[i] = rid(at + id);
+        f2[i] = rid(at + 2 * id);
+        f3[i] = u32(at + 3 * id);
+      }
+    }
+    return (n << 8) | level;
+  }
+}
