@@ -82,6 +82,19 @@ export class Heap {
 
   /** The bytes of heap item `hid`, or null (with a finding) when it does not resolve. */
   get(hid: number, quiet = false): Uint8Array | null {
+    const page = this.range(hid, quiet);
+    return page ? page.subarray(this.start, this.end) : null;
+  }
+
+  /** Where the last successful range() call found its item: page[start, end). */
+  start = 0;
+  end = 0;
+
+  /**
+   * get() without a view: the heap page holding item `hid` (its bytes are page[start, end), see
+   * the fields), or null with the same findings as get().
+   */
+  range(hid: number, quiet = false): Uint8Array | null {
     if (hid === 0) return null;
     const index = (hid >>> 5) & ((1 << (this.hidBlockShift - 5)) - 1);
     const block = hid >>> this.hidBlockShift;
@@ -94,6 +107,16 @@ export class Heap {
       if (!quiet && m) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
       return null;
     }
-    return this.pages[block]!.subarray(m[index - 1]!, m[index]!);
+    const page = this.pages[block]!;
+    // subarray's clamping, kept so that range and get agree on damaged maps.
+    const len = page.length;
+    let a = m[index - 1]!;
+    let z = m[index]!;
+    if (a > len) a = len;
+    if (z > len) z = len;
+    if (z < a) z = a;
+    this.start = a;
+    this.end = z;
+    return page;
   }
 }

@@ -5,7 +5,7 @@
  * does not resolve loses only that property (PST-PC-VALUE).
  */
 import { type Reporter, hex } from '../codes.ts';
-import { bthHeader, bthRecords, bthWalk } from './bth.ts';
+import { bthEach, bthHeader, bthRecords, bthWalk } from './bth.ts';
 import { CLIENT_PC } from './heap.ts';
 import type { LtpNode } from './node.ts';
 import { isInlinePcType } from './values.ts';
@@ -64,6 +64,97 @@ export function readPcAny(node: LtpNode, rep: Reporter): RawProp[] | null | Prom
         });
       }
       add(id, type, hnid, bytes);
+    }
+    return out;
+  };
+  return from(0);
+}
+
+/**
+ * Raw properties without an object per property (the message hot path): property k is
+ * (ids[k], types[k]) with its bytes at bufs[k][starts[k], ends[k]). Same content and order as
+ * the RawProp[] readPc returns.
+ */
+export class RawList {
+  n = 0;
+  readonly ids: number[] = [];
+  readonly types: number[] = [];
+  readonly bufs: Uint8Array[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+
+  push(id: number, type: number, buf: Uint8Array, start: number, end: number): void {
+    this.ids.push(id);
+    this.types.push(type);
+    this.bufs.push(buf);
+    this.starts.push(start);
+    this.ends.push(end);
+    this.n++;
+  }
+
+  static from(raw: RawProp[]): RawList {
+    const l = new RawList();
+    for (const p of raw) l.push(p.id, p.type, p.bytes, 0, p.bytes.length);
+    return l;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** readPcAny() into a RawList: no object or view per property; same checks and findings. */
+export function readPcListAny(node: LtpNode, rep: Reporter): RawList | null | Promise<RawList | null> {
+  const nid = node.nid;
+  const heap = node.heap;
+  if (heap.clientSig !== CLIENT_PC) {
+    rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a property context (0xBC), found ${hex(heap.clientSig)}.` });
+    return null;
+  }
+  const items: Uint8Array[] = [];
+  const ats: number[] = [];
+  const header = bthEach(heap, heap.hidUserRoot, rep, nid, (item, at) => {
+    items.push(item);
+    ats.push(at);
+  });
+  if (!header) return null;
+  if (header.cbKey !== 2 || header.cbEnt !== 6) {
+    rep.report('PST-BTH-HEADER', { nid, field: 'BTHHEADER.cbKey', message: `PC BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
+    return null;
+  }
+  const out = new RawList();
+  const missing = (id: number, type: number, hnid: number) =>
+    rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
+  const from = (k: number): RawList | Promise<RawList> => {
+    for (; k < items.length; k++) {
+      const b = items[k]!;
+      const at = ats[k]!;
+      const id = b[at]! | (b[at + 1]! << 8);
+      const type = b[at + 2]! | (b[at + 3]! << 8);
+      if (isInlinePcType(type)) {
+        out.push(id, type, b, at + 4, at + 8);
+        continue;
+      }
+      const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+      if (hnid === 0) {
+        out.push(id, type, EMPTY, 0, 0);
+        continue;
+      }
+      if ((hnid & 0x1f) === 0) {
+        const page = heap.range(hnid);
+        if (page) out.push(id, type, page, heap.start, heap.end);
+        else missing(id, type, hnid);
+        continue;
+      }
+      const v = node.hnidAny(hnid, `PC[${hex(id)}].dwValueHnid`);
+      if (v instanceof Promise) {
+        const next = k + 1;
+        return v.then((x) => {
+          if (x) out.push(id, type, x, 0, x.length);
+          else missing(id, type, hnid);
+          return from(next);
+        });
+      }
+      if (v) out.push(id, type, v, 0, v.length);
+      else missing(id, type, hnid);
     }
     return out;
   };

@@ -10,7 +10,9 @@ import { bthRecords } from './bth.ts';
 import { CLIENT_TC } from './heap.ts';
 import type { LtpNode } from './node.ts';
 import { type SubnodeEntry, isInternal } from '../ndb/blocks.ts';
-import type { RawProp } from './pc.ts';
+import { RawList, type RawProp } from './pc.ts';
+
+const EMPTY = new Uint8Array(0);
 import { fixedSize } from './values.ts';
 
 export interface TcColumn {
@@ -140,6 +142,90 @@ export class Table {
     }
     const v = visit({ rowId, index: rowIndex, cells: this.cellsSync(row, rowId) });
     return v ? v.then(rest) : undefined;
+  }
+
+  /**
+   * eachRow() with each row's cells as a RawList (no object or view per cell): the message
+   * hot path (recipient rows). Same rows, cells, order and findings.
+   */
+  eachRowList(visit: (rowId: number, list: RawList) => void | Promise<void>): void | Promise<void> {
+    const c = new SlotCursor(this);
+    const step = (): void | Promise<void> => {
+      for (;;) {
+        const n = c.next();
+        if (n instanceof Promise) return n.then((s) => (s ? this.visitSlotList(s, visit, step) : undefined));
+        if (!n) return;
+        const r = this.visitSlotList(n, visit, step);
+        if (r) return r;
+      }
+    };
+    return step();
+  }
+
+  private visitSlotList(s: Slot, visit: (rowId: number, list: RawList) => void | Promise<void>, rest: () => void | Promise<void>): Promise<void> | undefined {
+    const { rowId, page, at } = s;
+    const rowLen = Math.min(this.rowSize, page.length - at);
+    if (this.needsSubnodesAt(page, at, rowLen)) {
+      return this.cells(page.subarray(at, at + this.rowSize), rowId).then((cells) => visit(rowId, RawList.from(cells))).then(rest);
+    }
+    const v = visit(rowId, this.cellsList(page, at, rowLen, rowId));
+    return v ? v.then(rest) : undefined;
+  }
+
+  /** cellsSync() for the row page[at, at + rowLen) into a RawList (same cells and findings). */
+  private cellsList(page: Uint8Array, at: number, rowLen: number, rowId: number): RawList {
+    const out = new RawList();
+    const nid = this.node.nid;
+    const heap = this.node.heap;
+    const bitmapAt = this.bitmapAt;
+    for (const c of this.columns) {
+      const bi = bitmapAt + (c.iBit >> 3);
+      if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
+      const o = c.ibData;
+      const cellLen = Math.max(0, Math.min(c.cbData, rowLen - o));
+      const size = fixedSize(c.type);
+      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
+        if (cellLen < size) {
+          this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
+          continue;
+        }
+        out.push(c.id, c.type, page, at + o, at + o + size);
+        continue;
+      }
+      if (cellLen < 4) continue;
+      const p = at + o;
+      const hnid = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
+      if (hnid === 0) {
+        out.push(c.id, c.type, EMPTY, 0, 0);
+        continue;
+      }
+      const hp = heap.range(hnid);
+      if (!hp) {
+        this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(c.id)} (HNID ${hex(hnid)}).` });
+        continue;
+      }
+      if (c.type === T.PT_OBJECT) {
+        const own = hp.slice(heap.start, heap.end);
+        out.push(c.id, c.type, own, 0, own.length);
+      } else out.push(c.id, c.type, hp, heap.start, heap.end);
+    }
+    return out;
+  }
+
+  /** needsSubnodes() for the row page[at, at + rowLen). */
+  private needsSubnodesAt(page: Uint8Array, at: number, rowLen: number): boolean {
+    for (const c of this.columns) {
+      const bi = this.bitmapAt + (c.iBit >> 3);
+      if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
+      const size = fixedSize(c.type);
+      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
+      const o = c.ibData;
+      if (Math.min(c.cbData, rowLen - o) < 4) continue;
+      const p = at + o;
+      const hnid = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
+      if (hnid !== 0 && (hnid & 0x1f) !== 0) return true;
+    }
+    return false;
   }
 
   /**

@@ -40,19 +40,24 @@ export function isKnownType(type: number): boolean {
 const units = new Uint16Array(64);
 
 export function decodeUtf16(b: Uint8Array): string {
-  const n = b.length >> 1;
+  return decodeUtf16At(b, 0, b.length);
+}
+
+/** decodeUtf16 of b[start, end) without a view for short strings. */
+export function decodeUtf16At(b: Uint8Array, start: number, end: number): string {
+  const n = (end - start) >> 1;
   if (n <= 64) {
     // Short strings (most property values): a code-unit loop beats TextDecoder's per-call cost;
     // the units go to a scratch array and become one flat string (no concatenation chain).
     // Surrogates go to TextDecoder so lone ones become U+FFFD exactly as for long strings.
-    for (let i = 0; i < n; i++) {
-      const u = b[2 * i]! | (b[2 * i + 1]! << 8);
-      if (u >= 0xd800 && u <= 0xdfff) return utf16.decode(b.subarray(0, 2 * n));
+    for (let i = 0, o = start; i < n; i++, o += 2) {
+      const u = b[o]! | (b[o + 1]! << 8);
+      if (u >= 0xd800 && u <= 0xdfff) return utf16.decode(b.subarray(start, start + 2 * n));
       units[i] = u;
     }
     return String.fromCharCode.apply(null, units.subarray(0, n) as unknown as number[]);
   }
-  return utf16.decode(b.subarray(0, 2 * n));
+  return utf16.decode(b.subarray(start, start + 2 * n));
 }
 
 const scratch = new Uint8Array(8);
@@ -67,10 +72,10 @@ function fixed(type: number, b: Uint8Array, at: number): number | bigint | boole
   }
   // Copy into a scratch buffer instead of allocating a DataView per value (hot: every SYSTIME).
   if (type === T.PT_FLOAT) {
-    scratch.set(b.subarray(at, at + 4));
+    for (let k = 0; k < 4; k++) scratch[k] = b[at + k]!;
     return scratchView.getFloat32(0, true);
   }
-  scratch.set(b.subarray(at, at + 8));
+  for (let k = 0; k < 8; k++) scratch[k] = b[at + k]!;
   const dv = scratchView;
   switch (type) {
     case T.PT_DOUBLE: case T.PT_APPTIME: return dv.getFloat64(0, true);
@@ -85,45 +90,52 @@ function fixed(type: number, b: Uint8Array, at: number): number | bigint | boole
  * bytes do not fit the type.
  */
 export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array) => string): PropValue | undefined {
-  if (type & T.MV_FLAG) {
-    const base = type & ~T.MV_FLAG;
-    const size = fixedSize(base);
-    if (size > 0) {
-      if (b.length % size !== 0) return undefined;
-      const out: unknown[] = [];
-      for (let at = 0; at < b.length; at += size) out.push(fixed(base, b, at));
-      return out as PropValue;
-    }
-    // ulCount, rgulDataOffsets[ulCount], data
-    if (b.length < 4) return b.length === 0 ? ([] as string[]) : undefined;
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const n = dv.getUint32(0, true);
-    if (n > (b.length - 4) / 4) return undefined;
-    const items: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) {
-      const start = dv.getUint32(4 + i * 4, true);
-      const end = i + 1 < n ? dv.getUint32(8 + i * 4, true) : b.length;
-      if (start > end || end > b.length || start < 4 + 4 * n) return undefined;
-      items.push(b.subarray(start, end));
-    }
-    if (base === T.PT_UNICODE) return items.map((x) => stripNul(decodeUtf16(x)));
-    if (base === T.PT_STRING8) return items.map((x) => stripNul(s8(x)));
-    if (base === T.PT_BINARY) return items.map(own);
-    return undefined;
-  }
+  return decodeValueAt(type, b, 0, b.length, s8);
+}
+
+/** decodeValue of b[start, end) (the hot path: no view for fixed, string and arena values). */
+export function decodeValueAt(type: number, b: Uint8Array, start: number, end: number, s8: (bytes: Uint8Array) => string): PropValue | undefined {
+  if (type & T.MV_FLAG) return decodeMulti(type, start === 0 && end === b.length ? b : b.subarray(start, end), s8);
   const size = fixedSize(type);
   if (size > 0) {
-    if (b.length < size) return undefined;
-    return fixed(type, b, 0) as PropValue;
+    if (end - start < size) return undefined;
+    return fixed(type, b, start) as PropValue;
   }
   switch (type) {
-    case T.PT_UNICODE: return decodeUtf16(b);
-    case T.PT_STRING8: return s8(b);
+    case T.PT_UNICODE: return decodeUtf16At(b, start, end);
+    case T.PT_STRING8: return s8(b.subarray(start, end));
     case T.PT_NULL: case T.PT_UNSPECIFIED: return null;
     // Binary values are views of buffers the reader never reuses; small blocks share arenas,
     // so those values are copied out (a kept value must not pin an arena).
-    default: return own(b);
+    default: return isArenaView(b) ? b.slice(start, end) : start === 0 && end === b.length ? b : b.subarray(start, end);
   }
+}
+
+function decodeMulti(type: number, b: Uint8Array, s8: (bytes: Uint8Array) => string): PropValue | undefined {
+  const base = type & ~T.MV_FLAG;
+  const size = fixedSize(base);
+  if (size > 0) {
+    if (b.length % size !== 0) return undefined;
+    const out: unknown[] = [];
+    for (let at = 0; at < b.length; at += size) out.push(fixed(base, b, at));
+    return out as PropValue;
+  }
+  // ulCount, rgulDataOffsets[ulCount], data
+  if (b.length < 4) return b.length === 0 ? ([] as string[]) : undefined;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const n = dv.getUint32(0, true);
+  if (n > (b.length - 4) / 4) return undefined;
+  const items: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = dv.getUint32(4 + i * 4, true);
+    const end = i + 1 < n ? dv.getUint32(8 + i * 4, true) : b.length;
+    if (start > end || end > b.length || start < 4 + 4 * n) return undefined;
+    items.push(b.subarray(start, end));
+  }
+  if (base === T.PT_UNICODE) return items.map((x) => stripNul(decodeUtf16(x)));
+  if (base === T.PT_STRING8) return items.map((x) => stripNul(s8(x)));
+  if (base === T.PT_BINARY) return items.map(own);
+  return undefined;
 }
 
 /** Multi-valued string elements are NUL-terminated by some writers. */

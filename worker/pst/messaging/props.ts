@@ -10,8 +10,8 @@ import type { Prop, PropertyName } from '../../mapi/types.ts';
 import { codepageLabel, decodeCodepage } from '../../text/codepage.ts';
 import type { Reporter } from '../codes.ts';
 import type { NamedPropMap } from '../index.ts';
-import type { RawProp } from '../ltp/pc.ts';
-import { decodeUtf16, decodeValue } from '../ltp/values.ts';
+import type { RawList, RawProp } from '../ltp/pc.ts';
+import { decodeUtf16, decodeValue, decodeValueAt } from '../ltp/values.ts';
 
 /** Windows code page used for 8-bit MAPI strings written under an Internet code page. */
 export function windowsCodepageFor(cpid: number): number | undefined {
@@ -51,6 +51,28 @@ export function objectCodepage(raw: RawProp[], policy: CodepagePolicy, inherited
     if (p.id === 0x3ffd) msg = v;
     else inet = v;
   }
+  return pickCodepage(msg, inet, policy, inherited);
+}
+
+/** objectCodepage() over a RawList (same choice). */
+export function objectCodepageList(raw: RawList, policy: CodepagePolicy, inherited?: number): number {
+  if (policy.force) return policy.codepage;
+  let msg: number | undefined;
+  let inet: number | undefined;
+  const { ids, types, bufs, starts, ends } = raw;
+  for (let i = 0; i < raw.n; i++) {
+    const id = ids[i]!;
+    if (types[i] !== T.PT_LONG || (id !== 0x3ffd && id !== 0x3fde) || ends[i]! - starts[i]! < 4) continue;
+    const b = bufs[i]!;
+    const o = starts[i]!;
+    const v = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+    if (id === 0x3ffd) msg = v;
+    else inet = v;
+  }
+  return pickCodepage(msg, inet, policy, inherited);
+}
+
+function pickCodepage(msg: number | undefined, inet: number | undefined, policy: CodepagePolicy, inherited: number | undefined): number {
   if (msg !== undefined && msg !== 0 && msg !== 1200 && codepageLabel(msg)) return msg;
   if (inet !== undefined) {
     const w = windowsCodepageFor(inet);
@@ -162,6 +184,42 @@ export function convertProps(raw: RawProp[], ctx: ConvertContext): Prop[] {
       const name = ctx.named.name(p.id);
       if (name) prop.name = name;
       else ctx.rep.report('PST-NAMEID-UNKNOWN', { nid: ctx.nid, field: 'NAMEID.wPropIdx', message: `Property id 0x${p.id.toString(16)}.`, severity: 'info' });
+    }
+    out.push(prop);
+  }
+  return out;
+}
+
+/** convertProps() over a RawList: same properties, order and findings, no view per value. */
+export function convertList(raw: RawList, ctx: ConvertContext): Prop[] {
+  const out: Prop[] = [];
+  let reported = false;
+  const s8 = (b: Uint8Array): string => {
+    const r = decodeCodepage(b, ctx.codepage);
+    if (r.fallback && !reported) {
+      reported = true;
+      ctx.rep.report(codepageLabel(ctx.codepage) ? 'PST-STRING8-CODEPAGE' : 'PST-CODEPAGE-UNKNOWN', {
+        nid: ctx.nid, field: 'PtypString8', message: `Code page ${ctx.codepage}; decoded as ${r.encoding}.`,
+      });
+    }
+    return r.text;
+  };
+  const { ids, types, bufs, starts, ends } = raw;
+  const skip = ctx.skip;
+  for (let i = 0; i < raw.n; i++) {
+    const id = ids[i]!;
+    if (skip?.(id)) continue;
+    const type = types[i]!;
+    const value = decodeValueAt(type, bufs[i]!, starts[i]!, ends[i]!, s8);
+    if (value === undefined) {
+      ctx.rep.report('PST-PC-VALUE', { nid: ctx.nid, field: 'PropertyValue', message: `Property 0x${id.toString(16)} type 0x${type.toString(16)}: ${ends[i]! - starts[i]!} bytes do not fit the type.` });
+      continue;
+    }
+    const prop: Prop = { tag: T.propTag(id, type), value };
+    if (id >= 0x8000) {
+      const name = ctx.named.name(id);
+      if (name) prop.name = name;
+      else ctx.rep.report('PST-NAMEID-UNKNOWN', { nid: ctx.nid, field: 'NAMEID.wPropIdx', message: `Property id 0x${id.toString(16)}.`, severity: 'info' });
     }
     out.push(prop);
   }

@@ -16,12 +16,12 @@ import {
   PstOpenError, type Folder, type MessageRef, type NamedPropMap, type OpenOptions, type PstAttachment, type PstFile, type PstMessage, type StoreInfo,
 } from '../index.ts';
 import { LtpNode } from '../ltp/node.ts';
-import { readPc, readPcAny, type RawProp } from '../ltp/pc.ts';
+import { readPc, readPcListAny, type RawList, type RawProp } from '../ltp/pc.ts';
 import { Table } from '../ltp/tc.ts';
 import { Blocks } from '../ndb/blocks.ts';
 import { BTrees, type NbtEntry } from '../ndb/btree.ts';
 import { type Header, parseHeader } from '../ndb/header.ts';
-import { NamedMap, buildNamedMap, convertProps, objectCodepage, type CodepagePolicy } from './props.ts';
+import { NamedMap, buildNamedMap, convertList, convertProps, objectCodepage, objectCodepageList, type CodepagePolicy } from './props.ts';
 
 export const NID_MESSAGE_STORE = 0x21;
 export const NID_NAME_TO_ID_MAP = 0x61;
@@ -273,16 +273,16 @@ export class PstFileImpl implements PstFile {
   /** A message PC with its recipient and attachment tables ([MS-PST] 2.4.5, 2.4.6). */
   async readMessageNode(node: LtpNode, depth: number, inheritedCp: number | undefined): Promise<MessageContent | null> {
     const nid = node.nid;
-    const r = readPcAny(node, this.rep);
+    const r = readPcListAny(node, this.rep);
     const raw = r instanceof Promise ? await r : r;
     if (!raw) {
       this.rep.report('PST-MESSAGE', { nid, message: `Message ${hex(nid)}: its property context is unreadable.` });
       return null;
     }
     const named = this.namedValue ?? (await this.namedMap());
-    const cp = objectCodepage(raw, this.policy, inheritedCp);
+    const cp = objectCodepageList(raw, this.policy, inheritedCp);
     const ctx = { rep: this.rep, nid, codepage: cp, named };
-    const props = convertProps(raw, ctx);
+    const props = convertList(raw, ctx);
     const recipients: Prop[][] = [];
     const sm = node.subnodesAny();
     const subs = sm instanceof Promise ? await sm : sm;
@@ -293,8 +293,8 @@ export class PstFileImpl implements PstFile {
       if (!table) this.rep.report('PST-RECIPIENTS', { nid, message: `Message ${hex(nid)}.` });
       else {
         const rowCtx = { ...ctx, skip: isLtpColumn };
-        const w = table.eachRow((row) => {
-          recipients.push(convertProps(row.cells, rowCtx));
+        const w = table.eachRowList((_, cells) => {
+          recipients.push(convertList(cells, rowCtx));
         });
         if (w) await w;
       }
@@ -331,19 +331,19 @@ export class PstFileImpl implements PstFile {
   }
 
   private attachmentPc(msg: LtpNode, attNid: number, node: LtpNode | null, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
-    const r = node ? readPcAny(node, this.rep) : null;
+    const r = node ? readPcListAny(node, this.rep) : null;
     if (r instanceof Promise) return r.then((raw) => this.attachmentProps(msg, attNid, node, raw, depth, cp));
     return this.attachmentProps(msg, attNid, node, r, depth, cp);
   }
 
-  private attachmentProps(msg: LtpNode, attNid: number, node: LtpNode | null, raw: RawProp[] | null, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
+  private attachmentProps(msg: LtpNode, attNid: number, node: LtpNode | null, raw: RawList | null, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
     if (!node || !raw) {
       this.rep.report('PST-ATTACHMENT', { nid: msg.nid, message: `Attachment ${hex(attNid)} of message ${hex(msg.nid)} is unreadable.` });
       return null;
     }
     const named = this.namedValue;
-    if (!named) return this.namedMap().then((m) => this.attachmentObject(msg, attNid, node, convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named: m }), depth, cp));
-    return this.attachmentObject(msg, attNid, node, convertProps(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named }), depth, cp);
+    if (!named) return this.namedMap().then((m) => this.attachmentObject(msg, attNid, node, convertList(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named: m }), depth, cp));
+    return this.attachmentObject(msg, attNid, node, convertList(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named }), depth, cp);
   }
 
   private attachmentObject(msg: LtpNode, attNid: number, node: LtpNode, props: Prop[], depth: number, cp: number): AttachmentContent | Promise<AttachmentContent> {
