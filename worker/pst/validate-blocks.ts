@@ -17,6 +17,8 @@ import type { PstEncryption } from './index.ts';
 import { isInternal } from './ndb/blocks.ts';
 import { computeSig, type Layout } from './ndb/header.ts';
 
+const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+
 export class BlockCheck {
   /** Scratch output of the inflate check (cbInflated is a u16). */
   private readonly scratch = new Uint8Array(65536);
@@ -62,14 +64,13 @@ export class BlockCheck {
     const t = span - L.blockTrailerSize;
     const tcb = b[t]! | (b[t + 1]! << 8);
     const wSig = b[t + 2]! | (b[t + 3]! << 8);
-    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
     let tbid: number;
     if (L.ansi) {
-      tbid = u32(t + 4);
-      this.crc = u32(t + 8);
+      tbid = u32(b, t + 4);
+      this.crc = u32(b, t + 8);
     } else {
-      this.crc = u32(t + 4);
-      tbid = u32(t + 8) + u32(t + 12) * 4294967296;
+      this.crc = u32(b, t + 4);
+      tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
     }
     if (tcb !== cb) this.rep.report('PST-BLOCK-SIZE', { nid, offset: ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(bid)}: BBT says ${cb} bytes, trailer says ${tcb}.` });
     if (tbid - (tbid % 2) !== bid - (bid % 2)) this.rep.report('PST-BLOCK-BID', { nid, offset: ib, field: 'BLOCKTRAILER.bid', message: `Expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
@@ -136,6 +137,27 @@ export class BlockCheck {
     } else dest.set(stored);
     if (crypt === BlockCrypt.PERMUTE) this.codecs.permuteDecode(dest);
     else if (crypt === BlockCrypt.CYCLIC) this.codecs.cyclicDecode(dest, bid >>> 0);
+    return dest;
+  }
+
+  /**
+   * check() and decode() of one block in a single pass through wasm memory where that gives the
+   * same results (an encrypted block stored uncompressed: CRC and decrypt together); otherwise
+   * the two in turn. Both sets of findings are made (block pass without, LTP with the NID).
+   */
+  checkAndDecode(bid: number, ib: number, cb: number, cbInflated: number, raw: Uint8Array, nid: number, out: Uint8Array | undefined): Uint8Array | null {
+    const fused = this.codecs.decodeBlock;
+    const crypt = isInternal(bid) ? BlockCrypt.NONE : this.crypt;
+    if (!fused || crypt === BlockCrypt.NONE || (this.L.fourK && cbInflated !== cb) || raw.length < this.span(cb)) {
+      this.check(bid, ib, cb, cbInflated, raw);
+      return this.decode(bid, ib, cb, cbInflated, raw, nid, out);
+    }
+    this.trailer(bid, ib, cb, raw, undefined);
+    this.trailer(bid, ib, cb, raw, nid);
+    const stored = raw.subarray(0, cb);
+    const dest = out ?? new Uint8Array(cb);
+    const r = fused.call(this.codecs, stored, dest, { crypt, key: bid >>> 0, inflate: false, crc: true });
+    if (r.crc !== this.crc) this.rep.report('PST-BLOCK-CRC', { offset: ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(bid)}.` });
     return dest;
   }
 

@@ -16,6 +16,10 @@ import { type Reporter, hex } from './codes.ts';
 import { PTYPE_BBT, PTYPE_NBT, bidKey, type BbtEntry, type NbtEntry } from './ndb/btree.ts';
 import { computeSig, type Layout } from './ndb/header.ts';
 
+const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
+const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 4294967296;
+
 /** Slabs of the file with a synchronous hit path (B-tree pages cluster; most reads hit). */
 class Slabs {
   private readonly slabs = new Map<number, Uint8Array>();
@@ -236,12 +240,10 @@ export class BtWalker {
   /** Entries of a page whose counts were checked, into the scratch arrays; (cEnt << 8 | cLevel). */
   private entries(b: Uint8Array, ptype: number): number {
     const L = this.L;
-    const u16 = (o: number) => b[o]! | (b[o + 1]! << 8);
-    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
     const id = L.idSize;
-    const rid = id === 4 ? u32 : (o: number) => u32(o) + u32(o + 4) * 4294967296;
+    const rid = id === 4 ? u32 : u64;
     const e = L.btEntriesEnd;
-    const cEnt = L.fourK ? u16(e) : b[e]!;
+    const cEnt = L.fourK ? u16(b, e) : b[e]!;
     const cbEnt = L.fourK ? b[e + 4]! : b[e + 2]!;
     const level = L.fourK ? b[e + 5]! : b[e + 3]!;
     const n = Math.min(cEnt, MAX_ENT);
@@ -249,22 +251,22 @@ export class BtWalker {
     for (let i = 0; i < n; i++) {
       const at = i * cbEnt;
       if (level > 0) {
-        keys[i] = rid(at);
-        f1[i] = rid(at + id);
-        f2[i] = rid(at + 2 * id);
+        keys[i] = rid(b, at);
+        f1[i] = rid(b, at + id);
+        f2[i] = rid(b, at + 2 * id);
       } else if (ptype === PTYPE_BBT) {
-        const bid = rid(at);
+        const bid = rid(b, at);
         keys[i] = bidKey(bid);
         f1[i] = bid;
-        f2[i] = rid(at + id);
-        const cb = u16(at + 2 * id);
+        f2[i] = rid(b, at + id);
+        const cb = u16(b, at + 2 * id);
         f3[i] = cb;
-        f4[i] = L.fourK ? u16(at + 18) : cb;
+        f4[i] = L.fourK ? u16(b, at + 18) : cb;
       } else {
-        keys[i] = u32(at);
-        f1[i] = rid(at + id);
-        f2[i] = rid(at + 2 * id);
-        f3[i] = u32(at + 3 * id);
+        keys[i] = u32(b, at);
+        f1[i] = rid(b, at + id);
+        f2[i] = rid(b, at + 2 * id);
+        f3[i] = u32(b, at + 3 * id);
       }
     }
     return (n << 8) | level;

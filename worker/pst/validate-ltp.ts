@@ -57,6 +57,8 @@ class Node {
 interface Probe {
   objectNid?: number;
   attachMethod?: number;
+  /** Record number PidTagAttachDataObject was taken from (-1: none yet). */
+  objAt: number;
 }
 
 export class LtpChecker {
@@ -103,8 +105,10 @@ export class LtpChecker {
       else yield* this.checkMessage(node, 0);
     } else if (t === 0x02 || t === 0x03 || nid === 0x21 || nid === 0x61) {
       const node = yield* this.open(nid, bidData, bidSub, undefined);
-      if (node) yield* this.checkPc(node);
-      else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
+      if (node) {
+        const p = this.pcSync(node, undefined);
+        if (typeof p !== 'boolean') yield* this.pcPending(node, p, undefined);
+      } else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
     } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
       const node = yield* this.open(nid, bidData, bidSub, undefined);
       // Search contents tables may use the undocumented 0xAC table variant: not checked.
@@ -218,7 +222,10 @@ export class LtpChecker {
       return;
     }
     seen.add(b);
-    const x = yield* this.block(b, nid);
+    this.need = Need.Block;
+    this.bid = b;
+    this.nid = nid;
+    const x = yield;
     if (!x) return;
     if (x.length < 4 || x[0] !== 0x02 || x[1]! > 1) {
       rep.report('PST-BLOCK-TYPE', { nid, field: x[0] !== 0x02 ? 'SLBLOCK.btype' : 'SLBLOCK.cLevel', message: `Block ${hex(b)}.` });
@@ -243,7 +250,15 @@ export class LtpChecker {
   /** A node's heap; null (with findings) when its data tree or HNHDR is unusable. */
   private *open(nid: number, bidData: number, bidSub: number, outer: Node | undefined): Step<Node | null> {
     if (!bidData) return null;
-    const pages = isInternal(bidData) ? yield* this.readTree(bidData, nid) : [yield* this.block(bidData, nid)];
+    let pages: (Uint8Array | null)[] | null;
+    if (isInternal(bidData)) pages = yield* this.readTree(bidData, nid);
+    else {
+      // Most heaps are one block: asked for here, without a nested generator.
+      this.need = Need.Block;
+      this.bid = bidData;
+      this.nid = nid;
+      pages = [yield];
+    }
     const heap = Heap.open(pages, this.L.hidBlockShift, this.rep, nid);
     return heap ? new Node(nid, heap, bidSub, outer) : null;
   }
@@ -258,17 +273,29 @@ export class LtpChecker {
     return undefined;
   }
 
+  /** subnode() when every map on the way is read: the entry, null when absent, undefined when a map must be read. */
+  private subnodeSync(node: Node, nid: number): SubnodeEntry | null | undefined {
+    for (let n: Node | undefined = node; n; n = n.outer) {
+      if (!n.sub) return undefined;
+      const e = n.sub.get(nid);
+      if (e) return e;
+    }
+    return null;
+  }
+
   private *openSubnode(node: Node, nid: number): Step<Node | null> {
-    const e = yield* this.subnode(node, nid);
+    const e = this.subnodeSync(node, nid) ?? (yield* this.subnode(node, nid));
     return e ? yield* this.open(nid, e.bidData, e.bidSub, node) : null;
   }
 
   /** An HNID's bytes ([MS-PST] 2.3.3.2): a heap item, or (not read) a subnode that must exist. */
-  private *hnid(node: Node, hnid: number, field: string): Step<Uint8Array | null> {
+  private *hnid(node: Node, hnid: number, pcId: number): Step<Uint8Array | null> {
     if (hnid === 0) return EMPTY;
     if ((hnid & 0x1f) === 0) return node.heap.get(hnid);
-    const e = yield* this.subnode(node, hnid);
+    const e = this.subnodeSync(node, hnid) ?? (yield* this.subnode(node, hnid));
     if (!e) {
+      // The field names the PC property (pcId), or a TC cell (pcId < 0).
+      const field = pcId < 0 ? 'TC cell HNID' : `PC[${hex(pcId)}].dwValueHnid`;
       this.rep.report('PST-SUBNODE-MISSING', { nid: node.nid, field, message: `Subnode ${hex(hnid)}.` });
       return null;
     }
@@ -277,8 +304,12 @@ export class LtpChecker {
 
   // --- Property context ([MS-PST] 2.3.3) ---
 
-  /** The checks and result of ltp/pc.ts checkPc (false where readPc returns null). */
-  private *checkPc(node: Node, probe?: Probe): Step<boolean> {
+  /**
+   * The checks and result of ltp/pc.ts checkPc (false where readPc returns null), without a
+   * generator unless a value lives in a subnode: those come back as (record, id, type, hnid)
+   * quadruples for pcPending.
+   */
+  private pcSync(node: Node, probe: Probe | undefined): boolean | number[] {
     const rep = this.rep;
     const nid = node.nid;
     const heap = node.heap;
@@ -295,7 +326,6 @@ export class LtpChecker {
     }
     let pending: number[] | null = null;
     let rec = 0;
-    let objAt = -1;
     let methodAt = -1;
     bthWalk(heap, header, rep, nid, (b, at) => {
       const r = rec++;
@@ -317,31 +347,32 @@ export class LtpChecker {
         rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
         return;
       }
-      if (probe && id === 0x3701 && type === 0x000d && objAt < 0) {
-        objAt = r;
+      if (probe && id === 0x3701 && type === 0x000d && probe.objAt < 0) {
+        probe.objAt = r;
         const v = heap.get(hnid, true)!;
         if (v.length >= 4) probe.objectNid = u32(v, 0);
       }
     });
-    if (pending) {
-      const p: number[] = pending;
-      for (let i = 0; i < p.length; i += 4) {
-        const r = p[i]!;
-        const id = p[i + 1]!;
-        const type = p[i + 2]!;
-        const hnid = p[i + 3]!;
-        const bytes = yield* this.hnid(node, hnid, hnid !== 0 ? `PC[${hex(id)}].dwValueHnid` : '');
-        if (!bytes) {
-          rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
-          continue;
-        }
-        if (probe && id === 0x3701 && type === 0x000d && (objAt < 0 || r < objAt)) {
-          objAt = r;
-          probe.objectNid = bytes.length >= 4 ? u32(bytes, 0) : undefined;
-        }
+    return pending ?? true;
+  }
+
+  /** pcSync's values in subnodes, in record order: each subnode must exist. */
+  private *pcPending(node: Node, p: number[], probe: Probe | undefined): Step<void> {
+    for (let i = 0; i < p.length; i += 4) {
+      const r = p[i]!;
+      const id = p[i + 1]!;
+      const type = p[i + 2]!;
+      const hnid = p[i + 3]!;
+      const bytes = yield* this.hnid(node, hnid, id);
+      if (!bytes) {
+        this.rep.report('PST-PC-VALUE', { nid: node.nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
+        continue;
+      }
+      if (probe && id === 0x3701 && type === 0x000d && (probe.objAt < 0 || r < probe.objAt)) {
+        probe.objAt = r;
+        probe.objectNid = bytes.length >= 4 ? u32(bytes, 0) : undefined;
       }
     }
-    return true;
   }
 
   // --- Table context ([MS-PST] 2.3.4) ---
@@ -468,14 +499,18 @@ export class LtpChecker {
       }
       if (!cur) continue;
       const at = (rowIndex - pageStart) * rowSize;
-      yield* this.checkCells(node, cols, bitmapAt, cur, at, Math.min(rowSize, cur.length - at), rowId);
+      const later = this.cellsSync(node, cols, bitmapAt, cur, at, Math.min(rowSize, cur.length - at), rowId);
+      if (later) yield* this.cellsPending(node, later, rowId);
       if (visit) yield* visit(rowId);
     }
     return true;
   }
 
-  /** The present cells of one row (row = page[at, at + rowLen)): fixed sizes and HNIDs. */
-  private *checkCells(node: Node, cols: number[], bitmapAt: number, page: Uint8Array, at: number, rowLen: number, rowId: number): Step<void> {
+  /**
+   * The present cells of one row (row = page[at, at + rowLen)): fixed sizes and heap HNIDs.
+   * Cells whose HNID names a subnode come back as (tag, hnid) pairs for cellsPending.
+   */
+  private cellsSync(node: Node, cols: number[], bitmapAt: number, page: Uint8Array, at: number, rowLen: number, rowId: number): number[] | undefined {
     const rep = this.rep;
     const nid = node.nid;
     const heap = node.heap;
@@ -503,10 +538,13 @@ export class LtpChecker {
       }
       (later ??= []).push(tag, hnid);
     }
-    if (!later) return;
+    return later;
+  }
+
+  private *cellsPending(node: Node, later: number[], rowId: number): Step<void> {
     for (let i = 0; i < later.length; i += 2) {
-      const bytes = yield* this.hnid(node, later[i + 1]!, 'TC cell HNID');
-      if (!bytes) rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(later[i]! >>> 16)} (HNID ${hex(later[i + 1]!)}).` });
+      const bytes = yield* this.hnid(node, later[i + 1]!, -1);
+      if (!bytes) this.rep.report('PST-TC-CELL', { nid: node.nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(later[i]! >>> 16)} (HNID ${hex(later[i + 1]!)}).` });
     }
   }
 
@@ -515,13 +553,16 @@ export class LtpChecker {
   /** A message's PC, recipient and attachment tables, attachment PCs, embedded messages. */
   private *checkMessage(node: Node, depth: number): Step<void> {
     const rep = this.rep;
-    if (!(yield* this.checkPc(node))) {
+    const p = this.pcSync(node, undefined);
+    if (typeof p !== 'boolean') yield* this.pcPending(node, p, undefined);
+    else if (!p) {
       rep.report('PST-MESSAGE', { nid: node.nid, message: `Message ${hex(node.nid)}: its property context is unreadable.` });
       return;
     }
     node.sub ??= yield* this.subnodes(node.bidSub, node.nid);
     const subs = node.sub;
-    for (const tnid of [NID_RECIPIENT_TABLE, NID_ATTACHMENT_TABLE]) {
+    for (let k = 0; k < 2; k++) {
+      const tnid = k === 0 ? NID_RECIPIENT_TABLE : NID_ATTACHMENT_TABLE;
       if (!subs.has(tnid)) continue;
       const tn = yield* this.openSubnode(node, tnid);
       const visit = tnid === NID_ATTACHMENT_TABLE ? (rowId: number) => this.checkAttachment(node, rowId, depth) : undefined;
@@ -534,8 +575,14 @@ export class LtpChecker {
   private *checkAttachment(node: Node, rowId: number, depth: number): Step<void> {
     const rep = this.rep;
     const an = yield* this.openSubnode(node, rowId);
-    const probe: Probe = {};
-    if (!an || !(yield* this.checkPc(an, probe))) {
+    const probe: Probe = { objAt: -1 };
+    let ok = false;
+    if (an) {
+      const p = this.pcSync(an, probe);
+      if (typeof p !== 'boolean') yield* this.pcPending(an, p, probe);
+      ok = p !== false;
+    }
+    if (!an || !ok) {
       rep.report('PST-ATTACHMENT', { nid: node.nid, message: `Attachment ${hex(rowId)} of message ${hex(node.nid)} is unreadable.` });
       return;
     }

@@ -762,11 +762,17 @@ async function fusedPass(
     arenaAt += size;
     return b;
   };
-  const decode = (i: number, raw: Uint8Array, nid: number): Uint8Array | null => {
+  // Blocks the LTP checks decoded from the runs in hand were checked in the same pass (CRC and
+  // decrypt in one go); the block loop skips them.
+  const checked = new Uint8Array(n);
+  const decode = (i: number, raw: Uint8Array, nid: number, inRun: boolean): Uint8Array | null => {
     const bid = index.bidAt(i);
     const cb = index.cbAt(i);
     const cbi = index.cbInflatedAt(i);
-    return bc.decode(bid, index.ib(i), cb, cbi, raw, nid, bc.inPlace(bid, cb, cbi) ? undefined : alloc(cb === cbi ? cb : cbi));
+    const out = bc.inPlace(bid, cb, cbi) ? undefined : alloc(cb === cbi ? cb : cbi);
+    if (!inRun || checked[i] || raw.length < bc.span(cb)) return bc.decode(bid, index.ib(i), cb, cbi, raw, nid, out);
+    checked[i] = 1;
+    return bc.checkAndDecode(bid, index.ib(i), cb, cbi, raw, nid, out);
   };
   const fetch: Fetch = {
     block(bid, nid) {
@@ -784,10 +790,10 @@ async function fusedPass(
       const span = bc.span(cb);
       for (let s = 0; s < RING; s++) {
         const ws = wStart[s]!;
-        if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!.subarray(ib - ws, ib - ws + span), nid);
+        if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!.subarray(ib - ws, ib - ws + span), nid, true);
       }
       // Not in the runs in hand (a block far from its node): a read of its own.
-      return source.read(ib, span).then((raw) => decode(i, raw, nid));
+      return source.read(ib, span).then((raw) => decode(i, raw, nid, false));
     },
     size(bid, nid) {
       const i = index.indexOf(bid);
@@ -819,18 +825,21 @@ async function fusedPass(
     loads[(r + 2) % RING] = load(r + 2);
     const slot = r % RING;
     const start = runB[2 * r]!;
+    // Nodes whose data block starts before the next run (the runs cover the file in order),
+    // then the blocks of this run their checks did not reach.
+    await checkNodes(r + 1 < runs && runB[2 * (r + 1)]! >= 0 ? runB[2 * (r + 1)]! : start >= 0 ? runB[2 * r + 1]! : -Infinity);
     const buf = start >= 0 && wStart[slot] === start ? bufs[slot]! : undefined;
     for (let k = runK[2 * r]!; k < runK[2 * r + 1]!; k++) {
       const i = order[k]!;
-      const ib = index.ib(i);
       const cb = index.cbAt(i);
+      counts.bytesChecked += cb;
+      if (checked[i]) continue;
+      checked[i] = 1;
+      const ib = index.ib(i);
       const raw = buf ? buf.subarray(ib - start, ib - start + bc.span(cb)) : undefined;
       bc.check(index.bidAt(i), ib, cb, index.cbInflatedAt(i), raw);
-      counts.bytesChecked += cb;
     }
     counts.blocksChecked += runK[2 * r + 1]! - runK[2 * r]!;
-    // Nodes whose data block starts before the next run (the runs cover the file in order).
-    await checkNodes(r + 1 < runs && runB[2 * (r + 1)]! >= 0 ? runB[2 * (r + 1)]! : start >= 0 ? runB[2 * r + 1]! : -Infinity);
     if (r % 4 === 3) progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
   }
   progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
