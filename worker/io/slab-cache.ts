@@ -1,6 +1,6 @@
 /**
- * A ByteSource wrapper that keeps recently read parts of the input in fixed-size slabs with an
- * LRU byte budget. Readers of random-access formats (PST B-trees, heap pages) touch the same
+ * A ByteSource wrapper that keeps recently read parts of the input in fixed-size slabs within a
+ * byte budget (second-chance eviction, an LRU approximation without work per hit). Readers of random-access formats (PST B-trees, heap pages) touch the same
  * few kilobytes over and over; the slab cache turns that into one underlying read per slab while
  * keeping memory bounded no matter how large the input is. Reads larger than a quarter of the
  * budget bypass the cache so one huge attachment cannot evict everything else.
@@ -30,8 +30,12 @@ export class SlabCache implements ByteSource {
   readonly name?: string;
   readonly slabBytes: number;
   readonly budgetBytes: number;
-  /** Insertion order = LRU order: re-inserted on every hit. */
-  private readonly slabs = new Map<number, Uint8Array>();
+  /**
+   * Second-chance (CLOCK) order: insertion order, and a hit only sets the slab's `ref` bit (no
+   * Map delete/set per hit: hits are the hot path of every block read). Eviction moves a slab
+   * whose bit is set to the back once, clearing the bit, and drops the first one without it.
+   */
+  private readonly slabs = new Map<number, { bytes: Uint8Array; ref: boolean }>();
   private readonly loading = new Map<number, Promise<Uint8Array>>();
   private readonly st: SlabCacheStats = { bytesRead: 0, reads: 0, hits: 0, misses: 0, cachedBytes: 0, peakCachedBytes: 0 };
 
@@ -61,9 +65,8 @@ export class SlabCache implements ByteSource {
     const hit = this.slabs.get(index);
     if (hit) {
       this.st.hits++;
-      this.slabs.delete(index);
-      this.slabs.set(index, hit);
-      return hit;
+      hit.ref = true;
+      return hit.bytes;
     }
     const pending = this.loading.get(index);
     if (pending) return pending;
@@ -75,13 +78,19 @@ export class SlabCache implements ByteSource {
       const own = bytes.slice();
       this.st.reads++;
       this.st.bytesRead += own.length;
-      this.slabs.set(index, own);
+      this.slabs.set(index, { bytes: own, ref: false });
       this.st.cachedBytes += own.length;
       while (this.st.cachedBytes > this.budgetBytes) {
-        const oldest = this.slabs.keys().next();
+        const oldest = this.slabs.entries().next();
         if (oldest.done) break;
-        this.st.cachedBytes -= this.slabs.get(oldest.value)!.length;
-        this.slabs.delete(oldest.value);
+        const [k, e] = oldest.value;
+        this.slabs.delete(k);
+        if (e.ref && k !== index) {
+          e.ref = false;
+          this.slabs.set(k, e);
+          continue;
+        }
+        this.st.cachedBytes -= e.bytes.length;
       }
       if (this.st.cachedBytes > this.st.peakCachedBytes) this.st.peakCachedBytes = this.st.cachedBytes;
       return own;
@@ -106,13 +115,13 @@ export class SlabCache implements ByteSource {
     const sb = this.slabBytes;
     const index = Math.floor(offset / sb);
     if (Math.floor((end - 1) / sb) !== index) return undefined;
-    const slab = this.slabs.get(index);
-    if (!slab) return undefined;
-    this.st.hits++;
-    this.slabs.delete(index);
-    this.slabs.set(index, slab);
+    const e = this.slabs.get(index);
+    if (!e) return undefined;
+    const slab = e.bytes;
     const at = offset - index * sb;
     if (at + length > slab.length) return undefined;
+    this.st.hits++;
+    e.ref = true;
     return slab.subarray(at, at + length);
   }
 
