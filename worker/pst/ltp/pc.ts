@@ -72,23 +72,18 @@ export function readPcAny(node: LtpNode, rep: Reporter): RawProp[] | null | Prom
 
 /**
  * Raw properties without an object per property (the message hot path): property k is
- * (ids[k], types[k]) with its bytes at bufs[k][starts[k], ends[k]). Same content and order as
- * the RawProp[] readPc returns.
+ * (loc[4k] id, loc[4k+1] type) with its bytes at bufs[k][loc[4k+2], loc[4k+3]). Same content
+ * and order as the RawProp[] readPc returns.
  */
 export class RawList {
   n = 0;
-  readonly ids: number[] = [];
-  readonly types: number[] = [];
+  /** Per property: id, type, start, end. */
+  readonly loc: number[] = [];
   readonly bufs: Uint8Array[] = [];
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
 
   push(id: number, type: number, buf: Uint8Array, start: number, end: number): void {
-    this.ids.push(id);
-    this.types.push(type);
+    this.loc.push(id, type, start, end);
     this.bufs.push(buf);
-    this.starts.push(start);
-    this.ends.push(end);
     this.n++;
   }
 

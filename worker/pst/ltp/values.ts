@@ -38,6 +38,8 @@ export function isKnownType(type: number): boolean {
 }
 
 const units = new Uint16Array(64);
+/** units.subarray(0, n) for every n, made once (fromCharCode.apply needs the exact length). */
+const unitViews = Array.from({ length: 65 }, (_, n) => units.subarray(0, n) as unknown as number[]);
 
 export function decodeUtf16(b: Uint8Array): string {
   return decodeUtf16At(b, 0, b.length);
@@ -55,7 +57,7 @@ export function decodeUtf16At(b: Uint8Array, start: number, end: number): string
       if (u >= 0xd800 && u <= 0xdfff) return utf16.decode(b.subarray(start, start + 2 * n));
       units[i] = u;
     }
-    return String.fromCharCode.apply(null, units.subarray(0, n) as unknown as number[]);
+    return String.fromCharCode.apply(null, unitViews[n]!);
   }
   return utf16.decode(b.subarray(start, start + 2 * n));
 }

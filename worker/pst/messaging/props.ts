@@ -59,12 +59,12 @@ export function objectCodepageList(raw: RawList, policy: CodepagePolicy, inherit
   if (policy.force) return policy.codepage;
   let msg: number | undefined;
   let inet: number | undefined;
-  const { ids, types, bufs, starts, ends } = raw;
+  const { loc, bufs } = raw;
   for (let i = 0; i < raw.n; i++) {
-    const id = ids[i]!;
-    if (types[i] !== T.PT_LONG || (id !== 0x3ffd && id !== 0x3fde) || ends[i]! - starts[i]! < 4) continue;
+    const id = loc[4 * i]!;
+    const o = loc[4 * i + 2]!;
+    if (loc[4 * i + 1] !== T.PT_LONG || (id !== 0x3ffd && id !== 0x3fde) || loc[4 * i + 3]! - o < 4) continue;
     const b = bufs[i]!;
-    const o = starts[i]!;
     const v = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
     if (id === 0x3ffd) msg = v;
     else inet = v;
@@ -204,15 +204,17 @@ export function convertList(raw: RawList, ctx: ConvertContext): Prop[] {
     }
     return r.text;
   };
-  const { ids, types, bufs, starts, ends } = raw;
+  const { loc, bufs } = raw;
   const skip = ctx.skip;
   for (let i = 0; i < raw.n; i++) {
-    const id = ids[i]!;
+    const id = loc[4 * i]!;
     if (skip?.(id)) continue;
-    const type = types[i]!;
-    const value = decodeValueAt(type, bufs[i]!, starts[i]!, ends[i]!, s8);
+    const type = loc[4 * i + 1]!;
+    const start = loc[4 * i + 2]!;
+    const end = loc[4 * i + 3]!;
+    const value = decodeValueAt(type, bufs[i]!, start, end, s8);
     if (value === undefined) {
-      ctx.rep.report('PST-PC-VALUE', { nid: ctx.nid, field: 'PropertyValue', message: `Property 0x${id.toString(16)} type 0x${type.toString(16)}: ${ends[i]! - starts[i]!} bytes do not fit the type.` });
+      ctx.rep.report('PST-PC-VALUE', { nid: ctx.nid, field: 'PropertyValue', message: `Property 0x${id.toString(16)} type 0x${type.toString(16)}: ${end - start} bytes do not fit the type.` });
       continue;
     }
     const prop: Prop = { tag: T.propTag(id, type), value };

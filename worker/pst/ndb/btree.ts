@@ -59,6 +59,27 @@ export interface PageCheck {
   verifyCrc: boolean;
 }
 
+/** A leaf entry found by a lookup: entry `at` of leaf page `page`. */
+interface Leaf {
+  page: BtPage;
+  at: number;
+}
+
+/** Index of the last key <= `key` in ascending `keys` (binary search), or -1. */
+function lastAtOrBelow(keys: number[], key: number): number {
+  let lo = 0;
+  let hi = keys.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! <= key) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at;
+}
+
 export class BTrees {
   private readonly pages = new Map<number, BtPage | null>();
   private readonly maxPages = 4096;
@@ -224,40 +245,79 @@ export class BTrees {
    * path is cached this runs synchronously (no promise per lookup: one lookup per block read);
    * at the first uncached page it continues asynchronously with the same checks and findings.
    */
-  private find<T>(root: { bid: number; ib: number }, ptype: number, key: number, pick: (p: BtPage, i: number) => T): T | null | Promise<T | null> {
+  /**
+   * The leaf page holding `key` (entry `foundAt`, read at once) while the path is cached, else a
+   * promise of the leaf entry.
+   */
+  private find(root: { bid: number; ib: number }, ptype: number, key: number): BtPage | null | Promise<Leaf | null> {
     const p = this.cached(root.ib, ptype);
-    if (!p) return this.page(root.ib, root.bid, ptype).then((r) => this.findFrom(r, [], ptype, key, pick));
-    return this.findFrom(p, [], ptype, key, pick);
+    if (!p) return this.page(root.ib, root.bid, ptype).then((r) => this.findFrom(r, [], ptype, key));
+    return this.findSync(p, ptype, key);
+  }
+
+  /** Entry index of the leaf page a synchronous find() returned. */
+  private foundAt = 0;
+
+  /** Pages on the current synchronous descent (cycle check without an array per lookup). */
+  private readonly onPath: number[] = [];
+
+  /**
+   * findFrom() while the path is cached, with the visited pages in `onPath` (no allocation per
+   * lookup); hands over to findFrom() with a copy of the path at the first uncached page.
+   */
+  private findSync(p: BtPage, ptype: number, key: number): BtPage | null | Promise<Leaf | null> {
+    const path = this.onPath;
+    let depth = 0;
+    for (;;) {
+      for (let i = 0; i < depth; i++) {
+        if (path[i] === p.ib) {
+          this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
+          return null;
+        }
+      }
+      if (depth > 16) {
+        this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
+        return null;
+      }
+      path[depth++] = p.ib;
+      const at = lastAtOrBelow(p.keys, key);
+      if (p.level === 0) {
+        if (at < 0 || p.keys[at] !== key) return null;
+        this.foundAt = at;
+        return p;
+      }
+      if (at < 0) return null;
+      const parent = p;
+      const child = this.cached(p.childIb![at]!, ptype);
+      if (!child) {
+        const copy = path.slice(0, depth);
+        return this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at }).then((c) => {
+          this.checkChild(parent, at, c);
+          return this.findFrom(c, copy, ptype, key);
+        });
+      }
+      this.checkChild(parent, at, child);
+      p = child;
+    }
   }
 
   /** find() from page `p` with the pages visited so far in `path` (cycle check). */
-  private findFrom<T>(p: BtPage | null, path: number[], ptype: number, key: number, pick: (p: BtPage, i: number) => T): T | null | Promise<T | null> {
+  private findFrom(p: BtPage | null, path: number[], ptype: number, key: number): Leaf | null | Promise<Leaf | null> {
     while (p) {
       if (path.includes(p.ib) || path.length > 16) {
         this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
         return null;
       }
       path.push(p.ib);
-      const keys = p.keys;
-      // last entry with key <= target (binary search; tolerates unsorted pages poorly but safely)
-      let lo = 0;
-      let hi = keys.length - 1;
-      let at = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (keys[mid]! <= key) {
-          at = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      if (p.level === 0) return at >= 0 && keys[at] === key ? pick(p, at) : null;
+      const at = lastAtOrBelow(p.keys, key);
+      if (p.level === 0) return at >= 0 && p.keys[at] === key ? { page: p, at } : null;
       if (at < 0) return null;
       const parent = p;
       const child = this.cached(p.childIb![at]!, ptype);
       if (!child) {
         return this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at }).then((c) => {
           this.checkChild(parent, at, c);
-          return this.findFrom(c, path, ptype, key, pick);
+          return this.findFrom(c, path, ptype, key);
         });
       }
       this.checkChild(parent, at, child);
@@ -275,12 +335,16 @@ export class BTrees {
 
   /** The NBT entry of `nid` (a value when the path is cached, else a promise). */
   nbt(nid: number): NbtEntry | null | Promise<NbtEntry | null> {
-    return this.find(this.nbtRoot, PTYPE_NBT, nid >>> 0, (p, i) => p.nbt![i]!);
+    const r = this.find(this.nbtRoot, PTYPE_NBT, nid >>> 0);
+    if (r instanceof Promise) return r.then((l) => (l ? l.page.nbt![l.at]! : null));
+    return r ? r.nbt![this.foundAt]! : null;
   }
 
   /** The BBT entry of `bid` (a value when the path is cached, else a promise). */
   bbt(bid: number): BbtEntry | null | Promise<BbtEntry | null> {
-    return this.find(this.bbtRoot, PTYPE_BBT, bidKey(bid), (p, i) => p.bbt![i]!);
+    const r = this.find(this.bbtRoot, PTYPE_BBT, bidKey(bid));
+    if (r instanceof Promise) return r.then((l) => (l ? l.page.bbt![l.at]! : null));
+    return r ? r.bbt![this.foundAt]! : null;
   }
 
   /**
