@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { BatchEncoderOptions, BatchRequest, BatchResult, MessagePool } from '../worker/convert/pff2mt-batch.ts';
+import type { BatchEncoder, BatchEncoderOptions, BatchRequest, BatchResult, MessagePool } from '../worker/convert/pff2mt-batch.ts';
 
 /** Threads used when --jobs is not given: one per core beyond the main thread's share, at most 4. */
 export function defaultJobs(): number {
@@ -19,7 +19,12 @@ interface Pending {
   reject(e: Error): void;
 }
 
-export async function createThreadPool(path: string, size: number, options: BatchEncoderOptions): Promise<MessagePool> {
+/**
+ * A pool of `size` worker threads, plus `local` (an encoder on this thread, which otherwise only
+ * waits for the workers) when given. `schedule` is the fixed rotation: thread indexes, and -1 for
+ * the local encoder; default: each thread once, then the local encoder.
+ */
+export async function createThreadPool(path: string, size: number, options: BatchEncoderOptions, local?: BatchEncoder, schedule?: number[]): Promise<MessagePool> {
   const url = new URL('./pff2mt-thread.js', import.meta.url);
   const threads: { w: Worker; pending: Map<number, Pending>; dead?: Error }[] = [];
   let seq = 0;
@@ -45,10 +50,18 @@ export async function createThreadPool(path: string, size: number, options: Batc
     w.on('exit', (code) => failAll(new Error(`worker thread exited (${code})`)));
     threads.push(t);
   }
+  const order = schedule ?? [...threads.keys(), ...(local ? [-1] : [])];
+  let localChain: Promise<unknown> = Promise.resolve();
   return {
-    size,
+    size: size + (local ? 1 : 0),
     encode(req: BatchRequest): Promise<BatchResult> {
-      const t = threads[turn++ % size]!;
+      const slot = order[turn++ % order.length]!;
+      if (slot < 0 && local) {
+        const p = localChain.then(() => local.encode(req));
+        localChain = p.catch(() => undefined);
+        return p;
+      }
+      const t = threads[slot]!;
       if (t.dead) return Promise.reject(t.dead);
       const id = ++seq;
       return new Promise<BatchResult>((resolve, reject) => {

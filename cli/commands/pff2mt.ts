@@ -13,7 +13,8 @@ import { openPst, PstOpenError } from '../../worker/pst/index.ts';
 import type { Finding } from '../../worker/findings.ts';
 import { propJson } from '../../worker/gxmt/json.ts';
 import { createThreadPool, defaultJobs } from '../pff2mt-pool.ts';
-import type { MessagePool } from '../../worker/convert/pff2mt-batch.ts';
+import { LARGE, releaseLargeBuffers } from '../memory.ts';
+import { BatchEncoder, type MessagePool } from '../../worker/convert/pff2mt-batch.ts';
 import type { Prop } from '../../worker/mapi/types.ts';
 
 const HELP = `Usage: mailferry pff2mt [options] FILE > out.mt
@@ -158,6 +159,7 @@ export const command: Command = {
       if (!quiet) err(`pff: ${f.severity} ${f.code}${f.nid !== undefined ? ` (nid 0x${f.nid.toString(16)})` : ''}${f.item ? ` [${f.item}]` : ''}: ${f.message}\n`);
     };
     o.onProgress = (e) => {
+      if (e.kind === 'message' && e.bytes >= LARGE) releaseLargeBuffers();
       if (e.kind !== 'folder' || tree) return;
       if (e.skipped) err(`pff: Skipping "${e.name}" (PR_ATTR_HIDDEN=1)\n`);
       else err(`pff: Processing "${e.name}"...\n`);
@@ -174,7 +176,15 @@ export const command: Command = {
       err(`pff: ... ${((performance.now() - t0) / 1000).toFixed(6)}s\n`);
       let pool: MessagePool | undefined;
       if (pooled) {
-        pool = await createThreadPool(file, jobs, { version: o.version ?? 5, codepage: o.codepage, forceCodepage: o.forceCodepage });
+        const eo = { version: o.version ?? 5, codepage: o.codepage, forceCodepage: o.forceCodepage };
+        const mode = process.env.MF_SCHED ?? '';
+        if (mode) {
+          const sched = mode.split(',').map(Number);
+          const local = sched.includes(-1) ? await BatchEncoder.open(src, eo) : undefined;
+          pool = await createThreadPool(file, Math.max(...sched) + 1, eo, local, sched);
+        } else {
+          pool = await createThreadPool(file, jobs, eo);
+        }
         o.pool = pool;
         err(`pff: ${jobs} worker threads\n`);
       }
