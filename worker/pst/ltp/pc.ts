@@ -5,7 +5,7 @@
  * does not resolve loses only that property (PST-PC-VALUE).
  */
 import { type Reporter, hex } from '../codes.ts';
-import { bthEach, bthHeader, bthRecords, bthWalk } from './bth.ts';
+import { bthHeader, bthRecords, bthWalk } from './bth.ts';
 import { CLIENT_PC } from './heap.ts';
 import type { LtpNode } from './node.ts';
 import { isInlinePcType } from './values.ts';
@@ -104,24 +104,46 @@ export function readPcListAny(node: LtpNode, rep: Reporter): RawList | null | Pr
     rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a property context (0xBC), found ${hex(heap.clientSig)}.` });
     return null;
   }
-  const items: Uint8Array[] = [];
-  const ats: number[] = [];
-  const header = bthEach(heap, heap.hidUserRoot, rep, nid, (item, at) => {
-    items.push(item);
-    ats.push(at);
-  });
+  // The leaf records as (items[k], ats[k]); a one-level BTH (nearly every PC) is one heap item
+  // whose records are read in place: `leaf` from `leafAt`, `leafN` records (bthWalk's checks).
+  let items: Uint8Array[] | undefined;
+  let ats: number[] | undefined;
+  let leaf: Uint8Array | null = null;
+  let leafAt = 0;
+  let leafN = 0;
+  const header = bthHeader(heap, heap.hidUserRoot, rep, nid);
   if (!header) return null;
+  if (header.levels === 0) {
+    if (header.hidRoot !== 0) {
+      leaf = heap.range(header.hidRoot);
+      if (leaf) {
+        const len = heap.end - heap.start;
+        const size = header.cbKey + header.cbEnt;
+        if (len % size !== 0) rep.report('PST-BTH-HEADER', { nid, field: 'LeafBTHRecord', message: `Item of ${len} bytes is not a multiple of ${size}.` });
+        leafAt = heap.start;
+        leafN = Math.floor(len / size);
+      }
+    }
+  } else {
+    const its: Uint8Array[] = (items = []);
+    const as: number[] = (ats = []);
+    bthWalk(heap, header, rep, nid, (item, at) => {
+      its.push(item);
+      as.push(at);
+    });
+  }
   if (header.cbKey !== 2 || header.cbEnt !== 6) {
     rep.report('PST-BTH-HEADER', { nid, field: 'BTHHEADER.cbKey', message: `PC BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
     return null;
   }
+  const count = items ? items.length : leafN;
   const out = new RawList();
   const missing = (id: number, type: number, hnid: number) =>
     rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
   const from = (k: number): RawList | Promise<RawList> => {
-    for (; k < items.length; k++) {
-      const b = items[k]!;
-      const at = ats[k]!;
+    for (; k < count; k++) {
+      const b = items ? items[k]! : leaf!;
+      const at = items ? ats![k]! : leafAt + 8 * k;
       const id = b[at]! | (b[at + 1]! << 8);
       const type = b[at + 2]! | (b[at + 3]! << 8);
       if (isInlinePcType(type)) {

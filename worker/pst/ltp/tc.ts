@@ -6,7 +6,7 @@
  */
 import { type Reporter, hex } from '../codes.ts';
 import * as T from '../../mapi/types.ts';
-import { bthRecords } from './bth.ts';
+import { bthHeader, bthWalk } from './bth.ts';
 import { CLIENT_TC } from './heap.ts';
 import type { LtpNode } from './node.ts';
 import { type SubnodeEntry, isInternal } from '../ndb/blocks.ts';
@@ -67,35 +67,28 @@ export class Table {
       rep.report('PST-TC-INFO', { nid, field: info.length < 22 + cCols * 8 ? 'TCINFO.cCols' : 'TCINFO.rgib' });
       return null;
     }
-    const columns: TcColumn[] = [];
-    for (let i = 0; i < cCols; i++) {
-      const at = 22 + i * 8;
-      const tag = dv.getUint32(at, true);
-      const c: TcColumn = { id: tag >>> 16, type: tag & 0xffff, ibData: dv.getUint16(at + 4, true), cbData: info[at + 6]!, iBit: info[at + 7]! };
-      if (c.ibData + c.cbData > rowSize || tci1b + (c.iBit >> 3) >= rowSize + 1) {
-        rep.report('PST-TC-INFO', { nid, field: 'TCOLDESC.ibData', message: `Column ${hex(tag)} lies outside the ${rowSize}-byte row.` });
-        continue;
-      }
-      columns.push(c);
-    }
+    let columns = sameLayout(info, cCols);
+    if (!columns) columns = parseColumns(info, cCols, rowSize, tci1b, rep, nid);
     const index: { rowId: number; rowIndex: number }[] = [];
     if (hidRowIndex !== 0) {
-      const bth = bthRecords(heap, hidRowIndex, rep, nid);
-      if (bth) {
-        if (bth.header.cbKey !== 4 || (bth.header.cbEnt !== 4 && bth.header.cbEnt !== 2)) {
-          rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${bth.header.cbKey}, cbEnt ${bth.header.cbEnt}.` });
-        } else {
-          const wide = bth.header.cbEnt >= 4 && !ansi;
-          for (const { item: b, at } of bth.records) {
-            const rowId = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-            const d = at + 4;
-            const rowIndex = wide ? (b[d]! | (b[d + 1]! << 8) | (b[d + 2]! << 16) | (b[d + 3]! << 24)) >>> 0 : b[d]! | (b[d + 1]! << 8);
-            index.push({ rowId, rowIndex });
-          }
-        }
+      // bthEach, then the shape check (findings in that order), without a record object per row.
+      const header = bthHeader(heap, hidRowIndex, rep, nid);
+      if (header) {
+        const ok = header.cbKey === 4 && (header.cbEnt === 4 || header.cbEnt === 2);
+        const wide = header.cbEnt >= 4 && !ansi;
+        bthWalk(heap, header, rep, nid, (b, at) => {
+          if (!ok) return;
+          const rowId = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+          const d = at + 4;
+          const rowIndex = wide ? (b[d]! | (b[d + 1]! << 8) | (b[d + 2]! << 16) | (b[d + 3]! << 24)) >>> 0 : b[d]! | (b[d + 1]! << 8);
+          index.push({ rowId, rowIndex });
+        });
+        if (!ok) rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
       }
     }
-    index.sort((a, b) => a.rowIndex - b.rowIndex);
+    let sorted = true;
+    for (let i = 1; i < index.length && sorted; i++) sorted = index[i - 1]!.rowIndex <= index[i]!.rowIndex;
+    if (!sorted) index.sort((a, b) => a.rowIndex - b.rowIndex);
     return new Table(node, rep, columns, rowSize, tci1b, hnidRows, index);
   }
 
@@ -376,6 +369,55 @@ export class Table {
     }
     return out;
   }
+}
+
+/**
+ * TCOLDESCs of recent tables ([MS-PST] 2.3.4.2), keyed by their TCINFO bytes (bType, cCols,
+ * rgib and rgTCOLDESC; the HIDs may differ): the recipient and attachment tables of one store
+ * almost always share a layout, so most Table.open calls parse none. Only layouts that produced
+ * no finding are kept; a handful of entries, compared byte by byte.
+ */
+const layouts: { key: Uint8Array; columns: TcColumn[] }[] = [];
+const MAX_LAYOUTS = 8;
+
+function sameLayout(info: Uint8Array, cCols: number): TcColumn[] | undefined {
+  const len = 22 + cCols * 8;
+  for (let k = 0; k < layouts.length; k++) {
+    const { key, columns } = layouts[k]!;
+    if (key.length !== len) continue;
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (i === 10) i = 22; // hidRowIndex, hnidRows, hidIndex
+      if (key[i] !== info[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return columns;
+  }
+  return undefined;
+}
+
+function parseColumns(info: Uint8Array, cCols: number, rowSize: number, tci1b: number, rep: Reporter, nid: number): TcColumn[] {
+  const dv = new DataView(info.buffer, info.byteOffset, info.byteLength);
+  const columns: TcColumn[] = [];
+  let clean = true;
+  for (let i = 0; i < cCols; i++) {
+    const at = 22 + i * 8;
+    const tag = dv.getUint32(at, true);
+    const c: TcColumn = { id: tag >>> 16, type: tag & 0xffff, ibData: dv.getUint16(at + 4, true), cbData: info[at + 6]!, iBit: info[at + 7]! };
+    if (c.ibData + c.cbData > rowSize || tci1b + (c.iBit >> 3) >= rowSize + 1) {
+      rep.report('PST-TC-INFO', { nid, field: 'TCOLDESC.ibData', message: `Column ${hex(tag)} lies outside the ${rowSize}-byte row.` });
+      clean = false;
+      continue;
+    }
+    columns.push(c);
+  }
+  if (clean) {
+    if (layouts.length >= MAX_LAYOUTS) layouts.shift();
+    layouts.push({ key: info.slice(0, 22 + cCols * 8), columns });
+  }
+  return columns;
 }
 
 /** The cursor's current row: reused between next() calls (copy what you keep). */
