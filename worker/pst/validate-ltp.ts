@@ -15,8 +15,7 @@
  * dataTree/subnodes/readMany): values stored in subnodes are checked for presence, not read.
  */
 import { type Reporter, hex } from './codes.ts';
-import { bthHeader, bthWalk } from './ltp/bth.ts';
-import { CLIENT_PC, CLIENT_TC, Heap } from './ltp/heap.ts';
+import { CLIENT_PC, CLIENT_TC, HN_SIG } from './ltp/heap.ts';
 import { fixedSize, isInlinePcType } from './ltp/values.ts';
 import { isInternal, type SubnodeEntry } from './ndb/blocks.ts';
 import type { Layout } from './ndb/header.ts';
@@ -47,7 +46,7 @@ class Node {
   sub: Map<number, SubnodeEntry> | undefined;
   constructor(
     readonly nid: number,
-    readonly heap: Heap,
+    readonly heap: Hn,
     readonly bidSub: number,
     readonly outer: Node | undefined,
   ) {}
@@ -68,6 +67,8 @@ export class LtpChecker {
   nid = 0;
   /** The driver's answer to Need.Size. */
   size = -1;
+  /** Scratch BTHHEADER (one header is in use at a time). */
+  private readonly bth: BthHeader = { cbKey: 0, cbEnt: 0, levels: 0, hidRoot: 0 };
   /** Largest heap assembled from a data tree (Blocks.maxStream). */
   maxStream = 512 * 1024 * 1024;
 
@@ -259,7 +260,7 @@ export class LtpChecker {
       this.nid = nid;
       pages = [yield];
     }
-    const heap = Heap.open(pages, this.L.hidBlockShift, this.rep, nid);
+    const heap = Hn.open(pages, this.L.hidBlockShift, this.rep, nid);
     return heap ? new Node(nid, heap, bidSub, outer) : null;
   }
 
@@ -317,7 +318,7 @@ export class LtpChecker {
       rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a property context (0xBC), found ${hex(heap.clientSig)}.` });
       return false;
     }
-    const header = bthHeader(heap, heap.hidUserRoot, rep, nid);
+    const header = bthHeader(heap, heap.hidUserRoot, rep, nid, this.bth);
     if (!header) return false;
     if (header.cbKey !== 2 || header.cbEnt !== 6) {
       bthWalk(heap, header, rep, nid, () => {});
@@ -349,8 +350,8 @@ export class LtpChecker {
       }
       if (probe && id === 0x3701 && type === 0x000d && probe.objAt < 0) {
         probe.objAt = r;
-        const v = heap.get(hnid, true)!;
-        if (v.length >= 4) probe.objectNid = u32(v, 0);
+        heap.find(hnid, true);
+        if (heap.e - heap.s >= 4) probe.objectNid = u32(heap.pg, heap.s);
       }
     });
     return pending ?? true;
@@ -422,7 +423,7 @@ export class LtpChecker {
     let ids: number[] = [];
     let idx: number[] = [];
     if (hidRowIndex !== 0) {
-      const h = bthHeader(heap, hidRowIndex, rep, nid);
+      const h = bthHeader(heap, hidRowIndex, rep, nid, this.bth);
       if (h) {
         const rowIds: number[] = [];
         const rowIdx: number[] = [];
@@ -598,3 +599,162 @@ export class LtpChecker {
     }
   }
 }
+
+/**
+ * Heap-on-node ([MS-PST] 2.3.1) with the checks and findings of ltp/heap.ts, resolving HIDs to
+ * offsets (`find` sets pg, s, e) instead of a view per item: HNHDR, each page's HNPAGEMAP
+ * (parsed once, checked in place), HID block/index bounds.
+ */
+class Hn {
+  readonly clientSig: number;
+  readonly hidUserRoot: number;
+  /** Per page: offset of rgibAlloc, -1 unusable, undefined not parsed yet. */
+  private readonly mapAt: (number | undefined)[] = [];
+  /** Per page: cAlloc + 1 entries. */
+  private readonly mapLen: number[] = [];
+  /** Result of the last successful find: the page and the item's [s, e). */
+  pg: Uint8Array = EMPTY;
+  s = 0;
+  e = 0;
+
+  private constructor(
+    private readonly pages: (Uint8Array | null)[],
+    private readonly hidBlockShift: number,
+    private readonly rep: Reporter,
+    private readonly nid: number,
+  ) {
+    const b0 = pages[0]!;
+    this.clientSig = b0[3]!;
+    this.hidUserRoot = u32(b0, 4);
+  }
+
+  /** The heap over a node's blocks; null (with PST-HN-SIG) when HNHDR is unusable. */
+  static open(pages: (Uint8Array | null)[] | null, hidBlockShift: number, rep: Reporter, nid: number): Hn | null {
+    if (!pages || pages.length === 0 || !pages[0]) return null;
+    const b0 = pages[0];
+    if (b0.length < 12 || b0[2] !== HN_SIG) {
+      rep.report('PST-HN-SIG', { nid, field: 'HNHDR.bSig', message: `Found ${hex(b0[2] ?? 0)}.` });
+      return null;
+    }
+    return new Hn(pages, hidBlockShift, rep, nid);
+  }
+
+  /** HNPAGEMAP of page i: rgibAlloc offsets within ibHnpm and ascending ([MS-PST] 2.3.1.5). */
+  private map(i: number): number {
+    const have = this.mapAt[i];
+    if (have !== undefined) return have;
+    const b = this.pages[i];
+    let at = -1;
+    if (b && b.length >= 2) {
+      const ib = u16(b, 0);
+      if (ib + 4 <= b.length) {
+        const cAlloc = u16(b, ib);
+        if (ib + 4 + (cAlloc + 1) * 2 <= b.length) {
+          at = ib + 4;
+          let prev = 0;
+          for (let k = 0; k <= cAlloc; k++) {
+            const v = u16(b, ib + 4 + k * 2);
+            if (v > ib || (k > 0 && v < prev)) at = -1;
+            prev = v;
+          }
+          this.mapLen[i] = cAlloc + 1;
+        }
+      }
+      if (at < 0) this.rep.report('PST-HN-PAGEMAP', { nid: this.nid, field: 'HNPAGEMAP.rgibAlloc', message: `Heap page ${i}.` });
+    }
+    this.mapAt[i] = at;
+    return at;
+  }
+
+  /** Resolve `hid` into pg/s/e; false (with a finding unless quiet) when it points nowhere. */
+  find(hid: number, quiet = false): boolean {
+    if (hid === 0) return false;
+    const index = (hid >>> 5) & ((1 << (this.hidBlockShift - 5)) - 1);
+    const block = hid >>> this.hidBlockShift;
+    if ((hid & 0x1f) !== 0 || block >= this.pages.length || index === 0) {
+      if (!quiet) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID', message: `HID ${hex(hid)}.` });
+      return false;
+    }
+    const at = this.map(block);
+    if (at < 0 || index >= this.mapLen[block]!) {
+      if (!quiet && at >= 0) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
+      return false;
+    }
+    const pg = this.pages[block]!;
+    this.pg = pg;
+    this.s = u16(pg, at + 2 * (index - 1));
+    this.e = u16(pg, at + 2 * index);
+    return true;
+  }
+
+  has(hid: number, quiet = false): boolean {
+    return this.find(hid, quiet);
+  }
+
+  /** The bytes of heap item `hid` (a view), or null (with a finding) when it does not resolve. */
+  get(hid: number, quiet = false): Uint8Array | null {
+    return this.find(hid, quiet) ? this.pg.subarray(this.s, this.e) : null;
+  }
+}
+
+/** BTHHEADER ([MS-PST] 2.3.2.1). */
+interface BthHeader {
+  cbKey: number;
+  cbEnt: number;
+  levels: number;
+  hidRoot: number;
+}
+
+/** BTHHEADER at `hid` into `out` (ltp/bth.ts bthHeader's checks and findings), or null. */
+function bthHeader(heap: Hn, hid: number, rep: Reporter, nid: number, out: BthHeader): BthHeader | null {
+  if (!heap.find(hid)) return null;
+  const h = heap.pg;
+  const s = heap.s;
+  const len = heap.e - s;
+  const b = (k: number) => (k < len ? h[s + k]! : undefined);
+  const cbKey = b(1);
+  const cbEnt = b(2)!;
+  if (len < 8 || b(0) !== 0xb5 || !(cbKey === 2 || cbKey === 4 || cbKey === 8 || cbKey === 16) || cbEnt < 1 || cbEnt > 32 || b(3)! > 8) {
+    rep.report('PST-BTH-HEADER', { nid, field: b(0) !== 0xb5 ? 'BTHHEADER.bType' : 'BTHHEADER.cbKey', message: `At HID ${hex(hid)}.` });
+    return null;
+  }
+  out.cbKey = cbKey;
+  out.cbEnt = cbEnt;
+  out.levels = h[s + 3]!;
+  out.hidRoot = u32(h, s + 4);
+  return out;
+}
+
+/**
+ * Every leaf record of a BTH in stored order (ltp/bth.ts bthWalk's checks and findings): the
+ * record's key is at b[at], its data at b[at + cbKey]; `b` is the heap page.
+ */
+function bthWalk(heap: Hn, header: BthHeader, rep: Reporter, nid: number, visit: (b: Uint8Array, at: number) => void): void {
+  if (header.hidRoot === 0) return;
+  const cbKey = header.cbKey;
+  const cbEnt = header.cbEnt;
+  const seen = header.levels > 0 ? new Set<number>() : null;
+  const walk = (hid: number, level: number) => {
+    if (seen) {
+      if (seen.has(hid)) {
+        rep.report('PST-BTH-CYCLE', { nid, field: 'IntermediateBTHRecord.hidNextLevel', message: `HID ${hex(hid)}.` });
+        return;
+      }
+      seen.add(hid);
+    }
+    if (!heap.find(hid)) return;
+    const pg = heap.pg;
+    const s = heap.s;
+    const len = heap.e - s;
+    const size = level > 0 ? cbKey + 4 : cbKey + cbEnt;
+    if (len % size !== 0) rep.report('PST-BTH-HEADER', { nid, field: level > 0 ? 'IntermediateBTHRecord' : 'LeafBTHRecord', message: `Item of ${len} bytes is not a multiple of ${size}.` });
+    const n = Math.floor(len / size);
+    for (let i = 0; i < n; i++) {
+      const at = s + i * size;
+      if (level > 0) walk(u32(pg, at + cbKey), level - 1);
+      else visit(pg, at);
+    }
+  };
+  walk(header.hidRoot, header.levels);
+}
+
