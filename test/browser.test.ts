@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { basename } from 'node:path';
 import { corpusFiles, hasCorpus, repoRoot } from './corpus.ts';
+import { generateDescription, writePst } from '../cli/pstgen/index.ts';
 import { describeBrowser, ensureWebBuild, launchChromium, screenshotDir, serveStatic, webDist, type StaticServer } from './browser-harness.ts';
 
 const pick = (dir: string, re: RegExp) => corpusFiles(dir, re)[0] ?? '';
@@ -306,6 +307,27 @@ describeBrowser('offline PWA (Chromium)', () => {
     const cli = cliStream('pff2mt', join(webDist, 'demo', 'demo-mailbox.pst'), ['--only-obj', String(nid), '--mt-version', '4']);
     expect(Buffer.compare(bytes, cli), 'page output differs from the CLI with --only-obj').toBe(0);
   });
+
+  it('a PST of 16 MiB and more is read by nested encoder workers; the stream equals the CLI\'s', async () => {
+    // Many small messages over 16 MiB, so the workers do the reading (pff2mt --jobs in the page).
+    const file = join(mkdtempSync(join(tmpdir(), 'mailferry-pool-')), 'pooled.pst');
+    await writePst(generateDescription({ variant: 'unicode', crypt: 'permute', messages: 900, attachmentMiB: 18, seed: 4 }), file);
+    await page.click('#btn-again');
+    await page.setInputFiles('#file-input', file);
+    await expect.poll(() => page.locator('.file .verdict.pending').count(), { timeout: 60_000 }).toBe(0);
+    await page.selectOption('#opt-version', '5');
+    await page.check('input[name=save][value=opfs]');
+    await page.click('#btn-convert');
+    await page.locator('#screen-done').waitFor({ state: 'visible', timeout: 120_000 });
+    expect(await page.locator('#done-title').textContent()).toMatch(/^Done/);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const workers = Number(await page.locator('#outputs li').first().getAttribute('data-workers'));
+    expect(workers).toBe(cores >= 2 ? Math.min(4, cores) : 0);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button.download[data-file="pooled.mt"]')]);
+    const bytes = readFileSync((await dl.path())!);
+    expect(decodeGxmtBytes(new Uint8Array(bytes)).frames.filter((f) => f.kind === 'message')).toHaveLength(900);
+    expect(Buffer.compare(bytes, cliStream('pff2mt', file, ['--jobs', '1'])), 'page output differs from pff2mt --jobs 1').toBe(0);
+  }, 240_000);
 
   it('made no request outside the local origin', () => {
     const foreign = requests.filter((u) => !u.startsWith(server.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));

@@ -458,7 +458,7 @@ async function finish(jobs: Job[], cancelled: boolean, ms: number): Promise<void
       const what = `${j.output} (${formatBytes(j.result.bytesWritten)}, ${plural(j.result.items, 'item')})`;
       if (j.target.kind === 'handle') return h('li', {}, 'Saved ', h('strong', {}, what));
       const name = j.target.name;
-      return h('li', {}, h('strong', {}, what), ' ',
+      return h('li', { 'data-workers': String(j.result.workers ?? 0) }, h('strong', {}, what), ' ',
         h('button', {
           type: 'button', class: 'button primary download', 'data-file': name,
           onclick: async () => download(await (await (await opfsDir()).getFileHandle(name)).getFile(), name),

@@ -112,6 +112,7 @@ import { writeUnanchoredItems, type UnanchoredItem } from './convert/items-to-mt
 import { vcfItems, MemberIndex } from './convert/vcf.ts';
 import { icalItems } from './convert/ical.ts';
 import { pstSourceToMt } from './convert/pff2mt.ts';
+import type { BatchEncoderOptions, MessagePool } from './convert/pff2mt-batch.ts';
 import { emlItems } from './convert/eml.ts';
 import { mboxItems } from './convert/mbox.ts';
 import { tnefItems } from './convert/tnef.ts';
@@ -205,6 +206,11 @@ export interface ConvertOptions {
   codepage?: number;
   /** Use `codepage` even where an object names its own. */
   forceCodepage?: boolean;
+  /**
+   * PST/OST: workers that read and encode messages (pff2mt --jobs); default one per spare core
+   * for files of 16 MiB and more. 1 = all in this worker. The stream is the same either way.
+   */
+  jobs?: number;
 }
 
 export interface ConvertProgress {
@@ -233,6 +239,8 @@ export interface ConvertResult {
   counts: Record<Severity, number>;
   bytesWritten: number;
   durationMs: number;
+  /** PST/OST: encoder workers that shared the reading (0: all in the conversion worker). */
+  workers?: number;
 }
 
 const zeroCounts = (): Record<Severity, number> => ({ error: 0, warning: 0, info: 0 });
@@ -534,6 +542,8 @@ export async function convertSources(
   options: ConvertOptions,
   sink: ByteSink,
   progress: (p: ConvertProgress) => void,
+  /** PST/OST: makes the encoder pool when the host can (the page's worker, from the File). */
+  makePool?: (o: BatchEncoderOptions) => MessagePool | undefined,
 ): Promise<Omit<ConvertResult, 'bytesWritten'>> {
   if (sources.length === 0) throw new Error('no input');
   const started = Date.now();
@@ -545,6 +555,7 @@ export async function convertSources(
   const total = srcs.reduce((a, s) => a + s.size, 0);
   let items = 0;
   let folders = 0;
+  let workers = 0;
   let seen = 0;
   let current = 0;
   const report = (bytesDone: number, final = false) =>
@@ -572,7 +583,10 @@ export async function convertSources(
     if (srcs.length !== 1) throw new Error('a PST/OST file is converted into a stream of its own');
     const src = srcs[0]!;
     const expected = Math.max(1, options.expectedItems ?? 0);
+    const pool = options.onlyNids?.length ? undefined : makePool?.({ version: options.mtVersion ?? 5, codepage: options.codepage, forceCodepage: options.forceCodepage });
+    workers = pool?.size ?? 0;
     const r = await pstSourceToMt(src, sink, {
+      pool,
       splice: options.splice,
       withHidden: options.withHidden,
       withAssoc: options.withAssoc,
@@ -589,7 +603,7 @@ export async function convertSources(
         seen++;
         report(Math.min(0.99, seen / expected) * total);
       },
-    });
+    }).finally(() => pool?.close());
     items = r.messages;
     folders = r.folders;
   } else {
@@ -598,5 +612,5 @@ export async function convertSources(
   report(total, true);
   // One file: its name; several: the findings' item names (file#N) say which file.
   const skipped = skippedFrom(log.findings, srcs.length === 1 ? (srcs[0]!.name ?? '') : '');
-  return { items, folders, skipped, counts: { ...log.counts }, durationMs: Date.now() - started };
+  return { items, folders, skipped, counts: { ...log.counts }, durationMs: Date.now() - started, ...(workers ? { workers } : {}) };
 }
