@@ -73,9 +73,16 @@ export class SlabCache implements ByteSource {
     this.st.misses++;
     const p = (async () => {
       const start = index * this.slabBytes;
-      const bytes = await this.source.read(start, this.slabBytes);
-      // The source may hand out a view it reuses; keep our own copy.
-      const own = bytes.slice();
+      let own: Uint8Array;
+      if (this.source.readInto) {
+        // Straight into the slab's own buffer (no second copy).
+        const buf = new Uint8Array(Math.max(0, Math.min(this.slabBytes, this.size - start)));
+        const got = await this.source.readInto(start, buf);
+        own = got === buf.length ? buf : buf.slice(0, got);
+      } else {
+        // The source may hand out a view it reuses; keep our own copy.
+        own = (await this.source.read(start, this.slabBytes)).slice();
+      }
       this.st.reads++;
       this.st.bytesRead += own.length;
       this.slabs.set(index, { bytes: own, ref: false });

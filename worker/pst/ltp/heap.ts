@@ -13,7 +13,7 @@ export const CLIENT_PC = 0xbc;
 export class Heap {
   readonly clientSig: number;
   readonly hidUserRoot: number;
-  private readonly maps: (Uint16Array | null | undefined)[] = [];
+  private readonly maps: (number | undefined)[] = [];
 
   private constructor(
     private readonly pages: (Uint8Array | null)[],
@@ -23,7 +23,7 @@ export class Heap {
   ) {
     const b0 = pages[0]!;
     this.clientSig = b0[3]!;
-    this.hidUserRoot = new DataView(b0.buffer, b0.byteOffset, b0.byteLength).getUint32(4, true);
+    this.hidUserRoot = (b0[4]! | (b0[5]! << 8) | (b0[6]! << 16) | (b0[7]! << 24)) >>> 0;
   }
 
   /** Open a heap over the blocks of a node; null (with a finding) when HNHDR is unusable. */
@@ -37,30 +37,40 @@ export class Heap {
     return new Heap(pages, hidBlockShift, rep, nid);
   }
 
-  private map(i: number): Uint16Array | null {
+  /**
+   * The HNPAGEMAP of page `i` ([MS-PST] 2.3.1.5), checked once: its offset ibHnpm in the page (the
+   * rgibAlloc entries are read in place), or -1 when unusable (with a finding).
+   */
+  private map(i: number): number {
     const have = this.maps[i];
     if (have !== undefined) return have;
     const b = this.pages[i];
-    let m: Uint16Array | null = null;
+    let m = -1;
     if (b && b.length >= 2) {
-      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      const ib = dv.getUint16(0, true);
+      const ib = b[0]! | (b[1]! << 8);
       if (ib + 4 <= b.length) {
-        const cAlloc = dv.getUint16(ib, true);
+        const cAlloc = b[ib]! | (b[ib + 1]! << 8);
         if (ib + 4 + (cAlloc + 1) * 2 <= b.length) {
-          m = new Uint16Array(cAlloc + 1);
           let ok = true;
-          for (let k = 0; k <= cAlloc; k++) {
-            m[k] = dv.getUint16(ib + 4 + k * 2, true);
-            if (m[k]! > ib || (k > 0 && m[k]! < m[k - 1]!)) ok = false;
+          let prev = 0;
+          for (let k = 0, o = ib + 4; k <= cAlloc; k++, o += 2) {
+            const v = b[o]! | (b[o + 1]! << 8);
+            if (v > ib || (k > 0 && v < prev)) ok = false;
+            prev = v;
           }
-          if (!ok) m = null;
+          if (ok) m = ib;
         }
       }
-      if (!m) this.rep.report('PST-HN-PAGEMAP', { nid: this.nid, field: 'HNPAGEMAP.rgibAlloc', message: `Heap page ${i}.` });
+      if (m < 0) this.rep.report('PST-HN-PAGEMAP', { nid: this.nid, field: 'HNPAGEMAP.rgibAlloc', message: `Heap page ${i}.` });
     }
     this.maps[i] = m;
     return m;
+  }
+
+  /** HNPAGEMAP.cAlloc of page `block` whose map is at `ib` (checked by map()). */
+  private cAlloc(block: number, ib: number): number {
+    const b = this.pages[block]!;
+    return b[ib]! | (b[ib + 1]! << 8);
   }
 
   /** Whether heap item `hid` resolves (same checks and findings as get, no view allocated). */
@@ -73,8 +83,8 @@ export class Heap {
       return false;
     }
     const m = this.map(block);
-    if (!m || index >= m.length) {
-      if (!quiet && m) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
+    if (m < 0 || index > this.cAlloc(block, m)) {
+      if (!quiet && m >= 0) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
       return false;
     }
     return true;
@@ -103,15 +113,16 @@ export class Heap {
       return null;
     }
     const m = this.map(block);
-    if (!m || index >= m.length) {
-      if (!quiet && m) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
+    if (m < 0 || index > this.cAlloc(block, m)) {
+      if (!quiet && m >= 0) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
       return null;
     }
     const page = this.pages[block]!;
     // subarray's clamping, kept so that range and get agree on damaged maps.
     const len = page.length;
-    let a = m[index - 1]!;
-    let z = m[index]!;
+    const o = m + 4 + 2 * (index - 1);
+    let a = page[o]! | (page[o + 1]! << 8);
+    let z = page[o + 2]! | (page[o + 3]! << 8);
     if (a > len) a = len;
     if (z > len) z = len;
     if (z < a) z = a;

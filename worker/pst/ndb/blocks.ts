@@ -9,7 +9,7 @@
  * allocation before it is bounded by what was actually read.
  */
 import type { ByteSource } from '../../io/byte-source.ts';
-import { BlockCrypt, type Codecs } from '../../codec/api.ts';
+import { BlockCrypt, type BlockDecodeOptions, type Codecs } from '../../codec/api.ts';
 import { type Reporter, hex } from '../codes.ts';
 import type { PstEncryption } from '../index.ts';
 import type { BTrees, BbtEntry } from './btree.ts';
@@ -240,7 +240,12 @@ export class Blocks {
     if (fused && out && !checkOnly) {
       // One pass through wasm memory: CRC, inflate or copy, decrypt.
       const crypt = isInternal(e.bid) ? BlockCrypt.NONE : this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
-      const r = fused.call(this.codecs, stored, out, { crypt, key: e.bid >>> 0, inflate, crc: this.verifyCrc });
+      const o = this.fusedOptions;
+      o.crypt = crypt;
+      o.key = e.bid >>> 0;
+      o.inflate = inflate;
+      o.crc = this.verifyCrc;
+      const r = fused.call(this.codecs, stored, out, o);
       if (this.verifyCrc && r.crc !== crc) {
         this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
       }
@@ -282,6 +287,9 @@ export class Blocks {
     }
     return data;
   }
+
+  /** decodeBlock's options, refilled per call (read synchronously by the codec). */
+  private readonly fusedOptions: BlockDecodeOptions = { crypt: 0, key: 0, inflate: false, crc: true };
 
   /**
    * Read many blocks at once: BBT lookups first, then the file in large sequential runs, each
