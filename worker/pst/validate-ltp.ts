@@ -4,11 +4,11 @@
  * contexts (TCINFO, row index, row matrix bounds, cells) and subnode trees, and per message its
  * recipient and attachment tables, attachment PCs and embedded messages.
  *
- * Why generators: the checks themselves never wait, but a block may not be in memory. Each check
- * is a generator that yields when it needs a block (BID in `req`); the driver answers from the
- * file windows it holds (the common case: no promise at all) or after an asynchronous read, and
- * resumes it. So a message costs no promise per block, property, row or cell, and the driver is
- * free to read the file in one sequential pass.
+ * Why synchronous: a message costs no promise per block, property, row or cell, and the driver
+ * is free to read the file in one sequential pass. Blocks come from an LtpSource that answers
+ * from the file runs in hand; when a block is not there it throws MISS, the driver reads it and
+ * runs the node's checks again from the start (findings are de-duplicated by the Reporter, so a
+ * repeated check reports nothing twice).
  *
  * The checks, findings (code, NID, offset, field) and the order within a node are those of the
  * reader's own layers in shallow mode (ltp/node.ts, pc.ts checkPc, tc.ts checkRows, ndb/blocks.ts
@@ -26,16 +26,16 @@ const EMPTY = new Uint8Array(0);
 const NID_RECIPIENT_TABLE = 0x692;
 const NID_ATTACHMENT_TABLE = 0x671;
 
-/** What a check asks of the driver. */
-export const enum Need {
-  /** Decoded bytes of block `bid` (null: unreadable, findings made). */
-  Block = 0,
-  /** Size of block `bid` from the BBT (cbInflated for 4K), or -1 when absent (finding made). */
-  Size = 1,
-}
+/** Thrown by an LtpSource for a block it does not hold in memory (the driver reads it, then retries). */
+export const MISS: unique symbol = Symbol('validate-ltp: block not in memory');
 
-/** A check step: yields to ask for `req`, resumed with the block (Need.Block) or null (Need.Size, answer in `size`). */
-export type Step<T> = Generator<void, T, Uint8Array | null>;
+/** Where the checks get blocks, synchronously. Both may throw MISS. */
+export interface LtpSource {
+  /** Decoded bytes of block `bid` for node `nid` (null: unreadable, findings made). */
+  block(bid: number, nid: number): Uint8Array | null;
+  /** Size of block `bid` from the BBT (cbInflated for 4K), or -1 when absent (finding made). */
+  size(bid: number, nid: number): number;
+}
 
 const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
@@ -61,12 +61,6 @@ interface Probe {
 }
 
 export class LtpChecker {
-  /** The pending request: what, which block, and the NID findings are reported against. */
-  need: Need = Need.Block;
-  bid = 0;
-  nid = 0;
-  /** The driver's answer to Need.Size. */
-  size = -1;
   /** Scratch BTHHEADER (one header is in use at a time). */
   private readonly bth: BthHeader = { cbKey: 0, cbEnt: 0, levels: 0, hidRoot: 0 };
   /** Largest heap assembled from a data tree (Blocks.maxStream). */
@@ -75,45 +69,34 @@ export class LtpChecker {
   constructor(
     readonly rep: Reporter,
     readonly L: Layout,
+    public src: LtpSource,
   ) {}
 
-  private *block(bid: number, nid: number): Step<Uint8Array | null> {
-    this.need = Need.Block;
-    this.bid = bid;
-    this.nid = nid;
-    return yield;
-  }
-
-  private *blockSize(bid: number, nid: number): Step<number> {
-    this.need = Need.Size;
-    this.bid = bid;
-    this.nid = nid;
-    this.size = -1;
-    yield;
-    return this.size;
+  private block(bid: number, nid: number): Uint8Array | null {
+    return this.src.block(bid, nid);
   }
 
   /**
    * The checks of one NBT node by its type ([MS-PST] 2.4.1 NID_TYPE): messages with everything
    * below them, folder and store PCs, and the folder tables.
    */
-  *checkNode(nid: number, bidData: number, bidSub: number): Step<void> {
+  checkNode(nid: number, bidData: number, bidSub: number): void {
     const rep = this.rep;
     const t = nid & 0x1f;
     if (t === 0x04 || t === 0x08) {
-      const node = yield* this.open(nid, bidData, bidSub, undefined);
+      const node = this.open(nid, bidData, bidSub, undefined);
       if (!node) rep.report('PST-MESSAGE', { nid, message: `Message ${hex(nid)} has no readable heap.` });
-      else yield* this.checkMessage(node, 0);
+      else this.checkMessage(node, 0);
     } else if (t === 0x02 || t === 0x03 || nid === 0x21 || nid === 0x61) {
-      const node = yield* this.open(nid, bidData, bidSub, undefined);
+      const node = this.open(nid, bidData, bidSub, undefined);
       if (node) {
         const p = this.pcSync(node, undefined);
-        if (typeof p !== 'boolean') yield* this.pcPending(node, p, undefined);
+        if (typeof p !== 'boolean') this.pcPending(node, p, undefined);
       } else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
     } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
-      const node = yield* this.open(nid, bidData, bidSub, undefined);
+      const node = this.open(nid, bidData, bidSub, undefined);
       // Search contents tables may use the undocumented 0xAC table variant: not checked.
-      if (node && !(t === 0x10 && node.heap.clientSig === 0xac)) yield* this.checkTable(node);
+      if (node && !(t === 0x10 && node.heap.clientSig === 0xac)) this.checkTable(node);
     }
   }
 
@@ -126,23 +109,23 @@ export class LtpChecker {
   // --- NDB: data trees and subnode trees ([MS-PST] 2.2.2.8.3) ---
 
   /** Leaf BIDs of a data tree and the lcbTotal its root claims (XBLOCK/XXBLOCK, 2.2.2.8.3.2). */
-  private *dataTree(bid: number, nid: number): Step<{ bids: number[]; total: number | undefined } | null> {
+  private dataTree(bid: number, nid: number): { bids: number[]; total: number | undefined } | null {
     if (!isInternal(bid)) return { bids: [bid], total: undefined };
     const out: number[] = [];
     const seen = new Set<number>();
     const box: { total: number | undefined } = { total: undefined };
-    const ok = yield* this.xwalk(bid, 0, nid, seen, out, box);
+    const ok = this.xwalk(bid, 0, nid, seen, out, box);
     return ok ? { bids: out, total: box.total } : null;
   }
 
-  private *xwalk(b: number, depth: number, nid: number, seen: Set<number>, out: number[], box: { total: number | undefined }): Step<boolean> {
+  private xwalk(b: number, depth: number, nid: number, seen: Set<number>, out: number[], box: { total: number | undefined }): boolean {
     const rep = this.rep;
     if (seen.has(b) || depth > 2) {
       rep.report('PST-DATATREE-CYCLE', { nid, field: 'XBLOCK.rgbid', message: `Block ${hex(b)}.` });
       return false;
     }
     seen.add(b);
-    const x = yield* this.block(b, nid);
+    const x = this.block(b, nid);
     if (!x) return false;
     if (x.length < 8 || x[0] !== 0x01 || (x[1] !== 1 && x[1] !== 2)) {
       rep.report('PST-BLOCK-TYPE', { nid, field: x[0] !== 0x01 ? 'XBLOCK.btype' : 'XBLOCK.cLevel', message: `Block ${hex(b)}.` });
@@ -157,7 +140,7 @@ export class LtpChecker {
     for (let i = 0; i < n; i++) {
       const child = readId(x, 8 + i * id, id);
       if (level === 2) {
-        if (!(yield* this.xwalk(child, depth + 1, nid, seen, out, box))) return false;
+        if (!(this.xwalk(child, depth + 1, nid, seen, out, box))) return false;
       } else {
         if (isInternal(child)) {
           rep.report('PST-BLOCK-TYPE', { nid, field: 'XBLOCK.rgbid', message: `XBLOCK ${hex(b)} lists an internal block ${hex(child)}.` });
@@ -170,12 +153,12 @@ export class LtpChecker {
   }
 
   /** Every leaf block of a data tree, in order (readTree); null entries are unreadable blocks. */
-  private *readTree(bid: number, nid: number): Step<(Uint8Array | null)[] | null> {
-    const t = yield* this.dataTree(bid, nid);
+  private readTree(bid: number, nid: number): (Uint8Array | null)[] | null {
+    const t = this.dataTree(bid, nid);
     if (!t) return null;
     const bids = t.bids;
     if (bids.length === 1) {
-      const d = yield* this.block(bids[0]!, nid);
+      const d = this.block(bids[0]!, nid);
       if (t.total !== undefined && d && t.total !== d.length) this.reportTotal(nid, t.total, d.length);
       return [d];
     }
@@ -183,7 +166,7 @@ export class LtpChecker {
     const sizes: number[] = [];
     let total = 0;
     for (const b of bids) {
-      const s = yield* this.blockSize(b, nid);
+      const s = this.src.size(b, nid);
       sizes.push(s);
       if (s >= 0) total += s;
       if (total > this.maxStream) {
@@ -196,7 +179,7 @@ export class LtpChecker {
     let ok = true;
     let len = 0;
     for (let i = 0; i < sizes.length; i++) {
-      const d = sizes[i]! < 0 ? null : yield* this.block(bids[i]!, nid);
+      const d = sizes[i]! < 0 ? null : this.block(bids[i]!, nid);
       if (!d) ok = false;
       else len += d.length;
       parts.push(d);
@@ -210,23 +193,20 @@ export class LtpChecker {
   }
 
   /** The subnode tree at `bidSub` as a map NID → entry (SLBLOCK/SIBLOCK, 2.2.2.8.3.3). */
-  private *subnodes(bidSub: number, nid: number): Step<Map<number, SubnodeEntry>> {
+  private subnodes(bidSub: number, nid: number): Map<number, SubnodeEntry> {
     const map = new Map<number, SubnodeEntry>();
-    if (bidSub) yield* this.swalk(bidSub, 0, nid, new Set<number>(), map);
+    if (bidSub) this.swalk(bidSub, 0, nid, new Set<number>(), map);
     return map;
   }
 
-  private *swalk(b: number, depth: number, nid: number, seen: Set<number>, map: Map<number, SubnodeEntry>): Step<void> {
+  private swalk(b: number, depth: number, nid: number, seen: Set<number>, map: Map<number, SubnodeEntry>): void {
     const rep = this.rep;
     if (seen.has(b) || depth > 8) {
       rep.report('PST-DATATREE-CYCLE', { nid, field: 'SIENTRY.bid', message: `Block ${hex(b)}.` });
       return;
     }
     seen.add(b);
-    this.need = Need.Block;
-    this.bid = b;
-    this.nid = nid;
-    const x = yield;
+    const x = this.src.block(b, nid);
     if (!x) return;
     if (x.length < 4 || x[0] !== 0x02 || x[1]! > 1) {
       rep.report('PST-BLOCK-TYPE', { nid, field: x[0] !== 0x02 ? 'SLBLOCK.btype' : 'SLBLOCK.cLevel', message: `Block ${hex(b)}.` });
@@ -242,32 +222,26 @@ export class LtpChecker {
       const at = head + i * size;
       const child = u32(x, at);
       if (x[1] === 0) map.set(child, { nid: child, bidData: readId(x, at + id, id), bidSub: readId(x, at + 2 * id, id) });
-      else yield* this.swalk(readId(x, at + id, id), depth + 1, nid, seen, map);
+      else this.swalk(readId(x, at + id, id), depth + 1, nid, seen, map);
     }
   }
 
   // --- LTP nodes ([MS-PST] 2.3.1, 2.3.3.2) ---
 
   /** A node's heap; null (with findings) when its data tree or HNHDR is unusable. */
-  private *open(nid: number, bidData: number, bidSub: number, outer: Node | undefined): Step<Node | null> {
+  private open(nid: number, bidData: number, bidSub: number, outer: Node | undefined): Node | null {
     if (!bidData) return null;
     let pages: (Uint8Array | null)[] | null;
-    if (isInternal(bidData)) pages = yield* this.readTree(bidData, nid);
-    else {
-      // Most heaps are one block: asked for here, without a nested generator.
-      this.need = Need.Block;
-      this.bid = bidData;
-      this.nid = nid;
-      pages = [yield];
-    }
+    if (isInternal(bidData)) pages = this.readTree(bidData, nid);
+    else pages = [this.src.block(bidData, nid)];
     const heap = Hn.open(pages, this.L.hidBlockShift, this.rep, nid);
     return heap ? new Node(nid, heap, bidSub, outer) : null;
   }
 
   /** A subnode's entry: the node's own subnode tree first, then the enclosing nodes'. */
-  private *subnode(node: Node, nid: number): Step<SubnodeEntry | undefined> {
+  private subnode(node: Node, nid: number): SubnodeEntry | undefined {
     for (let n: Node | undefined = node; n; n = n.outer) {
-      n.sub ??= yield* this.subnodes(n.bidSub, n.nid);
+      n.sub ??= this.subnodes(n.bidSub, n.nid);
       const e = n.sub.get(nid);
       if (e) return e;
     }
@@ -284,16 +258,16 @@ export class LtpChecker {
     return null;
   }
 
-  private *openSubnode(node: Node, nid: number): Step<Node | null> {
-    const e = this.subnodeSync(node, nid) ?? (yield* this.subnode(node, nid));
-    return e ? yield* this.open(nid, e.bidData, e.bidSub, node) : null;
+  private openSubnode(node: Node, nid: number): Node | null {
+    const e = this.subnodeSync(node, nid) ?? (this.subnode(node, nid));
+    return e ? this.open(nid, e.bidData, e.bidSub, node) : null;
   }
 
   /** An HNID's bytes ([MS-PST] 2.3.3.2): a heap item, or (not read) a subnode that must exist. */
-  private *hnid(node: Node, hnid: number, pcId: number): Step<Uint8Array | null> {
+  private hnid(node: Node, hnid: number, pcId: number): Uint8Array | null {
     if (hnid === 0) return EMPTY;
     if ((hnid & 0x1f) === 0) return node.heap.get(hnid);
-    const e = this.subnodeSync(node, hnid) ?? (yield* this.subnode(node, hnid));
+    const e = this.subnodeSync(node, hnid) ?? (this.subnode(node, hnid));
     if (!e) {
       // The field names the PC property (pcId), or a TC cell (pcId < 0).
       const field = pcId < 0 ? 'TC cell HNID' : `PC[${hex(pcId)}].dwValueHnid`;
@@ -358,13 +332,13 @@ export class LtpChecker {
   }
 
   /** pcSync's values in subnodes, in record order: each subnode must exist. */
-  private *pcPending(node: Node, p: number[], probe: Probe | undefined): Step<void> {
+  private pcPending(node: Node, p: number[], probe: Probe | undefined): void {
     for (let i = 0; i < p.length; i += 4) {
       const r = p[i]!;
       const id = p[i + 1]!;
       const type = p[i + 2]!;
       const hnid = p[i + 3]!;
-      const bytes = yield* this.hnid(node, hnid, id);
+      const bytes = this.hnid(node, hnid, id);
       if (!bytes) {
         this.rep.report('PST-PC-VALUE', { nid: node.nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
         continue;
@@ -383,7 +357,7 @@ export class LtpChecker {
    * matrix and every present cell (Table.checkRows); `visit` gets each row's dwRowID in order.
    * False when TCINFO is unusable (Table.open's null).
    */
-  private *checkTable(node: Node, visit?: (rowId: number) => Step<void>): Step<boolean> {
+  private checkTable(node: Node, visit?: (rowId: number) => void): boolean {
     const rep = this.rep;
     const nid = node.nid;
     const heap = node.heap;
@@ -461,19 +435,19 @@ export class LtpChecker {
       cur = heap.get(hnidRows);
       if (!cur) return true;
     } else {
-      const e = yield* this.subnode(node, hnidRows);
+      const e = this.subnode(node, hnidRows);
       if (!e) {
         rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(hnidRows)}.` });
         return true;
       }
-      const t = yield* this.dataTree(e.bidData, nid);
+      const t = this.dataTree(e.bidData, nid);
       if (!t) return true;
       pageBids = t.bids;
     }
     const maxRows = Math.floor(this.L.maxBlockData / rowSize);
     let curRows = cur ? Math.floor(cur.length / rowSize) : 0;
     if (pageBids) {
-      cur = pageBids.length ? yield* this.block(pageBids[0]!, nid) : null;
+      cur = pageBids.length ? this.block(pageBids[0]!, nid) : null;
       curRows = cur ? Math.floor(cur.length / rowSize) : maxRows;
     }
     let page = 0;
@@ -495,14 +469,14 @@ export class LtpChecker {
         }
         pageStart += curRows;
         page++;
-        cur = yield* this.block(pageBids[page]!, nid);
+        cur = this.block(pageBids[page]!, nid);
         curRows = cur ? Math.floor(cur.length / rowSize) : maxRows;
       }
       if (!cur) continue;
       const at = (rowIndex - pageStart) * rowSize;
       const later = this.cellsSync(node, cols, bitmapAt, cur, at, Math.min(rowSize, cur.length - at), rowId);
-      if (later) yield* this.cellsPending(node, later, rowId);
-      if (visit) yield* visit(rowId);
+      if (later) this.cellsPending(node, later, rowId);
+      if (visit) visit(rowId);
     }
     return true;
   }
@@ -542,9 +516,9 @@ export class LtpChecker {
     return later;
   }
 
-  private *cellsPending(node: Node, later: number[], rowId: number): Step<void> {
+  private cellsPending(node: Node, later: number[], rowId: number): void {
     for (let i = 0; i < later.length; i += 2) {
-      const bytes = yield* this.hnid(node, later[i + 1]!, -1);
+      const bytes = this.hnid(node, later[i + 1]!, -1);
       if (!bytes) this.rep.report('PST-TC-CELL', { nid: node.nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(later[i]! >>> 16)} (HNID ${hex(later[i + 1]!)}).` });
     }
   }
@@ -552,35 +526,35 @@ export class LtpChecker {
   // --- Messages ([MS-PST] 2.4.5, 2.4.6) ---
 
   /** A message's PC, recipient and attachment tables, attachment PCs, embedded messages. */
-  private *checkMessage(node: Node, depth: number): Step<void> {
+  private checkMessage(node: Node, depth: number): void {
     const rep = this.rep;
     const p = this.pcSync(node, undefined);
-    if (typeof p !== 'boolean') yield* this.pcPending(node, p, undefined);
+    if (typeof p !== 'boolean') this.pcPending(node, p, undefined);
     else if (!p) {
       rep.report('PST-MESSAGE', { nid: node.nid, message: `Message ${hex(node.nid)}: its property context is unreadable.` });
       return;
     }
-    node.sub ??= yield* this.subnodes(node.bidSub, node.nid);
+    node.sub ??= this.subnodes(node.bidSub, node.nid);
     const subs = node.sub;
     for (let k = 0; k < 2; k++) {
       const tnid = k === 0 ? NID_RECIPIENT_TABLE : NID_ATTACHMENT_TABLE;
       if (!subs.has(tnid)) continue;
-      const tn = yield* this.openSubnode(node, tnid);
+      const tn = this.openSubnode(node, tnid);
       const visit = tnid === NID_ATTACHMENT_TABLE ? (rowId: number) => this.checkAttachment(node, rowId, depth) : undefined;
-      if (!tn || !(yield* this.checkTable(tn, visit))) {
+      if (!tn || !(this.checkTable(tn, visit))) {
         rep.report(tnid === NID_RECIPIENT_TABLE ? 'PST-RECIPIENTS' : 'PST-ATTACHMENT', { nid: node.nid, message: `Message ${hex(node.nid)}: table ${hex(tnid)} is unreadable.` });
       }
     }
   }
 
-  private *checkAttachment(node: Node, rowId: number, depth: number): Step<void> {
+  private checkAttachment(node: Node, rowId: number, depth: number): void {
     const rep = this.rep;
-    const an = yield* this.openSubnode(node, rowId);
+    const an = this.openSubnode(node, rowId);
     const probe: Probe = { objAt: -1 };
     let ok = false;
     if (an) {
       const p = this.pcSync(an, probe);
-      if (typeof p !== 'boolean') yield* this.pcPending(an, p, probe);
+      if (typeof p !== 'boolean') this.pcPending(an, p, probe);
       ok = p !== false;
     }
     if (!an || !ok) {
@@ -593,9 +567,9 @@ export class LtpChecker {
         rep.report('PST-EMBED-DEPTH', { nid: node.nid });
         return;
       }
-      const sub = yield* this.openSubnode(an, probe.objectNid);
+      const sub = this.openSubnode(an, probe.objectNid);
       if (!sub) rep.report('PST-ATTACHMENT', { nid: node.nid, field: 'PidTagAttachDataObject', message: `Embedded message of attachment ${hex(rowId)} is unreadable.` });
-      else yield* this.checkMessage(sub, depth + 1);
+      else this.checkMessage(sub, depth + 1);
     }
   }
 }

@@ -29,7 +29,8 @@ import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
 import { BlockCheck } from './validate-blocks.ts';
 import { BtWalker } from './validate-btree.ts';
-import { LtpChecker, Need, type Step } from './validate-ltp.ts';
+import { LtpChecker, MISS, type LtpSource } from './validate-ltp.ts';
+import { checkNodeLayers } from './validate-layers.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'not-a-pst';
 
@@ -487,20 +488,22 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   if (full) {
     file.bt.clear();
     const bc = new BlockCheck(L, rep, codecs, h.encryption, source.size);
-    const ltp = new LtpChecker(rep, L);
     const nodeDone = () => {
       if (++counts.nodesChecked % 500 === 0) progress({ phase: 'nodes', done: counts.nodesChecked, total: counts.nbtEntries });
     };
-    if (bbtIndex && nbtKeep) {
-      await fusedPass(source, bbtIndex, nbtKeep, bc, ltp, counts, progress, nodeDone);
-    } else {
-      await blockPass(source, file, bbtIndex, bc, counts, progress);
-      // Block trailers and CRCs are checked now; the LTP checks need not redo them.
-      file.blocks.verifyCrc = false;
-      // With a sound BBT in memory, blocks come from large windows of the file.
+    // Blocks through the NDB layer for the reader-layer checks: with a sound BBT in memory they
+    // come from large windows of the file, else through B-tree lookups (and trailer-scan recovery).
+    const layerBlocks = () => {
       const blocks = bbtIndex ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
       if (bbtIndex) blocks.bbtIndex = (bid) => bbtIndex.find(bid);
-      const fetch = blocksFetch(blocks, rep, L);
+      blocks.verifyCrc = false; // the block pass checks every CRC
+      return blocks;
+    };
+    if (bbtIndex && nbtKeep) {
+      await fusedPass(source, bbtIndex, nbtKeep, bc, new LtpChecker(rep, L, NO_SOURCE), counts, progress, nodeDone, layerBlocks);
+    } else {
+      await blockPass(source, file, bbtIndex, bc, counts, progress);
+      const blocks = layerBlocks();
       file.bt.clear();
       const kept = nbtKeep;
       const nodes = kept
@@ -517,10 +520,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
           for await (const page of file.bt.walk('nbt')) yield* page.nbt ?? [];
         })();
       for await (const n of nodes) {
-        if (LtpChecker.checks(n.nid)) {
-          const p = drive(ltp, n.nid, n.bidData, n.bidSub, fetch, rep);
-          if (p) await p;
-        }
+        if (LtpChecker.checks(n.nid)) await checkNodeLayers(blocks, rep, L.ansi, n.nid, n.bidData, n.bidSub);
         nodeDone();
       }
     }
@@ -530,70 +530,10 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   return report(extra);
 }
 
-/** Where the LTP checks get blocks: a value when in memory, else a promise. */
-interface Fetch {
-  /** Decoded bytes of a block for node `nid` (null: unreadable, findings made). */
-  block(bid: number, nid: number): Uint8Array | null | Promise<Uint8Array | null>;
-  /** The block's (inflated) size from the BBT, or -1 when absent (PST-BBT-MISSING made). */
-  size(bid: number, nid: number): number | Promise<number>;
-}
-
-/** Blocks through the reader's NDB layer (damaged or huge BBTs: B-tree lookups, trailer scan). */
-function blocksFetch(blocks: Blocks, rep: Reporter, L: Layout): Fetch {
-  const size = (bid: number, nid: number, e: BbtEntry | null): number => {
-    if (e) return L.fourK ? e.cbInflated : e.cb;
-    rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
-    return -1;
-  };
-  return {
-    block: (bid, nid) => blocks.read(bid, { nid }),
-    size: (bid, nid) => {
-      const e = blocks.lookup(bid);
-      return e instanceof Promise ? e.then((v) => size(bid, nid, v)) : size(bid, nid, e);
-    },
-  };
-}
-
-/**
- * Run the LTP checks of one node: synchronously while `fetch` answers from memory, continuing
- * asynchronously from the first block that must be read. Undefined when done synchronously.
- */
-function drive(ltp: LtpChecker, nid: number, bidData: number, bidSub: number, fetch: Fetch, rep: Reporter): Promise<void> | undefined {
-  const gen = ltp.checkNode(nid, bidData, bidSub);
-  const fail = (e: unknown) => rep.report('PST-MESSAGE', { nid, message: `Unexpected failure: ${(e as Error).message}` });
-  let r: IteratorResult<void, void>;
-  try {
-    r = gen.next(null);
-    while (!r.done) {
-      let v: Uint8Array | null = null;
-      if (ltp.need === Need.Block) {
-        const b = fetch.block(ltp.bid, ltp.nid);
-        if (b instanceof Promise) return rest(gen, b, ltp, fetch).catch(fail);
-        v = b;
-      } else {
-        const s = fetch.size(ltp.bid, ltp.nid);
-        if (s instanceof Promise) return rest(gen, s, ltp, fetch).catch(fail);
-        ltp.size = s;
-      }
-      r = gen.next(v);
-    }
-  } catch (e) {
-    fail(e);
-  }
-  return undefined;
-}
-
-async function rest(gen: Step<void>, pending: Promise<Uint8Array | null | number>, ltp: LtpChecker, fetch: Fetch): Promise<void> {
-  let got = await pending;
-  for (;;) {
-    let v: Uint8Array | null = null;
-    if (typeof got === 'number') ltp.size = got;
-    else v = got;
-    const r = gen.next(v);
-    if (r.done) return;
-    got = ltp.need === Need.Block ? await fetch.block(ltp.bid, ltp.nid) : await fetch.size(ltp.bid, ltp.nid);
-  }
-}
+const NO_SOURCE: LtpSource = {
+  block: () => null,
+  size: () => -1,
+};
 
 /** Block runs: read up to RUN bytes at a time, gaps of at most GAP bytes read through. */
 const RUN = 4 << 20;
@@ -679,6 +619,7 @@ async function blockPass(source: ByteSource, file: PstFileImpl, bbtIndex: BbtInd
 async function fusedPass(
   source: ByteSource, index: BbtIndex, nbt: { nid: U32Vec; data: U32Vec; sub: U32Vec }, bc: BlockCheck, ltp: LtpChecker,
   counts: ValidationReport['counts'], progress: (p: ValidateProgress) => void, nodeDone: () => void,
+  layerBlocks: () => Blocks,
 ): Promise<void> {
   const order = index.fileOrder();
   const n = order.length;
@@ -774,7 +715,15 @@ async function fusedPass(
     checked[i] = 1;
     return bc.checkAndDecode(bid, index.ib(i), cb, cbi, raw, nid, out);
   };
-  const fetch: Fetch = {
+  // Blocks of the current node read on their own (not in the runs in hand), kept until the node
+  // is done: a node that meets one is checked again from the start once it is read.
+  const side = new Map<number, Uint8Array | null>();
+  let sideBytes = 0;
+  let missing = -1;
+  let missingNid = 0;
+  const SIDE_BUDGET = 32 << 20;
+  const ltpMissing = (bid: number, nid: number) => ltp.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+  ltp.src = {
     block(bid, nid) {
       const i = index.indexOf(bid);
       if (i < 0) {
@@ -792,8 +741,11 @@ async function fusedPass(
         const ws = wStart[s]!;
         if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!.subarray(ib - ws, ib - ws + span), nid, true);
       }
-      // Not in the runs in hand (a block far from its node): a read of its own.
-      return source.read(ib, span).then((raw) => decode(i, raw, nid, false));
+      const got = side.get(i);
+      if (got !== undefined) return got;
+      missing = i;
+      missingNid = nid;
+      throw MISS;
     },
     size(bid, nid) {
       const i = index.indexOf(bid);
@@ -804,15 +756,42 @@ async function fusedPass(
       return ltp.L.fourK ? index.cbInflatedAt(i) : index.cbAt(i);
     },
   };
-  const ltpMissing = (bid: number, nid: number) => ltp.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+  let layers: Blocks | undefined;
 
   let next = 0; // next node (in `nodes`) to check
   const checkNodes = async (below: number) => {
     for (; next < nodes.length && nodeKey[nodes[next]!]! < below; next++) {
       const i = nodes[next]!;
-      arenaAt = 0;
-      const p = drive(ltp, nbt.nid.at(i), nbt.data.at(i), nbt.sub.at(i), fetch, ltp.rep);
-      if (p) await p;
+      const nid = nbt.nid.at(i);
+      for (let attempt = 0; ; attempt++) {
+        arenaAt = 0;
+        try {
+          ltp.checkNode(nid, nbt.data.at(i), nbt.sub.at(i));
+          break;
+        } catch (e) {
+          if (e !== MISS) {
+            ltp.rep.report('PST-MESSAGE', { nid, message: `Unexpected failure: ${(e as Error).message}` });
+            break;
+          }
+        }
+        if (sideBytes > SIDE_BUDGET || attempt >= 4096) {
+          // Blocks too far apart to gather: the reader's layers read them as they go.
+          await checkNodeLayers((layers ??= layerBlocks()), ltp.rep, ltp.L.ansi, nid, nbt.data.at(i), nbt.sub.at(i));
+          break;
+        }
+        const m = missing;
+        const span = bc.span(index.cbAt(m));
+        const raw = await source.read(index.ib(m), span);
+        const d = decode(m, raw, missingNid, false);
+        // Own copies: the arena is reset per attempt and the source may reuse its buffers.
+        const own = d && (d.buffer === arena.buffer || d.buffer === raw.buffer) ? d.slice() : d;
+        side.set(m, own);
+        sideBytes += span;
+      }
+      if (side.size) {
+        side.clear();
+        sideBytes = 0;
+      }
       nodeDone();
     }
   };
