@@ -4,20 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openFileSource } from './io.ts';
-import { BatchEncoder, transferables, type BatchEncoderOptions, type BatchRequest } from '../worker/convert/pff2mt-batch.ts';
+import { BatchEncoder, serveBatches, type BatchEncoderOptions, type BatchRequest } from '../worker/convert/pff2mt-batch.ts';
 
 const { path, options } = workerData as { path: string; options: BatchEncoderOptions };
 const port = parentPort!;
-const ready = openFileSource(path).then((src) => BatchEncoder.open(src, options));
-let chain: Promise<unknown> = Promise.resolve();
-port.on('message', (m: { id: number; req: BatchRequest }) => {
-  chain = chain.then(async () => {
-    try {
-      const enc = await ready;
-      const result = await enc.encode(m.req);
-      port.postMessage({ id: m.id, result }, transferables(result));
-    } catch (e) {
-      port.postMessage({ id: m.id, error: (e as Error).message ?? String(e) });
-    }
-  });
-});
+const serve = serveBatches(
+  openFileSource(path).then((src) => BatchEncoder.open(src, options)),
+  (reply, transfer) => port.postMessage(reply, transfer),
+);
+port.on('message', (m: { id: number; req: BatchRequest }) => serve(m.id, m.req));

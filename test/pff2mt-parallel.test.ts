@@ -15,29 +15,44 @@ import { bytesSource } from '../worker/io/byte-source.ts';
 import { MemorySink } from '../worker/io/sink.ts';
 import { openPst } from '../worker/pst/index.ts';
 import { pstToMt, type Pff2mtOptions } from '../worker/convert/pff2mt.ts';
-import { BatchEncoder, type BatchRequest, type BatchResult, type MessagePool } from '../worker/convert/pff2mt-batch.ts';
+import { BatchEncoder, RotationPool, serveBatches, type BatchRequest, type MessagePool } from '../worker/convert/pff2mt-batch.ts';
 import { createGxmtEncoder, createGxmtWriter, decodeGxmtBytes } from '../worker/gxmt/index.ts';
 import type { Finding } from '../worker/findings.ts';
 import * as T from '../worker/mapi/types.ts';
 
-/** The pool contract in-process: `size` encoders over the same bytes, batches in rotation. */
+/** The pool in-process: `size` encoders over the same bytes (RotationPool's local members). */
 async function memoryPool(bytes: Uint8Array, size: number, o: Partial<Pff2mtOptions> = {}) {
   const encoders = await Promise.all(Array.from({ length: size }, () => BatchEncoder.open(bytesSource(bytes), { version: o.version ?? 5, codepage: o.codepage })));
-  const chains: Promise<unknown>[] = encoders.map(() => Promise.resolve());
-  let turn = 0;
+  const pool = new RotationPool(encoders);
   const seen: number[] = [];
-  const pool: MessagePool = {
-    size,
-    encode(req: BatchRequest): Promise<BatchResult> {
-      const i = turn++ % size;
-      seen.push(...req.nids);
-      const p = chains[i]!.then(() => encoders[i]!.encode(req));
-      chains[i] = p.catch(() => undefined);
-      return p;
-    },
-    async close() {},
-  };
-  return { pool, seen };
+  const encode = pool.encode.bind(pool);
+  pool.encode = (req: BatchRequest) => (seen.push(...req.nids), encode(req));
+  return { pool: pool as MessagePool, seen };
+}
+
+/**
+ * Remote members as a host wires them (post a request, route the reply), served by encoders
+ * here; `dieAfter` makes member 0 disappear after that many requests.
+ */
+async function remotePool(bytes: Uint8Array, size: number, dieAfter = Infinity) {
+  const encoders = Array.from({ length: size }, () => BatchEncoder.open(bytesSource(bytes), { version: 5 }));
+  let posted = 0;
+  const pool: RotationPool = new RotationPool(
+    encoders.map((ready, i) => {
+      const serve = serveBatches(ready, (reply) => setTimeout(() => pool.reply(i, reply), (reply.id * 7) % 5));
+      return {
+        post(id: number, req: BatchRequest) {
+          if (i === 0 && ++posted > dieAfter) {
+            setTimeout(() => pool.lost(0, new Error('worker thread exited (1)')), 0);
+            return;
+          }
+          serve(id, req);
+        },
+        close() {},
+      };
+    }),
+  );
+  return pool;
 }
 
 async function convert(bytes: Uint8Array, o: Partial<Pff2mtOptions> = {}) {
@@ -109,6 +124,18 @@ describe('pff2mt through a pool of encoders', () => {
       expect(par.res).toEqual(single.res);
       expect(Buffer.compare(Buffer.from(par.out), Buffer.from(single.out)), `${size} encoder(s)`).toBe(0);
     }
+  }, 120_000);
+
+  test('remote members replying out of time order, and a member lost mid-run: same stream', async () => {
+    const single = await convert(bytes);
+    const par = await convert(bytes, { pool: await remotePool(bytes, 3) });
+    expect(Buffer.compare(Buffer.from(par.out), Buffer.from(single.out))).toBe(0);
+    // Member 0 answers two batches, then disappears: its batches are converted by the stream's
+    // thread, with a finding, and the stream is still the same.
+    const lost = await convert(bytes, { pool: await remotePool(bytes, 2, 2) });
+    expect(lost.findings.filter((f) => f.code === 'PFF-WORKER').length).toBeGreaterThan(0);
+    expect(lost.res.messages).toBe(single.res.messages);
+    expect(Buffer.compare(Buffer.from(lost.out), Buffer.from(single.out))).toBe(0);
   }, 120_000);
 
   test('GXMT 3 and 4 and a forced code page too', async () => {

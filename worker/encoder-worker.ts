@@ -5,7 +5,7 @@
  * two message kinds and the batches carry transferable buffers.
  */
 import { blobSource } from './io/byte-source.ts';
-import { BatchEncoder, transferables, type BatchEncoderOptions, type BatchRequest } from './convert/pff2mt-batch.ts';
+import { BatchEncoder, serveBatches, type BatchEncoderOptions, type BatchRequest } from './convert/pff2mt-batch.ts';
 
 type Init = { init: { file: Blob; name: string; options: BatchEncoderOptions } };
 type Job = { id: number; req: BatchRequest };
@@ -14,22 +14,13 @@ const scope = self as unknown as {
   onmessage: ((e: MessageEvent<Init | Job>) => void) | null;
   postMessage(m: unknown, transfer?: Transferable[]): void;
 };
-let ready: Promise<BatchEncoder> | undefined;
-let chain: Promise<unknown> = Promise.resolve();
+let serve: ((id: number, req: BatchRequest) => void) | undefined;
 scope.onmessage = (e) => {
   const m = e.data;
   if ('init' in m) {
-    ready = BatchEncoder.open(blobSource(m.init.file, m.init.name), m.init.options);
-    ready.catch(() => undefined);
+    serve = serveBatches(BatchEncoder.open(blobSource(m.init.file, m.init.name), m.init.options), (reply, transfer) => scope.postMessage(reply, transfer));
     return;
   }
-  chain = chain.then(async () => {
-    try {
-      if (!ready) throw new Error('encoder worker not initialised');
-      const result = await (await ready).encode(m.req);
-      scope.postMessage({ id: m.id, result }, transferables(result));
-    } catch (err) {
-      scope.postMessage({ id: m.id, error: (err as Error).message ?? String(err) });
-    }
-  });
+  if (serve) serve(m.id, m.req);
+  else scope.postMessage({ id: m.id, error: 'encoder worker not initialised' });
 };

@@ -181,9 +181,10 @@ export const command: Command = {
         if (mode) {
           const sched = mode.split(',').map(Number);
           const local = sched.includes(-1) ? await BatchEncoder.open(src, eo) : undefined;
-          pool = await createThreadPool(file, Math.max(...sched) + 1, eo, local, sched);
+          const threads = sched.some((x) => x >= 0) ? Math.max(...sched) + 1 : 0;
+          pool = createThreadPool(file, threads, eo, local, sched.map((x) => (x < 0 ? threads : x)));
         } else {
-          pool = await createThreadPool(file, jobs, eo);
+          pool = createThreadPool(file, jobs, eo);
         }
         o.pool = pool;
         err(`pff: ${jobs} worker threads\n`);

@@ -73,6 +73,102 @@ export interface MessagePool {
   close(): Promise<void>;
 }
 
+/** A worker that encodes batches: the host posts requests and wires its replies to `reply`. */
+export interface RemoteEncoder {
+  post(id: number, req: BatchRequest): void;
+  close(): void | Promise<void>;
+}
+
+/** What a worker sends back for request `id`. */
+export interface BatchReply {
+  id: number;
+  result?: BatchResult;
+  error?: string;
+}
+
+/**
+ * The MessagePool over any mix of workers and encoders on this thread, in a fixed rotation
+ * (`order`: member indexes, default each member once): the n-th batch goes to member
+ * order[n mod order.length], and each member takes its batches in order. Hosts (Node threads,
+ * Web Workers) only create the members and route their replies here.
+ */
+export class RotationPool implements MessagePool {
+  private readonly pending: Map<number, { resolve(r: BatchResult): void; reject(e: Error): void }>[];
+  private readonly dead: (Error | undefined)[];
+  private readonly chains: Promise<unknown>[];
+  private seq = 0;
+  private turn = 0;
+
+  constructor(
+    private readonly members: (RemoteEncoder | BatchEncoder)[],
+    private readonly order: number[] = members.map((_, i) => i),
+  ) {
+    this.pending = members.map(() => new Map());
+    this.dead = members.map(() => undefined);
+    this.chains = members.map(() => Promise.resolve());
+  }
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  encode(req: BatchRequest): Promise<BatchResult> {
+    const i = this.order[this.turn++ % this.order.length]!;
+    const m = this.members[i]!;
+    if (m instanceof BatchEncoder) {
+      const p = this.chains[i]!.then(() => m.encode(req));
+      this.chains[i] = p.catch(() => undefined);
+      return p;
+    }
+    const dead = this.dead[i];
+    if (dead) return Promise.reject(dead);
+    const id = ++this.seq;
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.pending[i]!.set(id, { resolve, reject });
+      m.post(id, req);
+    });
+  }
+
+  /** A reply from member `i`. */
+  reply(i: number, r: BatchReply): void {
+    const p = this.pending[i]?.get(r.id);
+    if (!p) return;
+    this.pending[i]!.delete(r.id);
+    if (r.result) p.resolve(r.result);
+    else p.reject(new Error(r.error ?? 'encoder worker error'));
+  }
+
+  /** Member `i` is gone: its batches fail, and the stream's thread converts them itself. */
+  lost(i: number, e: Error): void {
+    this.dead[i] ??= e;
+    for (const p of this.pending[i]!.values()) p.reject(e);
+    this.pending[i]!.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.members.map((m) => (m instanceof BatchEncoder ? undefined : m.close())));
+  }
+}
+
+/**
+ * Serve batch requests on a worker: `post` sends replies (with the frame buffer transferred).
+ * Requests are answered one after another, in the order they arrive.
+ */
+export function serveBatches(ready: Promise<BatchEncoder>, post: (r: BatchReply, transfer: ArrayBuffer[]) => void): (id: number, req: BatchRequest) => void {
+  let chain: Promise<unknown> = Promise.resolve();
+  ready.catch(() => undefined);
+  return (id, req) => {
+    chain = chain.then(async () => {
+      try {
+        const result = await (await ready).encode(req);
+        post({ id, result }, transferables(result));
+      } catch (e) {
+        post({ id, error: (e as Error).message ?? String(e) }, []);
+      }
+    });
+  };
+}
+
 /** The worker side: open the PST from `source` and encode batches on request. */
 export class BatchEncoder {
   private current: Finding[] | null = null;

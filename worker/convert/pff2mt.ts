@@ -393,7 +393,10 @@ class Run {
     let bytes = 0;
     const send = () => {
       if (nids.length === 0) return;
-      window.push({ batch: pool.encode({ nids, parent, parentType: MAPI_FOLDER }), nids });
+      const batch = pool.encode({ nids, parent, parentType: MAPI_FOLDER });
+      // A worker that is lost rejects its batches before their turn; drain() handles that.
+      batch.catch(() => undefined);
+      window.push({ batch, nids });
       nids = [];
       bytes = 0;
     };
