@@ -107,6 +107,20 @@ export class Table {
     }
   }
 
+  /** rows() with each row's cells as a RawList (same rows, cells, order and findings). */
+  async *rowLists(): AsyncGenerator<{ rowId: number; list: RawList }> {
+    const c = new SlotCursor(this);
+    for (;;) {
+      const n = c.next();
+      const s = n instanceof Promise ? await n : n;
+      if (!s) return;
+      const { rowId, page, at } = s;
+      const rowLen = Math.min(this.rowSize, page.length - at);
+      if (this.needsSubnodesAt(page, at, rowLen)) yield { rowId, list: RawList.from(await this.cells(page.subarray(at, at + this.rowSize), rowId)) };
+      else yield { rowId, list: this.cellsList(page, at, rowLen, rowId) };
+    }
+  }
+
   /**
    * rows() as a callback walk: no promise while the row matrix is cached and no cell lives in a
    * subnode, and none when `visit` returns none. Same rows, order, checks and findings as rows();

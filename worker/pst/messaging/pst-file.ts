@@ -458,10 +458,10 @@ class FolderImpl implements Folder {
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
     const status = { failed: false };
     const listed = new Set<number>();
-    // The table's rows() directly (tableRows without its generator layer: one per row).
+    // The table's rows directly (tableRows without its generator layer: one per row).
     const table = await this.file.table(tnid, false, status);
     let rows = 0;
-    if (table) for await (const row of table.rows()) {
+    if (table) for await (const row of table.rowLists()) {
       rows++;
       listed.add(row.rowId);
       const t = nidType(row.rowId);
@@ -469,8 +469,8 @@ class FolderImpl implements Folder {
         this.file.rep.report('PST-TC-ROW', { nid: tnid, field: 'PidTagLtpRowId', message: `Contents row ${hex(row.rowId)} is not a message.` });
         continue;
       }
-      const cp = objectCodepage(row.cells, this.file.policy, this.cp);
-      const cells = convertProps(row.cells, { rep: this.file.rep, nid: row.rowId, codepage: cp, named, skip: isLtpColumn });
+      const cp = objectCodepageList(row.list, this.file.policy, this.cp);
+      const cells = convertList(row.list, { rep: this.file.rep, nid: row.rowId, codepage: cp, named, skip: isLtpColumn });
       const ref: MessageRef = { nid: row.rowId, folderNid: this.nid, assoc: t === NID_TYPE_ASSOC_MESSAGE, row: cells };
       for (const c of cells) {
         const id = c.tag >>> 16;
