@@ -78,13 +78,23 @@ export function readPcAny(node: LtpNode, rep: Reporter): RawProp[] | null | Prom
 export class RawList {
   n = 0;
   /** Per property: id, type, start, end. */
-  readonly loc: number[] = [];
-  readonly bufs: Uint8Array[] = [];
+  readonly loc: number[];
+  readonly bufs: Uint8Array[];
+
+  /** `capacity`: the expected count (arrays sized once instead of grown push by push). */
+  constructor(capacity = 0) {
+    this.loc = capacity > 0 ? new Array<number>(4 * capacity) : [];
+    this.bufs = capacity > 0 ? new Array<Uint8Array>(capacity) : [];
+  }
 
   push(id: number, type: number, buf: Uint8Array, start: number, end: number): void {
-    this.loc.push(id, type, start, end);
-    this.bufs.push(buf);
-    this.n++;
+    const n = this.n++;
+    const loc = this.loc;
+    loc[4 * n] = id;
+    loc[4 * n + 1] = type;
+    loc[4 * n + 2] = start;
+    loc[4 * n + 3] = end;
+    this.bufs[n] = buf;
   }
 
   static from(raw: RawProp[]): RawList {
@@ -137,7 +147,7 @@ export function readPcListAny(node: LtpNode, rep: Reporter): RawList | null | Pr
     return null;
   }
   const count = items ? items.length : leafN;
-  const out = new RawList();
+  const out = new RawList(Math.min(count, 4096));
   const missing = (id: number, type: number, hnid: number) =>
     rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
   const from = (k: number): RawList | Promise<RawList> => {

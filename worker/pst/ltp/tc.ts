@@ -181,7 +181,7 @@ export class Table {
 
   /** cellsSync() for the row page[at, at + rowLen) into a RawList (same cells and findings). */
   private cellsList(page: Uint8Array, at: number, rowLen: number, rowId: number): RawList {
-    const out = new RawList();
+    const out = new RawList(this.columns.length);
     const nid = this.node.nid;
     const heap = this.node.heap;
     const bitmapAt = this.bitmapAt;
