@@ -53,6 +53,13 @@ export interface ValidateOptions {
    * above it the later passes walk the B-trees again. Default 4 000 000 (under 50 MiB a list).
    */
   keptEntries?: number;
+  /** With `full`: bytes read per sequential run of the file (default 4 MiB; a run holds at least one block). */
+  runBytes?: number;
+  /**
+   * With `full`: bytes of blocks one node may gather from outside the runs in hand (default
+   * 32 MiB); past it that node is checked through the reader's layers, reading as it goes.
+   */
+  sideBytes?: number;
 }
 
 /**
@@ -500,7 +507,8 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       return blocks;
     };
     if (bbtIndex && nbtKeep) {
-      await fusedPass(source, bbtIndex, nbtKeep, bc, new LtpChecker(rep, L, NO_SOURCE), counts, progress, nodeDone, layerBlocks);
+      await fusedPass(source, bbtIndex, nbtKeep, bc, new LtpChecker(rep, L, NO_SOURCE), counts, progress, nodeDone, layerBlocks,
+        Math.max(512, options.runBytes ?? RUN), Math.max(0, options.sideBytes ?? 32 << 20));
     } else {
       await blockPass(source, file, bbtIndex, bc, counts, progress);
       const blocks = layerBlocks();
@@ -619,7 +627,7 @@ async function blockPass(source: ByteSource, file: PstFileImpl, bbtIndex: BbtInd
 async function fusedPass(
   source: ByteSource, index: BbtIndex, nbt: { nid: U32Vec; data: U32Vec; sub: U32Vec }, bc: BlockCheck, ltp: LtpChecker,
   counts: ValidationReport['counts'], progress: (p: ValidateProgress) => void, nodeDone: () => void,
-  layerBlocks: () => Blocks,
+  layerBlocks: () => Blocks, runBytes: number, sideBudget: number,
 ): Promise<void> {
   const order = index.fileOrder();
   const n = order.length;
@@ -642,7 +650,8 @@ async function fusedPass(
       const i = order[j]!;
       const ib = index.ib(i);
       const span = bc.span(index.cbAt(i));
-      if (ib + span - start > RUN || ib + span > source.size || ib - end > GAP) break;
+      // The first block always (it lies in the file); then while the run stays within runBytes.
+      if (j > k && (ib + span - start > runBytes || ib + span > source.size || ib - end > GAP)) break;
       end = Math.max(end, ib + span);
     }
     runK.push(k, j);
@@ -686,7 +695,7 @@ async function fusedPass(
       wLen[slot] = b.length;
     };
     if (source.readInto) {
-      const buf = (bufs[slot] = bufs[slot] && bufs[slot]!.buffer.byteLength >= RUN ? new Uint8Array(bufs[slot]!.buffer, 0, RUN) : new Uint8Array(RUN));
+      const buf = (bufs[slot] = bufs[slot] && bufs[slot]!.buffer.byteLength >= len ? new Uint8Array(bufs[slot]!.buffer) : new Uint8Array(Math.max(len, runBytes)));
       const dest = buf.subarray(0, len);
       return source.readInto(start, dest).then((got) => done(dest.subarray(0, got)));
     }
@@ -721,7 +730,7 @@ async function fusedPass(
   let sideBytes = 0;
   let missing = -1;
   let missingNid = 0;
-  const SIDE_BUDGET = 32 << 20;
+  const SIDE_BUDGET = sideBudget;
   const ltpMissing = (bid: number, nid: number) => ltp.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
   ltp.src = {
     block(bid, nid) {
