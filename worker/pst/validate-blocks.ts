@@ -19,10 +19,20 @@ import { computeSig, type Layout } from './ndb/header.ts';
 
 const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 
+/** decodeBlock options, reused (the kernel reads them during the call only). */
+const opts = { crypt: 0, key: 0, inflate: false, crc: false };
+
 export class BlockCheck {
   /** Scratch output of the inflate check (cbInflated is a u16). */
   private readonly scratch = new Uint8Array(65536);
   private readonly crypt: number;
+  private readonly trailerSize: number;
+  private readonly alignMask: number;
+  /** The last parsed BLOCKTRAILER: cb, wSig, bid, dwCRC. */
+  private tcb = 0;
+  private tsig = 0;
+  private tbid = 0;
+  private crc = 0;
 
   constructor(
     private readonly L: Layout,
@@ -32,11 +42,13 @@ export class BlockCheck {
     private readonly fileSize: number,
   ) {
     this.crypt = encryption === 'permute' ? BlockCrypt.PERMUTE : encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+    this.trailerSize = L.blockTrailerSize;
+    this.alignMask = L.blockAlign - 1; // 64 or 512
   }
 
   /** Bytes a block occupies in the file: payload + trailer, aligned ([MS-PST] 2.2.2.8.1). */
   span(cb: number): number {
-    return Math.ceil((cb + this.L.blockTrailerSize) / this.L.blockAlign) * this.L.blockAlign;
+    return (cb + this.trailerSize + this.alignMask) & ~this.alignMask;
   }
 
   /** Whether the block lies inside the file (else the caller reports PST-BLOCK-BOUNDS via bounds()). */
@@ -49,36 +61,50 @@ export class BlockCheck {
     this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(bid)} (${cb} bytes) at ${hex(ib)}; file size ${this.fileSize}.` });
   }
 
-  /**
-   * BLOCKTRAILER checks (cb, bid, wSig); false when `raw` is shorter than the block's span.
-   * Returns the stored dwCRC through `this.crc`.
-   */
-  private trailer(bid: number, ib: number, cb: number, raw: Uint8Array, nid: number | undefined): boolean {
-    const L = this.L;
+  /** Parse the BLOCKTRAILER at the end of the span; false when `raw` is shorter than the span. */
+  private parse(cb: number, raw: Uint8Array): boolean {
     const span = this.span(cb);
-    if (raw.length < span) {
-      this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: ib, field: 'BBTENTRY.bref.ib' });
-      return false;
-    }
+    if (raw.length < span) return false;
     const b = raw;
-    const t = span - L.blockTrailerSize;
-    const tcb = b[t]! | (b[t + 1]! << 8);
-    const wSig = b[t + 2]! | (b[t + 3]! << 8);
-    let tbid: number;
-    if (L.ansi) {
-      tbid = u32(b, t + 4);
+    const t = span - this.trailerSize;
+    this.tcb = b[t]! | (b[t + 1]! << 8);
+    this.tsig = b[t + 2]! | (b[t + 3]! << 8);
+    if (this.L.ansi) {
+      this.tbid = u32(b, t + 4);
       this.crc = u32(b, t + 8);
     } else {
       this.crc = u32(b, t + 4);
-      tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
+      this.tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
     }
-    if (tcb !== cb) this.rep.report('PST-BLOCK-SIZE', { nid, offset: ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(bid)}: BBT says ${cb} bytes, trailer says ${tcb}.` });
-    if (tbid - (tbid % 2) !== bid - (bid % 2)) this.rep.report('PST-BLOCK-BID', { nid, offset: ib, field: 'BLOCKTRAILER.bid', message: `Expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
-    if (wSig !== computeSig(ib, bid)) this.rep.report('PST-BLOCK-SIG', { nid, offset: ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(bid)}.` });
     return true;
   }
 
-  private crc = 0;
+  /** Whether the parsed trailer disagrees with the BBT entry anywhere (cb, bid, wSig). */
+  private bad(bid: number, ib: number, cb: number): boolean {
+    const tbid = this.tbid;
+    return this.tcb !== cb || tbid - (tbid % 2) !== bid - (bid % 2) || this.tsig !== computeSig(ib, bid);
+  }
+
+  /** The parsed trailer's findings, reported against `nid`. */
+  private reportTrailer(bid: number, ib: number, cb: number, nid: number | undefined): void {
+    const tbid = this.tbid;
+    if (this.tcb !== cb) this.rep.report('PST-BLOCK-SIZE', { nid, offset: ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(bid)}: BBT says ${cb} bytes, trailer says ${this.tcb}.` });
+    if (tbid - (tbid % 2) !== bid - (bid % 2)) this.rep.report('PST-BLOCK-BID', { nid, offset: ib, field: 'BLOCKTRAILER.bid', message: `Expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+    if (this.tsig !== computeSig(ib, bid)) this.rep.report('PST-BLOCK-SIG', { nid, offset: ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(bid)}.` });
+  }
+
+  /**
+   * BLOCKTRAILER checks (cb, bid, wSig); false when `raw` is shorter than the block's span.
+   * Leaves the stored dwCRC in `this.crc`.
+   */
+  private trailer(bid: number, ib: number, cb: number, raw: Uint8Array, nid: number | undefined): boolean {
+    if (!this.parse(cb, raw)) {
+      this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: ib, field: 'BBTENTRY.bref.ib' });
+      return false;
+    }
+    if (this.bad(bid, ib, cb)) this.reportTrailer(bid, ib, cb, nid);
+    return true;
+  }
 
   /**
    * The block pass on one block: `raw` is its span as read from the file, or undefined when it
@@ -121,7 +147,11 @@ export class BlockCheck {
     const dest = out ?? new Uint8Array(inflate ? cbInflated : cb);
     const fused = this.codecs.decodeBlock;
     if (fused) {
-      const r = fused.call(this.codecs, stored, dest, { crypt, key: bid >>> 0, inflate, crc: false });
+      opts.crypt = crypt;
+      opts.key = bid >>> 0;
+      opts.inflate = inflate;
+      opts.crc = false;
+      const r = fused.call(this.codecs, stored, dest, opts);
       if (r.error !== 0) {
         this.inflateFailed(bid, ib, cb, cbInflated, nid, r.error);
         return null;
@@ -152,11 +182,18 @@ export class BlockCheck {
       this.check(bid, ib, cb, cbInflated, raw);
       return this.decode(bid, ib, cb, cbInflated, raw, nid, out);
     }
-    this.trailer(bid, ib, cb, raw, undefined);
-    this.trailer(bid, ib, cb, raw, nid);
+    this.parse(cb, raw);
+    if (this.bad(bid, ib, cb)) {
+      this.reportTrailer(bid, ib, cb, undefined);
+      this.reportTrailer(bid, ib, cb, nid);
+    }
     const stored = raw.subarray(0, cb);
     const dest = out ?? new Uint8Array(cb);
-    const r = fused.call(this.codecs, stored, dest, { crypt, key: bid >>> 0, inflate: false, crc: true });
+    opts.crypt = crypt;
+    opts.key = bid >>> 0;
+    opts.inflate = false;
+    opts.crc = true;
+    const r = fused.call(this.codecs, stored, dest, opts);
     if (r.crc !== this.crc) this.rep.report('PST-BLOCK-CRC', { offset: ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(bid)}.` });
     return dest;
   }

@@ -189,10 +189,10 @@ class NidList {
 class BbtIndex {
   ok = true;
   n = 0;
-  private bid = new Uint32Array(1024);
-  private ibq = new Uint32Array(1024);
-  private cb = new Uint16Array(1024);
-  private cbi = new Uint16Array(1024);
+  private bid = new Uint32Array(65536);
+  private ibq = new Uint32Array(65536);
+  private cb = new Uint16Array(65536);
+  private cbi = new Uint16Array(65536);
   constructor(
     private readonly align: number,
     private readonly limit: number,
@@ -423,7 +423,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       counts.bbtEntries++;
       bids.add(e.bid);
       index?.add(e);
-      const span = Math.ceil((e.cb + L.blockTrailerSize) / L.blockAlign) * L.blockAlign;
+      const span = (e.cb + L.blockTrailerSize + L.blockAlign - 1) & -L.blockAlign;
       if (e.ib % L.blockAlign !== 0 || e.ib + span > cache.size || e.ib < 512) {
         rep.report('PST-BTREE-RANGE', { offset: pageIb, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} at ${hex(e.ib)} (${e.cb} bytes) lies outside the file or is misaligned.` });
       }
