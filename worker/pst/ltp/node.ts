@@ -33,14 +33,26 @@ export class LtpNode {
   /** open() without a promise when the node is one cached data block (the common case). */
   static openAny(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer?: LtpNode, shallow = outer?.shallow ?? false): LtpNode | null | Promise<LtpNode | null> {
     if (!bidData) return null;
-    const done = (pages: (Uint8Array | null)[] | null): LtpNode | null => {
-      const heap = Heap.open(pages, blocks.L.hidBlockShift, rep, nid);
-      return heap ? new LtpNode(blocks, rep, nid, heap, bidSub, outer, shallow) : null;
-    };
-    if (isInternal(bidData)) return blocks.readTree(bidData, { nid }).then(done);
+    if (isInternal(bidData)) return LtpNode.treeLater(blocks, rep, nid, bidData, bidSub, outer, shallow);
     // Most heaps are one data block: read it directly (readTree's result for a leaf BID).
     const b = blocks.readAny(bidData, { nid });
-    return b instanceof Promise ? b.then((v) => done([v])) : done([b]);
+    if (b instanceof Promise) return LtpNode.blockLater(blocks, rep, nid, b, bidSub, outer, shallow);
+    return LtpNode.withPages(blocks, rep, nid, [b], bidSub, outer, shallow);
+  }
+
+  // Continuations live in their own functions: a closure in a hot function would make V8
+  // allocate its context on every call, taken branch or not.
+  private static treeLater(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, outer: LtpNode | undefined, shallow: boolean): Promise<LtpNode | null> {
+    return blocks.readTree(bidData, { nid }).then((pages) => LtpNode.withPages(blocks, rep, nid, pages, bidSub, outer, shallow));
+  }
+
+  private static blockLater(blocks: Blocks, rep: Reporter, nid: number, b: Promise<Uint8Array | null>, bidSub: number, outer: LtpNode | undefined, shallow: boolean): Promise<LtpNode | null> {
+    return b.then((v) => LtpNode.withPages(blocks, rep, nid, [v], bidSub, outer, shallow));
+  }
+
+  private static withPages(blocks: Blocks, rep: Reporter, nid: number, pages: (Uint8Array | null)[] | null, bidSub: number, outer: LtpNode | undefined, shallow: boolean): LtpNode | null {
+    const heap = Heap.open(pages, blocks.L.hidBlockShift, rep, nid);
+    return heap ? new LtpNode(blocks, rep, nid, heap, bidSub, outer, shallow) : null;
   }
 
   subnodes(): Promise<Map<number, SubnodeEntry>> {
@@ -56,12 +68,13 @@ export class LtpNode {
     if (this.subMapValue) return this.subMapValue;
     if (this.subMap) return this.subMap;
     const m = this.blocks.subnodesAny(this.bidSub, { nid: this.nid });
-    if (m instanceof Promise) {
-      this.subMap = m.then((v) => (this.subMapValue = v));
-      return this.subMap;
-    }
+    if (m instanceof Promise) return (this.subMap = this.mapLater(m));
     this.subMapValue = m;
     return m;
+  }
+
+  private mapLater(m: Promise<Map<number, SubnodeEntry>>): Promise<Map<number, SubnodeEntry>> {
+    return m.then((v) => (this.subMapValue = v));
   }
 
   /** subnodes()'s map once settled: later lookups need no await. */
@@ -74,8 +87,12 @@ export class LtpNode {
   /** subnode() without a promise once the maps on the way are read. */
   subnodeAny(nid: number): SubnodeEntry | undefined | Promise<SubnodeEntry | undefined> {
     const m = this.subnodesAny();
-    if (m instanceof Promise) return m.then((v) => v.get(nid) ?? this.outer?.subnodeAny(nid));
+    if (m instanceof Promise) return this.subnodeLater(m, nid);
     return m.get(nid) ?? this.outer?.subnodeAny(nid);
+  }
+
+  private subnodeLater(m: Promise<Map<number, SubnodeEntry>>, nid: number): Promise<SubnodeEntry | undefined> {
+    return m.then((v) => v.get(nid) ?? this.outer?.subnodeAny(nid));
   }
 
   /** Open a subnode (attachment PC, embedded message, recipient/attachment TC) as an LtpNode. */
@@ -86,8 +103,12 @@ export class LtpNode {
   /** openSubnode() without a promise when everything on the way is cached. */
   openSubnodeAny(nid: number): LtpNode | null | Promise<LtpNode | null> {
     const e = this.subnodeAny(nid);
-    if (e instanceof Promise) return e.then((v) => (v ? LtpNode.openAny(this.blocks, this.rep, nid, v.bidData, v.bidSub, this) : null));
+    if (e instanceof Promise) return this.openLater(e, nid);
     return e ? LtpNode.openAny(this.blocks, this.rep, nid, e.bidData, e.bidSub, this) : null;
+  }
+
+  private openLater(e: Promise<SubnodeEntry | undefined>, nid: number): Promise<LtpNode | null> {
+    return e.then((v) => (v ? LtpNode.openAny(this.blocks, this.rep, nid, v.bidData, v.bidSub, this) : null));
   }
 
   /** Resolve an HNID to bytes ([MS-PST] 2.3.3.2). Empty for HNID 0. */
@@ -100,7 +121,11 @@ export class LtpNode {
     if (hnid === 0) return new Uint8Array(0);
     if ((hnid & 0x1f) === 0) return this.heap.get(hnid);
     const e = this.subnodeAny(hnid);
-    return e instanceof Promise ? e.then((v) => this.subnodeValue(hnid, v, field)) : this.subnodeValue(hnid, e, field);
+    return e instanceof Promise ? this.valueLater(e, hnid, field) : this.subnodeValue(hnid, e, field);
+  }
+
+  private valueLater(e: Promise<SubnodeEntry | undefined>, hnid: number, field: string): Promise<Uint8Array | null> {
+    return e.then((v) => this.subnodeValue(hnid, v, field));
   }
 
   private subnodeValue(hnid: number, e: SubnodeEntry | undefined, field: string): Uint8Array | null | Promise<Uint8Array | null> {

@@ -147,45 +147,67 @@ export function readPcListAny(node: LtpNode, rep: Reporter): RawList | null | Pr
     return null;
   }
   const count = items ? items.length : leafN;
-  const out = new RawList(Math.min(count, 4096));
-  const missing = (id: number, type: number, hnid: number) =>
-    rep.report('PST-PC-VALUE', { nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
-  const from = (k: number): RawList | Promise<RawList> => {
-    for (; k < count; k++) {
-      const b = items ? items[k]! : leaf!;
-      const at = items ? ats![k]! : leafAt + 8 * k;
-      const id = b[at]! | (b[at + 1]! << 8);
-      const type = b[at + 2]! | (b[at + 3]! << 8);
-      if (isInlinePcType(type)) {
-        out.push(id, type, b, at + 4, at + 8);
-        continue;
-      }
-      const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
-      if (hnid === 0) {
-        out.push(id, type, EMPTY, 0, 0);
-        continue;
-      }
-      if ((hnid & 0x1f) === 0) {
-        const page = heap.range(hnid);
-        if (page) out.push(id, type, page, heap.start, heap.end);
-        else missing(id, type, hnid);
-        continue;
-      }
-      const v = node.hnidAny(hnid, `PC[${hex(id)}].dwValueHnid`);
-      if (v instanceof Promise) {
-        const next = k + 1;
-        return v.then((x) => {
-          if (x) out.push(id, type, x, 0, x.length);
-          else missing(id, type, hnid);
-          return from(next);
-        });
-      }
-      if (v) out.push(id, type, v, 0, v.length);
-      else missing(id, type, hnid);
+  const w: PcWalk = { node, rep, items, ats, leaf, leafAt, count, out: new RawList(Math.min(count, 4096)) };
+  return pcFrom(w, 0);
+}
+
+/** readPcListAny's state between records (a plain object: no closure context per PC). */
+interface PcWalk {
+  node: LtpNode;
+  rep: Reporter;
+  items: Uint8Array[] | undefined;
+  ats: number[] | undefined;
+  leaf: Uint8Array | null;
+  leafAt: number;
+  count: number;
+  out: RawList;
+}
+
+/** Records k.. of a PC into w.out; a promise from the first value in an uncached subnode on. */
+function pcFrom(w: PcWalk, k: number): RawList | Promise<RawList> {
+  const { node, items, ats, leaf, leafAt, count, out } = w;
+  const heap = node.heap;
+  for (; k < count; k++) {
+    const b = items ? items[k]! : leaf!;
+    const at = items ? ats![k]! : leafAt + 8 * k;
+    const id = b[at]! | (b[at + 1]! << 8);
+    const type = b[at + 2]! | (b[at + 3]! << 8);
+    if (isInlinePcType(type)) {
+      out.push(id, type, b, at + 4, at + 8);
+      continue;
     }
-    return out;
-  };
-  return from(0);
+    const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+    if (hnid === 0) {
+      out.push(id, type, EMPTY, 0, 0);
+      continue;
+    }
+    if ((hnid & 0x1f) === 0) {
+      const page = heap.range(hnid);
+      if (page) out.push(id, type, page, heap.start, heap.end);
+      else pcMissing(w, id, type, hnid);
+      continue;
+    }
+    const v = node.hnidAny(hnid, `PC[${hex(id)}].dwValueHnid`);
+    if (v instanceof Promise) return pcLater(w, v, k, id, type, hnid);
+    pcValue(w, v, id, type, hnid);
+  }
+  return out;
+}
+
+function pcLater(w: PcWalk, v: Promise<Uint8Array | null>, k: number, id: number, type: number, hnid: number): Promise<RawList> {
+  return v.then((x) => {
+    pcValue(w, x, id, type, hnid);
+    return pcFrom(w, k + 1);
+  });
+}
+
+function pcValue(w: PcWalk, x: Uint8Array | null, id: number, type: number, hnid: number): void {
+  if (x) w.out.push(id, type, x, 0, x.length);
+  else pcMissing(w, id, type, hnid);
+}
+
+function pcMissing(w: PcWalk, id: number, type: number, hnid: number): void {
+  w.rep.report('PST-PC-VALUE', { nid: w.node.nid, field: 'PropertyContext.dwValueHnid', message: `Property ${hex(id)} type ${hex(type)} (HNID ${hex(hnid)}).` });
 }
 
 /** What the validator needs from an attachment's PC (first resolved value of each). */

@@ -29,6 +29,9 @@ export interface TcRow {
   cells: RawProp[];
 }
 
+type RowVisit = (row: TcRow) => void | Promise<void>;
+type ListVisit = (rowId: number, list: RawList) => void | Promise<void>;
+
 export class Table {
   private constructor(
     private readonly node: LtpNode,
@@ -127,28 +130,7 @@ export class Table {
    * the walk waits for each promise `visit` returns before the next row.
    */
   eachRow(visit: (row: TcRow) => void | Promise<void>): void | Promise<void> {
-    const c = new SlotCursor(this);
-    const step = (): void | Promise<void> => {
-      for (;;) {
-        const n = c.next();
-        if (n instanceof Promise) return n.then((s) => (s ? this.visitSlot(s, visit, step) : undefined));
-        if (!n) return;
-        const r = this.visitSlot(n, visit, step);
-        if (r) return r;
-      }
-    };
-    return step();
-  }
-
-  /** One row of eachRow: a promise (continuing with `rest`) when its cells or `visit` need one. */
-  private visitSlot(s: Slot, visit: (row: TcRow) => void | Promise<void>, rest: () => void | Promise<void>): Promise<void> | undefined {
-    const row = s.page.subarray(s.at, s.at + this.rowSize);
-    const { rowId, rowIndex } = s;
-    if (this.needsSubnodes(row)) {
-      return this.cells(row, rowId).then((cells) => visit({ rowId, index: rowIndex, cells })).then(rest);
-    }
-    const v = visit({ rowId, index: rowIndex, cells: this.cellsSync(row, rowId) });
-    return v ? v.then(rest) : undefined;
+    return this.eachFrom(new SlotCursor(this), visit, undefined);
   }
 
   /**
@@ -156,27 +138,56 @@ export class Table {
    * hot path (recipient rows). Same rows, cells, order and findings.
    */
   eachRowList(visit: (rowId: number, list: RawList) => void | Promise<void>): void | Promise<void> {
-    const c = new SlotCursor(this);
-    const step = (): void | Promise<void> => {
-      for (;;) {
-        const n = c.next();
-        if (n instanceof Promise) return n.then((s) => (s ? this.visitSlotList(s, visit, step) : undefined));
-        if (!n) return;
-        const r = this.visitSlotList(n, visit, step);
-        if (r) return r;
-      }
-    };
-    return step();
+    return this.eachFrom(new SlotCursor(this), undefined, visit);
   }
 
-  private visitSlotList(s: Slot, visit: (rowId: number, list: RawList) => void | Promise<void>, rest: () => void | Promise<void>): Promise<void> | undefined {
-    const { rowId, page, at } = s;
-    const rowLen = Math.min(this.rowSize, page.length - at);
-    if (this.needsSubnodesAt(page, at, rowLen)) {
-      return this.cells(page.subarray(at, at + this.rowSize), rowId).then((cells) => visit(rowId, RawList.from(cells))).then(rest);
+  // The walk of eachRow/eachRowList: continuations in their own methods, so the synchronous
+  // path allocates no closure context. Exactly one of visitRow/visitList is set.
+  private eachFrom(c: SlotCursor, visitRow: RowVisit | undefined, visitList: ListVisit | undefined): void | Promise<void> {
+    for (;;) {
+      const n = c.next();
+      if (n instanceof Promise) return this.eachLater(c, n, visitRow, visitList);
+      if (!n) return;
+      const r = this.visitOne(n, visitRow, visitList);
+      if (r) return this.eachAfter(c, r, visitRow, visitList);
     }
-    const v = visit(rowId, this.cellsList(page, at, rowLen, rowId));
-    return v ? v.then(rest) : undefined;
+  }
+
+  private eachLater(c: SlotCursor, n: Promise<Slot | undefined>, visitRow: RowVisit | undefined, visitList: ListVisit | undefined): Promise<void> {
+    return n.then((s) => {
+      if (!s) return;
+      const r = this.visitOne(s, visitRow, visitList);
+      return r ? this.eachAfter(c, r, visitRow, visitList) : this.eachFrom(c, visitRow, visitList);
+    });
+  }
+
+  private eachAfter(c: SlotCursor, r: Promise<void>, visitRow: RowVisit | undefined, visitList: ListVisit | undefined): Promise<void> {
+    return r.then(() => this.eachFrom(c, visitRow, visitList));
+  }
+
+  private cellsLaterList(row: Uint8Array, rowId: number, visit: ListVisit): Promise<void> {
+    return this.cells(row, rowId).then((cells) => visit(rowId, RawList.from(cells)));
+  }
+
+  private cellsLaterRow(row: Uint8Array, rowId: number, index: number, visit: RowVisit): Promise<void> {
+    return this.cells(row, rowId).then((cells) => visit({ rowId, index, cells }));
+  }
+
+  /** One row: its cells, then the visit; a promise when either needs one. */
+  private visitOne(s: Slot, visitRow: RowVisit | undefined, visitList: ListVisit | undefined): Promise<void> | undefined {
+    const { rowId, rowIndex, page, at } = s;
+    if (visitList) {
+      const rowLen = Math.min(this.rowSize, page.length - at);
+      if (this.needsSubnodesAt(page, at, rowLen)) {
+        return this.cellsLaterList(page.subarray(at, at + this.rowSize), rowId, visitList);
+      }
+      return visitList(rowId, this.cellsList(page, at, rowLen, rowId)) ?? undefined;
+    }
+    const row = page.subarray(at, at + this.rowSize);
+    if (this.needsSubnodes(row)) {
+      return this.cellsLaterRow(row, rowId, rowIndex, visitRow!);
+    }
+    return visitRow!({ rowId, index: rowIndex, cells: this.cellsSync(row, rowId) }) ?? undefined;
   }
 
   /** cellsSync() for the row page[at, at + rowLen) into a RawList (same cells and findings). */
@@ -470,10 +481,26 @@ class SlotCursor {
     if (this.state === 2) return undefined;
     if (this.state === 0) {
       const r = this.start();
-      if (r instanceof Promise) return r.then((ok) => (ok ? this.walk() : this.end()));
+      if (r instanceof Promise) return this.startLater(r);
       if (!r) return this.end();
     }
     return this.walk();
+  }
+
+  // Continuations in their own methods: no closure context per call of next()/walk().
+  private startLater(r: Promise<boolean>): Promise<Slot | undefined> {
+    return r.then((ok) => (ok ? this.walk() : this.end()));
+  }
+
+  private subnodeLater(e: Promise<SubnodeEntry | undefined>): Promise<boolean> {
+    return e.then((v) => this.fromSubnode(v));
+  }
+
+  private pageLater(b: Promise<Uint8Array | null>): Promise<Slot | undefined> {
+    return b.then((v) => {
+      this.setPage(v);
+      return this.walk();
+    });
   }
 
   private end(): undefined {
@@ -500,7 +527,7 @@ class SlotCursor {
       return true;
     }
     const e = node.subnodeAny(hnidRows);
-    return e instanceof Promise ? e.then((v) => this.fromSubnode(v)) : this.fromSubnode(e);
+    return e instanceof Promise ? this.subnodeLater(e) : this.fromSubnode(e);
   }
 
   private fromSubnode(e: SubnodeEntry | undefined): boolean | Promise<boolean> {
@@ -558,12 +585,7 @@ class SlotCursor {
         this.pageStart += this.curRows;
         this.page++;
         const b = t.matrix.node.blocks.readAny(bids[this.page]!, { nid });
-        if (b instanceof Promise) {
-          return b.then((v) => {
-            this.setPage(v);
-            return this.walk();
-          });
-        }
+        if (b instanceof Promise) return this.pageLater(b);
         this.setPage(b);
       }
       this.mid = false;

@@ -127,7 +127,11 @@ export class PstFileImpl implements PstFile {
   /** node() without a promise when the NBT path and the node's block are cached. */
   nodeAny(nid: number, what: string): LtpNode | null | Promise<LtpNode | null> {
     const e = this.bt.nbt(nid);
-    return e instanceof Promise ? e.then((v) => this.openEntry(nid, what, v)) : this.openEntry(nid, what, e);
+    return e instanceof Promise ? this.entryLater(e, nid, what) : this.openEntry(nid, what, e);
+  }
+
+  private entryLater(e: Promise<NbtEntry | null>, nid: number, what: string): Promise<LtpNode | null> {
+    return e.then((v) => this.openEntry(nid, what, v));
   }
 
   private openEntry(nid: number, what: string, e: NbtEntry | null): LtpNode | null | Promise<LtpNode | null> {
@@ -326,13 +330,26 @@ export class PstFileImpl implements PstFile {
    */
   private readAttachmentAny(msg: LtpNode, attNid: number, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
     const o = msg.openSubnodeAny(attNid);
-    if (o instanceof Promise) return o.then((node) => this.attachmentPc(msg, attNid, node, depth, cp));
+    if (o instanceof Promise) return this.pcLater(msg, attNid, o, depth, cp);
     return this.attachmentPc(msg, attNid, o, depth, cp);
+  }
+
+  // Continuations in their own methods (no closure context per call of the hot ones).
+  private pcLater(msg: LtpNode, attNid: number, o: Promise<LtpNode | null>, depth: number, cp: number): Promise<AttachmentContent | null> {
+    return o.then((node) => this.attachmentPc(msg, attNid, node, depth, cp));
+  }
+
+  private propsLater(msg: LtpNode, attNid: number, node: LtpNode | null, r: Promise<RawList | null>, depth: number, cp: number): Promise<AttachmentContent | null> {
+    return r.then((raw) => this.attachmentProps(msg, attNid, node, raw, depth, cp));
+  }
+
+  private namedLater(msg: LtpNode, attNid: number, node: LtpNode, raw: RawList, depth: number, cp: number): Promise<AttachmentContent> {
+    return this.namedMap().then((m) => this.attachmentObject(msg, attNid, node, convertList(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named: m }), depth, cp));
   }
 
   private attachmentPc(msg: LtpNode, attNid: number, node: LtpNode | null, depth: number, cp: number): AttachmentContent | null | Promise<AttachmentContent | null> {
     const r = node ? readPcListAny(node, this.rep) : null;
-    if (r instanceof Promise) return r.then((raw) => this.attachmentProps(msg, attNid, node, raw, depth, cp));
+    if (r instanceof Promise) return this.propsLater(msg, attNid, node, r, depth, cp);
     return this.attachmentProps(msg, attNid, node, r, depth, cp);
   }
 
@@ -342,7 +359,7 @@ export class PstFileImpl implements PstFile {
       return null;
     }
     const named = this.namedValue;
-    if (!named) return this.namedMap().then((m) => this.attachmentObject(msg, attNid, node, convertList(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named: m }), depth, cp));
+    if (!named) return this.namedLater(msg, attNid, node, raw, depth, cp);
     return this.attachmentObject(msg, attNid, node, convertList(raw, { rep: this.rep, nid: msg.nid, codepage: cp, named }), depth, cp);
   }
 

@@ -33,6 +33,8 @@ const arenas = new WeakSet<ArrayBufferLike>();
 /** Whether `v` lies in a block arena: copy it before it leaves the reader (see Blocks.alloc). */
 export const isArenaView = (v: Uint8Array): boolean => arenas.has(v.buffer);
 
+const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+
 /** Internal blocks (XBLOCK, XXBLOCK, SLBLOCK, SIBLOCK) have BID bit 1 set. */
 export const isInternal = (bid: number): boolean => Math.floor(bid / 2) % 2 === 1;
 
@@ -60,11 +62,19 @@ export class Blocks {
     if (hit) return hit;
     // Synchronous when the BBT path is cached (the common case: no promise per block read).
     const e = this.bt.bbt(bid);
-    return e instanceof Promise ? e.then((r) => this.orRecovered(bid, r)) : this.orRecovered(bid, e);
+    return e instanceof Promise ? this.recoveredLater(bid, e) : this.orRecovered(bid, e);
+  }
+
+  private recoveredLater(bid: number, e: Promise<BbtEntry | null>): Promise<BbtEntry | null> {
+    return e.then((r) => this.orRecovered(bid, r));
   }
 
   private orRecovered(bid: number, e: BbtEntry | null): BbtEntry | null | Promise<BbtEntry | null> {
     if (e || !this.bt.bbtDamaged || !this.recoverBbt) return e;
+    return this.fromScan(bid);
+  }
+
+  private fromScan(bid: number): Promise<BbtEntry | null> {
     this.recovered ??= this.scanTrailers();
     return this.recovered.then((m) => m.get(bid - (bid % 2)) ?? null);
   }
@@ -130,8 +140,18 @@ export class Blocks {
    */
   readAny(bid: number, ctx: Ctx = {}): Uint8Array | null | Promise<Uint8Array | null> {
     const found = this.lookup(bid);
-    if (found instanceof Promise) return found.then((e) => this.foundAny(bid, e, ctx));
+    if (found instanceof Promise) return this.foundLater(bid, found, ctx);
     return this.foundAny(bid, found, ctx);
+  }
+
+  // Continuations live in their own methods: a closure in a hot function would make V8 allocate
+  // its context on every call, taken branch or not.
+  private foundLater(bid: number, found: Promise<BbtEntry | null>, ctx: Ctx): Promise<Uint8Array | null> {
+    return found.then((e) => this.foundAny(bid, e, ctx));
+  }
+
+  private decodeLater(e: BbtEntry, read: Promise<Uint8Array>, ctx: Ctx): Promise<Uint8Array | null> {
+    return read.then((b) => this.decodeNew(e, b, ctx));
   }
 
   private foundAny(bid: number, e: BbtEntry | null, ctx: Ctx): Uint8Array | null | Promise<Uint8Array | null> {
@@ -146,7 +166,7 @@ export class Blocks {
     }
     const hit = this.src.peek?.(e.ib, span);
     if (hit) return this.decodeNew(e, hit, ctx);
-    return this.src.read(e.ib, span).then((b) => this.decodeNew(e, b, ctx));
+    return this.decodeLater(e, this.src.read(e.ib, span), ctx);
   }
 
   /** decode() into a fresh buffer of the block's (inflated) size. */
@@ -213,17 +233,16 @@ export class Blocks {
     }
     // BLOCKTRAILER, read byte-wise (no DataView per block: this is the hottest path).
     const t = span - L.blockTrailerSize;
-    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
     const cb = b[t]! | (b[t + 1]! << 8);
     const wSig = b[t + 2]! | (b[t + 3]! << 8);
     let crc: number;
     let tbid: number;
     if (L.ansi) {
-      tbid = u32(t + 4);
-      crc = u32(t + 8);
+      tbid = u32(b, t + 4);
+      crc = u32(b, t + 8);
     } else {
-      crc = u32(t + 4);
-      tbid = u32(t + 8) + u32(t + 12) * 4294967296;
+      crc = u32(b, t + 4);
+      tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
     }
     if (cb !== e.cb) {
       this.rep.report('PST-BLOCK-SIZE', { nid, offset: e.ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(e.bid)}: BBT says ${e.cb} bytes, trailer says ${cb}.` });
@@ -521,6 +540,36 @@ export class Blocks {
   subnodesAny(bidSub: number, ctx: Ctx = {}): Map<number, SubnodeEntry> | Promise<Map<number, SubnodeEntry>> {
     const map = new Map<number, SubnodeEntry>();
     if (!bidSub) return map;
+    const x = this.readAny(bidSub, ctx);
+    // Fast path (no closures): a cached single SLBLOCK, or an unreadable root.
+    if (!(x instanceof Promise)) {
+      if (!x) return map;
+      if (x.length >= 4 && x[0] === 0x02 && x[1] === 0) {
+        this.slLeaf(bidSub, x, ctx, map);
+        return map;
+      }
+    }
+    return this.subnodeWalk(bidSub, x, ctx, map);
+  }
+
+  /** The entries of SLBLOCK `x` (block `b`) into `map` ([MS-PST] 2.2.2.8.3.3.1). */
+  private slLeaf(b: number, x: Uint8Array, ctx: Ctx, map: Map<number, SubnodeEntry>): void {
+    const id = this.L.idSize;
+    const dv = new DataView(x.buffer, x.byteOffset, x.byteLength);
+    const cEnt = dv.getUint16(2, true);
+    const head = id === 8 ? 8 : 4;
+    const size = 3 * id;
+    const n = Math.min(cEnt, Math.floor((x.length - head) / size));
+    if (n < cEnt) this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: 'SLBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
+    for (let i = 0; i < n; i++) {
+      const at = head + i * size;
+      const nid = dv.getUint32(at, true);
+      map.set(nid, { nid, bidData: readId(dv, at + id, id), bidSub: readId(dv, at + 2 * id, id) });
+    }
+  }
+
+  /** The general subnode-tree walk from the root's read result `root` (SIBLOCKs, async reads). */
+  private subnodeWalk(bidSub: number, root: Uint8Array | null | Promise<Uint8Array | null>, ctx: Ctx, map: Map<number, SubnodeEntry>): Map<number, SubnodeEntry> | Promise<Map<number, SubnodeEntry>> {
     // Blocks on the path so far (cycle check); only needed below an SIBLOCK.
     let seen: Set<number> | undefined;
     const id = this.L.idSize;
@@ -539,21 +588,16 @@ export class Blocks {
         this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: x[0] !== 0x02 ? 'SLBLOCK.btype' : 'SLBLOCK.cLevel', message: `Block ${hex(b)}.` });
         return;
       }
+      if (x[1] === 0) {
+        this.slLeaf(b, x, ctx, map);
+        return;
+      }
       const dv = new DataView(x.buffer, x.byteOffset, x.byteLength);
       const cEnt = dv.getUint16(2, true);
       const head = id === 8 ? 8 : 4;
-      const leaf = x[1] === 0;
-      const size = leaf ? 3 * id : 2 * id;
+      const size = 2 * id;
       const n = Math.min(cEnt, Math.floor((x.length - head) / size));
       if (n < cEnt) this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: 'SLBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
-      if (leaf) {
-        for (let i = 0; i < n; i++) {
-          const at = head + i * size;
-          const nid = dv.getUint32(at, true);
-          map.set(nid, { nid, bidData: readId(dv, at + id, id), bidSub: readId(dv, at + 2 * id, id) });
-        }
-        return;
-      }
       // Only the root can have been visited before the first SIBLOCK.
       seen ??= new Set([b]);
       const from = (i: number): void | Promise<void> => {
@@ -567,7 +611,8 @@ export class Blocks {
       };
       return from(0);
     };
-    const r = walk(bidSub, 0);
+    // The root was read by the caller (walk()'s first step: no cycle is possible yet).
+    const r = root instanceof Promise ? root.then((v) => visit(bidSub, v, 0)) : visit(bidSub, root, 0);
     return r ? r.then(() => map) : map;
   }
 }

@@ -65,6 +65,9 @@ interface Leaf {
   at: number;
 }
 
+const nbtLater = (r: Promise<Leaf | null>): Promise<NbtEntry | null> => r.then((l) => (l ? l.page.nbt![l.at]! : null));
+const bbtLater = (r: Promise<Leaf | null>): Promise<BbtEntry | null> => r.then((l) => (l ? l.page.bbt![l.at]! : null));
+
 /** Index of the last key <= `key` in ascending `keys` (binary search), or -1. */
 function lastAtOrBelow(keys: number[], key: number): number {
   let lo = 0;
@@ -251,8 +254,21 @@ export class BTrees {
    */
   private find(root: { bid: number; ib: number }, ptype: number, key: number): BtPage | null | Promise<Leaf | null> {
     const p = this.cached(root.ib, ptype);
-    if (!p) return this.page(root.ib, root.bid, ptype).then((r) => this.findFrom(r, [], ptype, key));
+    if (!p) return this.rootLater(root, ptype, key);
     return this.findSync(p, ptype, key);
+  }
+
+  // Continuations live in their own methods: a closure in a hot function would make V8 allocate
+  // its context on every call, taken branch or not.
+  private rootLater(root: { bid: number; ib: number }, ptype: number, key: number): Promise<Leaf | null> {
+    return this.page(root.ib, root.bid, ptype).then((r) => this.findFrom(r, [], ptype, key));
+  }
+
+  private childLater(parent: BtPage, at: number, path: number[], ptype: number, key: number): Promise<Leaf | null> {
+    return this.page(parent.childIb![at]!, parent.childBid![at]!, ptype, parent.level - 1, { ib: parent.ib, entry: at }).then((c) => {
+      this.checkChild(parent, at, c);
+      return this.findFrom(c, path, ptype, key);
+    });
   }
 
   /** Entry index of the leaf page a synchronous find() returned. */
@@ -287,16 +303,9 @@ export class BTrees {
         return p;
       }
       if (at < 0) return null;
-      const parent = p;
       const child = this.cached(p.childIb![at]!, ptype);
-      if (!child) {
-        const copy = path.slice(0, depth);
-        return this.page(p.childIb![at]!, p.childBid![at]!, ptype, p.level - 1, { ib: p.ib, entry: at }).then((c) => {
-          this.checkChild(parent, at, c);
-          return this.findFrom(c, copy, ptype, key);
-        });
-      }
-      this.checkChild(parent, at, child);
+      if (!child) return this.childLater(p, at, path.slice(0, depth), ptype, key);
+      this.checkChild(p, at, child);
       p = child;
     }
   }
@@ -336,14 +345,14 @@ export class BTrees {
   /** The NBT entry of `nid` (a value when the path is cached, else a promise). */
   nbt(nid: number): NbtEntry | null | Promise<NbtEntry | null> {
     const r = this.find(this.nbtRoot, PTYPE_NBT, nid >>> 0);
-    if (r instanceof Promise) return r.then((l) => (l ? l.page.nbt![l.at]! : null));
+    if (r instanceof Promise) return nbtLater(r);
     return r ? r.nbt![this.foundAt]! : null;
   }
 
   /** The BBT entry of `bid` (a value when the path is cached, else a promise). */
   bbt(bid: number): BbtEntry | null | Promise<BbtEntry | null> {
     const r = this.find(this.bbtRoot, PTYPE_BBT, bidKey(bid));
-    if (r instanceof Promise) return r.then((l) => (l ? l.page.bbt![l.at]! : null));
+    if (r instanceof Promise) return bbtLater(r);
     return r ? r.bbt![this.foundAt]! : null;
   }
 
