@@ -272,10 +272,18 @@ class BbtIndex {
       order[i] = i;
       if (i > 0 && this.ibq[i]! < this.ibq[i - 1]!) sorted = false;
     }
-    if (!sorted) {
-      const ibq = this.ibq;
-      order.sort((a, b) => ibq[a]! - ibq[b]!);
-    }
+    if (sorted) return order;
+    const n = this.n;
+    const ibq = this.ibq;
+    let max = 0;
+    for (let i = 0; i < n; i++) if (ibq[i]! > max) max = ibq[i]!;
+    if ((max + 1) * n < 2 ** 53) {
+      // (offset, index) packed into one exact double: a native numeric sort, no comparator calls.
+      const keys = new Float64Array(n);
+      for (let i = 0; i < n; i++) keys[i] = ibq[i]! * n + i;
+      keys.sort();
+      for (let i = 0; i < n; i++) order[i] = keys[i]! % n;
+    } else order.sort((a, b) => ibq[a]! - ibq[b]! || a - b);
     return order;
   }
 }
@@ -385,9 +393,15 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   {
     let runStart = -1;
     const total = cache.size;
+    const probe = new Uint8Array(4096);
+    const allZero = (w: Uint8Array) => {
+      for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+      return w.length > 0;
+    };
     for (let at = 0; at < total; at += step) {
-      const w = await source.read(at, Math.min(4096, total - at));
-      const zero = w.length > 0 && w.every((x) => x === 0);
+      const len = Math.min(4096, total - at);
+      const w = source.readInto ? probe.subarray(0, await source.readInto(at, probe.subarray(0, len))) : await source.read(at, len);
+      const zero = allZero(w);
       if (zero && runStart < 0) runStart = at;
       if (!zero && runStart >= 0) {
         if (at - runStart >= 2 * step) runs.push({ start: runStart, end: at, data: false });
@@ -674,7 +688,20 @@ async function fusedPass(
     nodeKey[i] = at < 0 ? Infinity : index.ib(at);
     nodeIdx[m++] = i;
   }
-  const nodes = nodeIdx.subarray(0, m).sort((a, b) => nodeKey[a]! - nodeKey[b]!);
+  const nodes = nodeIdx.subarray(0, m);
+  {
+    // Packed (offset, NBT position) keys sort natively when exact; nodes without a data block last.
+    const last = source.size + 1;
+    if (last * total < 2 ** 53) {
+      const keys = new Float64Array(m);
+      for (let k = 0; k < m; k++) {
+        const i = nodes[k]!;
+        keys[k] = Math.min(nodeKey[i]!, last) * total + i;
+      }
+      keys.sort();
+      for (let k = 0; k < m; k++) nodes[k] = keys[k]! % total;
+    } else nodes.sort((a, b) => nodeKey[a]! - nodeKey[b]! || a - b);
+  }
 
   // Run buffers: the previous, current and next run are kept while the one after is read.
   const RING = 4;
