@@ -207,7 +207,14 @@ function readOptions(): ConvertOptions {
     forceCodepage: cp ? data.get('forceCodepage') !== null : false,
     rootTarget: data.get('rootTarget') === 'unanchored' ? 'unanchored' : 'ipm-subtree',
     mtVersion: Number(data.get('mtVersion') ?? 5) as 3 | 4 | 5,
+    ...jobsParam(),
   };
+}
+
+/** `?jobs=N` in the address: encoder workers for PST/OST conversions (as pff2mt --jobs). */
+function jobsParam(): { jobs?: number } {
+  const n = Number(new URLSearchParams(location.search).get('jobs'));
+  return Number.isInteger(n) && n >= 1 && n <= 16 ? { jobs: n } : {};
 }
 
 function syncHiddenDefault(): void {
