@@ -29,6 +29,10 @@ class Slabs {
     private readonly max = 64,
   ) {}
 
+  clear(): void {
+    this.slabs.clear();
+  }
+
   /** Bytes [offset, offset + length) when one slab in hand holds them. */
   peek(offset: number, length: number): Uint8Array | undefined {
     const i = Math.floor(offset / this.slab);
@@ -87,6 +91,11 @@ export class BtWalker {
     private readonly crc32: (d: Uint8Array) => number,
   ) {
     this.slabs = new Slabs(src);
+  }
+
+  /** Drop the slabs in hand (the walks are done). */
+  release(): void {
+    this.slabs.clear();
   }
 
   /** Walk every page of one tree from `root` (BTrees.walk). */

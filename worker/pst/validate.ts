@@ -495,6 +495,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       }
     },
   });
+  walker.release();
   if (rep.count !== beforeNbt) nbtKeep = null;
   nodeIds.finish();
   let orphans = 0;
@@ -810,7 +811,9 @@ async function fusedPass(
             break;
           }
         }
-        if (sideBytes > SIDE_BUDGET || attempt >= 4096) {
+        // Each retry re-checks the node from the start: past a few dozen outside blocks (a big
+        // table scattered over the file) streaming through the layers is cheaper.
+        if (sideBytes > SIDE_BUDGET || attempt >= 64) {
           // Blocks too far apart to gather: the reader's layers read them as they go.
           await checkNodeLayers((layers ??= layerBlocks()), ltp.rep, ltp.L.ansi, nid, nbt.data.at(i), nbt.sub.at(i));
           break;
