@@ -132,7 +132,10 @@ export class BTrees {
     try {
       return await this.parseChecked(ib, bid, ptype, tree, refAt, expectLevel, from);
     } finally {
-      if (ptype === PTYPE_BBT && this.rep.count > before) this.bbtDamaged = true;
+      if (this.rep.count > before) {
+        this.damaged = true;
+        if (ptype === PTYPE_BBT) this.bbtDamaged = true;
+      }
     }
   }
 
@@ -253,10 +256,30 @@ export class BTrees {
    * promise of the leaf entry.
    */
   private find(root: { bid: number; ib: number }, ptype: number, key: number): BtPage | null | Promise<Leaf | null> {
+    const hint = ptype === PTYPE_BBT ? this.bbtHint : this.nbtHint;
+    if (hint && key >= hint.lo && key < hint.hi && !this.damaged) {
+      const leaf = hint.page;
+      const at = lastAtOrBelow(leaf.keys, key);
+      if (at < 0 || leaf.keys[at] !== key) return null;
+      this.foundAt = at;
+      return leaf;
+    }
     const p = this.cached(root.ib, ptype);
     if (!p) return this.rootLater(root, ptype, key);
     return this.findSync(p, ptype, key);
   }
+
+  /**
+   * The leaf of the last clean synchronous descent per tree and the key range [lo, hi) its path
+   * routes there: lookups of nearby keys (the blocks and nodes of one message are usually
+   * neighbours) go straight to it. Used only while no page of either tree has shown damage
+   * (`damaged`), where a descent is a pure function of the page bytes: same result, and the
+   * findings a descent could make are none.
+   */
+  private nbtHint: { page: BtPage; lo: number; hi: number } | null = null;
+  private bbtHint: { page: BtPage; lo: number; hi: number } | null = null;
+  /** Any finding about a B-tree page or path so far (disables the hints). */
+  private damaged = false;
 
   // Continuations live in their own methods: a closure in a hot function would make V8 allocate
   // its context on every call, taken branch or not.
@@ -284,23 +307,36 @@ export class BTrees {
   private findSync(p: BtPage, ptype: number, key: number): BtPage | null | Promise<Leaf | null> {
     const path = this.onPath;
     let depth = 0;
+    let lo = -Infinity;
+    let hi = Infinity;
     for (;;) {
       for (let i = 0; i < depth; i++) {
         if (path[i] === p.ib) {
+          this.damaged = true;
           this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
           return null;
         }
       }
       if (depth > 16) {
+        this.damaged = true;
         this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
         return null;
       }
       path[depth++] = p.ib;
       const at = lastAtOrBelow(p.keys, key);
       if (p.level === 0) {
+        if (depth > 1 && !this.damaged) {
+          const h = { page: p, lo, hi };
+          if (ptype === PTYPE_BBT) this.bbtHint = h;
+          else this.nbtHint = h;
+        }
         if (at < 0 || p.keys[at] !== key) return null;
         this.foundAt = at;
         return p;
+      }
+      if (at >= 0) {
+        if (p.keys[at]! > lo) lo = p.keys[at]!;
+        if (at + 1 < p.keys.length && p.keys[at + 1]! < hi) hi = p.keys[at + 1]!;
       }
       if (at < 0) return null;
       const child = this.cached(p.childIb![at]!, ptype);
@@ -314,6 +350,7 @@ export class BTrees {
   private findFrom(p: BtPage | null, path: number[], ptype: number, key: number): Leaf | null | Promise<Leaf | null> {
     while (p) {
       if (path.includes(p.ib) || path.length > 16) {
+        this.damaged = true;
         this.rep.report('PST-BTREE-CYCLE', { offset: p.ib, field: 'BTENTRY.bref' });
         return null;
       }
@@ -338,6 +375,7 @@ export class BTrees {
   /** A child page's first key must not lie below its parent entry's key. */
   private checkChild(parent: BtPage, at: number, child: BtPage | null): void {
     if (child && child.keys.length > 0 && child.keys[0]! < parent.keys[at]!) {
+      this.damaged = true;
       this.rep.report('PST-BTREE-ORDER', { offset: child.ib, field: 'BTENTRY.btkey', message: `Child page at ${hex(child.ib)} starts below its parent key.` });
     }
   }
@@ -367,17 +405,20 @@ export class BTrees {
     const tree = which.toUpperCase();
     const visit = async function* (this: BTrees, ib: number, bid: number, level: number | undefined, lo: number, hi: number, depth: number, from?: PageRef): AsyncGenerator<BtPage> {
       if (seen.has(ib)) {
+        this.damaged = true;
         this.rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTENTRY.bref', message: `${tree} page at ${hex(ib)} is referenced twice.` });
         return;
       }
       seen.add(ib);
       if (depth > 16) {
+        this.damaged = true;
         this.rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTPAGE.cLevel' });
         return;
       }
       const p = await this.page(ib, bid, ptype, level, from);
       if (!p) return;
       if (p.keys.length > 0 && (p.keys[0]! < lo || p.keys[p.keys.length - 1]! >= hi)) {
+        this.damaged = true;
         this.rep.report('PST-BTREE-ORDER', { offset: ib, field: 'BTENTRY.btkey', message: `${tree} page at ${hex(ib)} holds keys outside its parent's range.` });
       }
       yield p;
