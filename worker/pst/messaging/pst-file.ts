@@ -313,8 +313,9 @@ export class PstFileImpl implements PstFile {
         const add = (a: AttachmentContent | null) => {
           if (a) attachments.push(a);
         };
-        const w = table.eachRow((row) => {
-          const a = this.readAttachmentAny(node, row.rowId, depth, cp);
+        // Only the row ids are used; the list walk makes the same cell checks with less garbage.
+        const w = table.eachRowList((rowId) => {
+          const a = this.readAttachmentAny(node, rowId, depth, cp);
           if (a instanceof Promise) return a.then(add);
           add(a);
         });
