@@ -61,12 +61,15 @@ export class BlockCheck {
     this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(bid)} (${cb} bytes) at ${hex(ib)}; file size ${this.fileSize}.` });
   }
 
-  /** Parse the BLOCKTRAILER at the end of the span; false when `raw` is shorter than the span. */
-  private parse(cb: number, raw: Uint8Array): boolean {
+  /**
+   * Parse the BLOCKTRAILER at the end of the span, which starts at buf[off] with `len` bytes in
+   * hand; false when that is less than the span. (Blocks are passed as buffer and offset: a view
+   * per block costs more than the checks.)
+   */
+  private parse(cb: number, b: Uint8Array, off: number, len: number): boolean {
     const span = this.span(cb);
-    if (raw.length < span) return false;
-    const b = raw;
-    const t = span - this.trailerSize;
+    if (len < span) return false;
+    const t = off + span - this.trailerSize;
     this.tcb = b[t]! | (b[t + 1]! << 8);
     this.tsig = b[t + 2]! | (b[t + 3]! << 8);
     if (this.L.ansi) {
@@ -94,11 +97,11 @@ export class BlockCheck {
   }
 
   /**
-   * BLOCKTRAILER checks (cb, bid, wSig); false when `raw` is shorter than the block's span.
+   * BLOCKTRAILER checks (cb, bid, wSig); false when fewer than the block's span are in hand.
    * Leaves the stored dwCRC in `this.crc`.
    */
-  private trailer(bid: number, ib: number, cb: number, raw: Uint8Array, nid: number | undefined): boolean {
-    if (!this.parse(cb, raw)) {
+  private trailer(bid: number, ib: number, cb: number, buf: Uint8Array, off: number, len: number, nid: number | undefined): boolean {
+    if (!this.parse(cb, buf, off, len)) {
       this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: ib, field: 'BBTENTRY.bref.ib' });
       return false;
     }
@@ -107,16 +110,17 @@ export class BlockCheck {
   }
 
   /**
-   * The block pass on one block: `raw` is its span as read from the file, or undefined when it
-   * lies outside the file. Trailer, dwCRC, inflate (4K), and the btype of internal blocks.
+   * The block pass on one block: its span as read from the file is buf[off, off + len), or buf
+   * is undefined when it lies outside the file. Trailer, dwCRC, inflate (4K), and the btype of
+   * internal blocks.
    */
-  check(bid: number, ib: number, cb: number, cbInflated: number, raw: Uint8Array | undefined): void {
-    if (!raw || !this.inFile(ib, cb)) {
+  check(bid: number, ib: number, cb: number, cbInflated: number, buf: Uint8Array | undefined, off: number, len: number): void {
+    if (!buf || !this.inFile(ib, cb)) {
       this.bounds(bid, ib, cb, undefined);
       return;
     }
-    if (!this.trailer(bid, ib, cb, raw, undefined)) return;
-    const stored = raw.subarray(0, cb);
+    if (!this.trailer(bid, ib, cb, buf, off, len, undefined)) return;
+    const stored = buf.subarray(off, off + cb);
     if (this.codecs.crc32(stored) !== this.crc) this.rep.report('PST-BLOCK-CRC', { offset: ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(bid)}.` });
     let data = stored;
     if (this.L.fourK && cbInflated !== cb) {
@@ -135,12 +139,13 @@ export class BlockCheck {
 
   /**
    * Decode one block for the LTP checks: trailer checks (reported against `nid`), inflate, undo
-   * the cipher. `out` must hold the block's size (cbInflated for 4K); the result is `out`, or a
-   * view of `raw` when nothing needs decoding (`out` may then be omitted). Null when unusable.
+   * the cipher; the span is buf[off, off + len). `out` must hold the block's size (cbInflated for
+   * 4K); the result is `out`, or a view of `buf` when nothing needs decoding (`out` may then be
+   * omitted). Null when unusable.
    */
-  decode(bid: number, ib: number, cb: number, cbInflated: number, raw: Uint8Array, nid: number, out: Uint8Array | undefined): Uint8Array | null {
-    if (!this.trailer(bid, ib, cb, raw, nid)) return null;
-    const stored = raw.subarray(0, cb);
+  decode(bid: number, ib: number, cb: number, cbInflated: number, buf: Uint8Array, off: number, len: number, nid: number, out: Uint8Array | undefined): Uint8Array | null {
+    if (!this.trailer(bid, ib, cb, buf, off, len, nid)) return null;
+    const stored = buf.subarray(off, off + cb);
     const inflate = this.L.fourK && cbInflated !== cb;
     const crypt = isInternal(bid) ? BlockCrypt.NONE : this.crypt;
     if (!inflate && crypt === BlockCrypt.NONE && !out) return stored;
@@ -175,19 +180,19 @@ export class BlockCheck {
    * same results (an encrypted block stored uncompressed: CRC and decrypt together); otherwise
    * the two in turn. Both sets of findings are made (block pass without, LTP with the NID).
    */
-  checkAndDecode(bid: number, ib: number, cb: number, cbInflated: number, raw: Uint8Array, nid: number, out: Uint8Array | undefined): Uint8Array | null {
+  checkAndDecode(bid: number, ib: number, cb: number, cbInflated: number, buf: Uint8Array, off: number, len: number, nid: number, out: Uint8Array | undefined): Uint8Array | null {
     const fused = this.codecs.decodeBlock;
     const crypt = isInternal(bid) ? BlockCrypt.NONE : this.crypt;
-    if (!fused || crypt === BlockCrypt.NONE || (this.L.fourK && cbInflated !== cb) || raw.length < this.span(cb)) {
-      this.check(bid, ib, cb, cbInflated, raw);
-      return this.decode(bid, ib, cb, cbInflated, raw, nid, out);
+    if (!fused || crypt === BlockCrypt.NONE || (this.L.fourK && cbInflated !== cb) || len < this.span(cb)) {
+      this.check(bid, ib, cb, cbInflated, buf, off, len);
+      return this.decode(bid, ib, cb, cbInflated, buf, off, len, nid, out);
     }
-    this.parse(cb, raw);
+    this.parse(cb, buf, off, len);
     if (this.bad(bid, ib, cb)) {
       this.reportTrailer(bid, ib, cb, undefined);
       this.reportTrailer(bid, ib, cb, nid);
     }
-    const stored = raw.subarray(0, cb);
+    const stored = buf.subarray(off, off + cb);
     const dest = out ?? new Uint8Array(cb);
     opts.crypt = crypt;
     opts.key = bid >>> 0;

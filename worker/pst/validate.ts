@@ -604,8 +604,8 @@ async function blockPass(source: ByteSource, file: PstFileImpl, bbtIndex: BbtInd
       next = fetchRun(r + 4);
       for (let k = ri; k < Math.max(rj, ri + 1); k++) {
         const e = entries[k]!;
-        const raw = buf && k < rj ? buf.subarray(e.ib - start, e.ib - start + bc.span(e.cb)) : undefined;
-        bc.check(e.bid, e.ib, e.cb, e.cbInflated, raw);
+        const off = e.ib - start;
+        bc.check(e.bid, e.ib, e.cb, e.cbInflated, buf && k < rj ? buf : undefined, off, buf ? Math.max(0, Math.min(bc.span(e.cb), buf.length - off)) : 0);
         counts.blocksChecked++;
         counts.bytesChecked += e.cb;
       }
@@ -743,14 +743,15 @@ async function fusedPass(
   // Blocks the LTP checks decoded from the runs in hand were checked in the same pass (CRC and
   // decrypt in one go); the block loop skips them.
   const checked = new Uint8Array(n);
-  const decode = (i: number, raw: Uint8Array, nid: number, inRun: boolean): Uint8Array | null => {
+  /** Decode block i, whose span is buf[off, off + len), for node `nid`. */
+  const decode = (i: number, buf: Uint8Array, off: number, len: number, nid: number, inRun: boolean): Uint8Array | null => {
     const bid = index.bidAt(i);
     const cb = index.cbAt(i);
     const cbi = index.cbInflatedAt(i);
     const out = bc.inPlace(bid, cb, cbi) ? undefined : alloc(cb === cbi ? cb : cbi);
-    if (!inRun || checked[i] || raw.length < bc.span(cb)) return bc.decode(bid, index.ib(i), cb, cbi, raw, nid, out);
+    if (!inRun || checked[i] || len < bc.span(cb)) return bc.decode(bid, index.ib(i), cb, cbi, buf, off, len, nid, out);
     checked[i] = 1;
-    return bc.checkAndDecode(bid, index.ib(i), cb, cbi, raw, nid, out);
+    return bc.checkAndDecode(bid, index.ib(i), cb, cbi, buf, off, len, nid, out);
   };
   // Blocks of the current node read on their own (not in the runs in hand), kept until the node
   // is done: a node that meets one is checked again from the start once it is read.
@@ -776,7 +777,7 @@ async function fusedPass(
       const span = bc.span(cb);
       for (let s = 0; s < RING; s++) {
         const ws = wStart[s]!;
-        if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!.subarray(ib - ws, ib - ws + span), nid, true);
+        if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!, ib - ws, span, nid, true);
       }
       const got = side.get(i);
       if (got !== undefined) return got;
@@ -821,7 +822,7 @@ async function fusedPass(
         const m = missing;
         const span = bc.span(index.cbAt(m));
         const raw = await source.read(index.ib(m), span);
-        const d = decode(m, raw, missingNid, false);
+        const d = decode(m, raw, 0, raw.length, missingNid, false);
         // Own copies: the arena is reset per attempt and the source may reuse its buffers.
         const own = d && (d.buffer === arena.buffer || d.buffer === raw.buffer) ? d.slice() : d;
         side.set(m, own);
@@ -854,8 +855,8 @@ async function fusedPass(
       if (checked[i]) continue;
       checked[i] = 1;
       const ib = index.ib(i);
-      const raw = buf ? buf.subarray(ib - start, ib - start + bc.span(cb)) : undefined;
-      bc.check(index.bidAt(i), ib, cb, index.cbInflatedAt(i), raw);
+      const off = ib - start;
+      bc.check(index.bidAt(i), ib, cb, index.cbInflatedAt(i), buf, off, buf ? Math.max(0, Math.min(bc.span(cb), buf.length - off)) : 0);
     }
     counts.blocksChecked += runK[2 * r + 1]! - runK[2 * r]!;
     if (r % 4 === 3) progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
