@@ -23,6 +23,11 @@ export interface TcColumn {
   iBit: number;
 }
 
+export interface TcListRow {
+  rowId: number;
+  list: RawList;
+}
+
 export interface TcRow {
   rowId: number;
   index: number;
@@ -34,12 +39,15 @@ type ListVisit = (rowId: number, list: RawList) => void | Promise<void>;
 
 export class Table {
   private constructor(
-    private readonly node: LtpNode,
-    private readonly rep: Reporter,
+    /** @internal (SlotCursor) */
+    readonly node: LtpNode,
+    /** @internal (SlotCursor) */
+    readonly rep: Reporter,
     readonly columns: TcColumn[],
     readonly rowSize: number,
     private readonly bitmapAt: number,
-    private readonly hnidRows: number,
+    /** @internal (SlotCursor) TCINFO.hnidRows. */
+    readonly hnidRows: number,
     /** (rowId, rowIndex) pairs of the row index, sorted by rowIndex. */
     readonly index: { rowId: number; rowIndex: number }[],
   ) {}
@@ -110,27 +118,34 @@ export class Table {
     }
   }
 
-  /** rows() with each row's cells as a RawList (same rows, cells, order and findings). */
-  async *rowLists(): AsyncGenerator<{ rowId: number; list: RawList }> {
+  /**
+   * rows() as a pull cursor with each row's cells as a RawList (same rows, cells, order and
+   * findings): next() gives the next row without a promise while its blocks are cached, so a
+   * caller that is itself a generator needs no second generator per row.
+   */
+  listCursor(): { next(): TcListRow | undefined | Promise<TcListRow | undefined> } {
     const c = new SlotCursor(this);
-    for (;;) {
-      const n = c.next();
-      const s = n instanceof Promise ? await n : n;
-      if (!s) return;
-      const { rowId, page, at } = s;
-      const rowLen = Math.min(this.rowSize, page.length - at);
-      if (this.needsSubnodesAt(page, at, rowLen)) yield { rowId, list: RawList.from(await this.cells(page.subarray(at, at + this.rowSize), rowId)) };
-      else yield { rowId, list: this.cellsList(page, at, rowLen, rowId) };
-    }
+    return { next: () => this.nextList(c) };
   }
 
-  /**
-   * rows() as a callback walk: no promise while the row matrix is cached and no cell lives in a
-   * subnode, and none when `visit` returns none. Same rows, order, checks and findings as rows();
-   * the walk waits for each promise `visit` returns before the next row.
-   */
-  eachRow(visit: (row: TcRow) => void | Promise<void>): void | Promise<void> {
-    return this.eachFrom(new SlotCursor(this), visit, undefined);
+  private nextList(c: SlotCursor): TcListRow | undefined | Promise<TcListRow | undefined> {
+    const n = c.next();
+    return n instanceof Promise ? this.listLater(n) : n ? this.slotList(n) : undefined;
+  }
+
+  private listLater(n: Promise<Slot | undefined>): Promise<TcListRow | undefined> {
+    return n.then((s) => (s ? this.slotList(s) : undefined));
+  }
+
+  private slotList(s: Slot): TcListRow | Promise<TcListRow> {
+    const { rowId, page, at } = s;
+    const rowLen = Math.min(this.rowSize, page.length - at);
+    if (this.needsSubnodesAt(page, at, rowLen)) return this.cellsLaterRowList(page.subarray(at, at + this.rowSize), rowId);
+    return { rowId, list: this.cellsList(page, at, rowLen, rowId) };
+  }
+
+  private cellsLaterRowList(row: Uint8Array, rowId: number): Promise<TcListRow> {
+    return this.cells(row, rowId).then((cells) => ({ rowId, list: RawList.from(cells) }));
   }
 
   /**
@@ -274,10 +289,6 @@ export class Table {
     }
   }
 
-  /** @internal SlotCursor's view of the table. */
-  get matrix(): { node: LtpNode; rep: Reporter; hnidRows: number } {
-    return { node: this.node, rep: this.rep, hnidRows: this.hnidRows };
-  }
 
   /** cells() without the output: row = page[at, at + rowLen). Async only for HNIDs in subnodes. */
   private checkCells(page: Uint8Array, at: number, rowLen: number, rowId: number): Promise<void> | undefined {
@@ -474,7 +485,7 @@ class SlotCursor {
   private readonly nid: number;
 
   constructor(private readonly t: Table) {
-    this.nid = t.matrix.node.nid;
+    this.nid = t.node.nid;
   }
 
   next(): Slot | undefined | Promise<Slot | undefined> {
@@ -510,7 +521,7 @@ class SlotCursor {
 
   /** Locate the matrix and read its first block; false when there are no rows to give. */
   private start(): boolean | Promise<boolean> {
-    const { node, rep, hnidRows } = this.t.matrix;
+    const { node, rep, hnidRows } = this.t;
     const t = this.t;
     const nid = this.nid;
     if (t.index.length === 0 || t.rowSize === 0) return false;
@@ -531,7 +542,7 @@ class SlotCursor {
   }
 
   private fromSubnode(e: SubnodeEntry | undefined): boolean | Promise<boolean> {
-    const { node, rep, hnidRows } = this.t.matrix;
+    const { node, rep, hnidRows } = this.t;
     const nid = this.nid;
     if (!e) {
       rep.report('PST-SUBNODE-MISSING', { nid, field: 'TCINFO.hnidRows', message: `Row matrix subnode ${hex(hnidRows)}.` });
@@ -557,13 +568,13 @@ class SlotCursor {
 
   private setPage(b: Uint8Array | null): void {
     this.cur = b;
-    this.curRows = b ? Math.floor(b.length / this.t.rowSize) : Math.floor(this.t.matrix.node.blocks.L.maxBlockData / this.t.rowSize);
+    this.curRows = b ? Math.floor(b.length / this.t.rowSize) : Math.floor(this.t.node.blocks.L.maxBlockData / this.t.rowSize);
   }
 
   private walk(): Slot | undefined | Promise<Slot | undefined> {
     const t = this.t;
     const index = t.index;
-    const rep = t.matrix.rep;
+    const rep = t.rep;
     const nid = this.nid;
     while (this.k < index.length) {
       const { rowId, rowIndex } = index[this.k]!;
@@ -584,7 +595,7 @@ class SlotCursor {
         }
         this.pageStart += this.curRows;
         this.page++;
-        const b = t.matrix.node.blocks.readAny(bids[this.page]!, { nid });
+        const b = t.node.blocks.readAny(bids[this.page]!, { nid });
         if (b instanceof Promise) return this.pageLater(b);
         this.setPage(b);
       }

@@ -476,10 +476,14 @@ class FolderImpl implements Folder {
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
     const status = { failed: false };
     const listed = new Set<number>();
-    // The table's rows directly (tableRows without its generator layer: one per row).
+    // The table's rows through a pull cursor (no generator of its own per row).
     const table = await this.file.table(tnid, false, status);
     let rows = 0;
-    if (table) for await (const row of table.rowLists()) {
+    const cursor = table?.listCursor();
+    for (;;) {
+      const n = cursor?.next();
+      const row = n instanceof Promise ? await n : n;
+      if (!row) break;
       rows++;
       listed.add(row.rowId);
       const t = nidType(row.rowId);
