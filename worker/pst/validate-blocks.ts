@@ -38,7 +38,7 @@ export class BlockCheck {
     private readonly L: Layout,
     private readonly rep: Reporter,
     private readonly codecs: Codecs,
-    private readonly encryption: PstEncryption,
+    encryption: PstEncryption,
     private readonly fileSize: number,
   ) {
     this.crypt = encryption === 'permute' ? BlockCrypt.PERMUTE : encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;

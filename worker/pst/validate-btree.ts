@@ -49,11 +49,17 @@ class Slabs {
     if (!s) {
       const start = i * this.slab;
       const len = Math.min(this.slab, this.src.size - start);
+      // The oldest slab's buffer is reused for the new one.
+      let spare: Uint8Array | undefined;
+      if (this.slabs.size >= this.max) {
+        const old = this.slabs.keys().next().value!;
+        spare = this.slabs.get(old);
+        this.slabs.delete(old);
+      }
       if (this.src.readInto) {
-        const buf = new Uint8Array(len);
+        const buf = spare && spare.buffer.byteLength >= len ? new Uint8Array(spare.buffer, 0, len) : new Uint8Array(len);
         s = buf.subarray(0, await this.src.readInto(start, buf));
       } else s = (await this.src.read(start, len)).slice();
-      if (this.slabs.size >= this.max) this.slabs.delete(this.slabs.keys().next().value!);
       this.slabs.set(i, s);
     }
     return s.subarray(at, Math.min(s.length, at + length));

@@ -24,7 +24,7 @@ import type { Finding, Severity } from '../findings.ts';
 import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
 import { bidKey, type BbtEntry } from './ndb/btree.ts';
-import { parseHeader, type Layout } from './ndb/header.ts';
+import { parseHeader } from './ndb/header.ts';
 import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
 import { BlockCheck } from './validate-blocks.ts';
