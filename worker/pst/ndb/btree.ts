@@ -66,7 +66,47 @@ interface Leaf {
 }
 
 const nbtLater = (r: Promise<Leaf | null>): Promise<NbtEntry | null> => r.then((l) => (l ? l.page.nbt![l.at]! : null));
-const bbtLater = (r: Promise<Leaf | null>): Promise<BbtEntry | null> => r.then((l) => (l ? l.page.bbt![l.at]! : null));
+const bbtLater = (r: Promise<Leaf | null>): Promise<BbtEntry | null> => r.then((l) => (l ? bbtEntryAt(l.page, l.at) : null));
+
+/** BBTENTRY `i` of a leaf BBT page as a fresh object (lookups: short-lived, cheap to collect). */
+function bbtEntryAt(p: BtPage, i: number): BbtEntry {
+  const raw = (p as PageImpl).bbtRaw;
+  if (!raw) return p.bbt![i]!;
+  const o = 5 * i;
+  return { bid: raw[o]!, ib: raw[o + 1]!, cb: raw[o + 2]!, cbInflated: raw[o + 3]!, cRef: raw[o + 4]! };
+}
+
+/**
+ * A parsed page. BBT leaf entries are kept packed (5 numbers each in one Float64Array: a page
+ * cache of thousands of pages would otherwise hold ~20 long-lived objects per page, which the
+ * garbage collector copies and marks over and over); `bbt` builds the objects on demand (walks).
+ */
+class PageImpl implements BtPage {
+  keys: number[] = [];
+  childBid?: number[];
+  childIb?: number[];
+  nbt?: NbtEntry[];
+  bbtRaw?: Float64Array;
+  private bbtList?: BbtEntry[];
+
+  constructor(
+    readonly ib: number,
+    readonly bid: number,
+    readonly ptype: number,
+    readonly level: number,
+  ) {}
+
+  get bbt(): BbtEntry[] | undefined {
+    const raw = this.bbtRaw;
+    if (!raw) return undefined;
+    if (!this.bbtList) {
+      const list: BbtEntry[] = [];
+      for (let i = 0; i < raw.length / 5; i++) list.push(bbtEntryAt(this, i));
+      this.bbtList = list;
+    }
+    return this.bbtList;
+  }
+}
 
 /** Index of the last key <= `key` in ascending `keys` (binary search), or -1. */
 function lastAtOrBelow(keys: number[], key: number): number {
@@ -197,7 +237,7 @@ export class BTrees {
       if (cbEnt !== want || cEnt * cbEnt > e) return null;
     }
     const id = L.idSize;
-    const page: BtPage = { ib, bid, ptype, level, keys: [] };
+    const page = new PageImpl(ib, bid, ptype, level);
     if (level > 0) {
       page.childBid = [];
       page.childIb = [];
@@ -208,7 +248,7 @@ export class BTrees {
         page.childIb.push(readId(dv, at + 2 * id, id));
       }
     } else if (ptype === PTYPE_BBT) {
-      page.bbt = [];
+      const raw = (page.bbtRaw = new Float64Array(cEnt * 5));
       for (let i = 0; i < cEnt; i++) {
         const at = i * cbEnt;
         const bidv = readId(dv, at, id);
@@ -223,7 +263,11 @@ export class BTrees {
           cRef = dv.getUint16(at + 2 * id + 2, true);
         }
         page.keys.push(bidKey(bidv));
-        page.bbt.push({ bid: bidv, ib: ibv, cb, cbInflated, cRef });
+        raw[5 * i] = bidv;
+        raw[5 * i + 1] = ibv;
+        raw[5 * i + 2] = cb;
+        raw[5 * i + 3] = cbInflated;
+        raw[5 * i + 4] = cRef;
       }
     } else {
       page.nbt = [];
@@ -391,7 +435,7 @@ export class BTrees {
   bbt(bid: number): BbtEntry | null | Promise<BbtEntry | null> {
     const r = this.find(this.bbtRoot, PTYPE_BBT, bidKey(bid));
     if (r instanceof Promise) return bbtLater(r);
-    return r ? r.bbt![this.foundAt]! : null;
+    return r ? bbtEntryAt(r, this.foundAt) : null;
   }
 
   /**
