@@ -77,8 +77,16 @@ export interface WalkVisitor {
 const MAX_ENT = 512;
 
 export class BtWalker {
-  /** BTrees' page cache, mirrored: offset → page type parsed there (0: unusable), LRU of 4096. */
+  /**
+   * BTrees' page cache, mirrored: offset → page type parsed there (0: unusable) + use number
+   * × 256, the 4096 most recently used. The use order is a ring of (offset, use number); a ring
+   * entry whose use number is no longer the page's is stale (the page was used again later).
+   * (Evicting through Map.keys() costs time proportional to the deleted entries it skips.)
+   */
   private readonly cache = new Map<number, number>();
+  private readonly ring: number[] = [];
+  private ringHead = 0;
+  private uses = 0;
   private readonly slabs: Slabs;
   /** Set when a BBT page failed a check while parsed (BTrees.bbtDamaged). */
   bbtDamaged = false;
@@ -97,6 +105,24 @@ export class BtWalker {
     private readonly crc32: (d: Uint8Array) => number,
   ) {
     this.slabs = new Slabs(src);
+  }
+
+  /** Record a use of the page at `ib` (parsed as `ptype`, 0 unusable), evicting the least recent past 4096. */
+  private remember(ib: number, ptype: number): void {
+    const use = ++this.uses;
+    this.cache.set(ib, ptype + use * 256);
+    this.ring.push(ib, use);
+    while (this.cache.size > 4096) {
+      const oldIb = this.ring[this.ringHead]!;
+      const oldUse = this.ring[this.ringHead + 1]!;
+      this.ringHead += 2;
+      const v = this.cache.get(oldIb);
+      if (v !== undefined && Math.floor(v / 256) === oldUse) this.cache.delete(oldIb);
+    }
+    if (this.ringHead > 65536 && this.ringHead * 2 > this.ring.length) {
+      this.ring.splice(0, this.ringHead);
+      this.ringHead = 0;
+    }
   }
 
   /** Drop the slabs in hand (the walks are done). */
@@ -121,12 +147,12 @@ export class BtWalker {
         return;
       }
       // BTrees.page(): a page parsed before is not checked again.
-      const cached = this.cache.get(ib);
+      const hit = this.cache.get(ib);
       let n: number;
       let pLevel: number;
-      if (cached !== undefined) {
-        this.cache.delete(ib);
-        this.cache.set(ib, cached);
+      if (hit !== undefined) {
+        const cached = hit % 256;
+        this.remember(ib, cached);
         if (cached !== ptype) return;
         // Parsed before as this type: only possible across walks of the same tree, never here.
         const b = this.slabs.peek(ib, this.L.pageSize) ?? (await this.slabs.read(ib, this.L.pageSize));
@@ -137,8 +163,7 @@ export class BtWalker {
         const before = rep.count;
         const r = await this.parse(ib, bid, ptype, tree, level, fromIb, fromEntry);
         if (ptype === PTYPE_BBT && rep.count > before) this.bbtDamaged = true;
-        this.cache.set(ib, r < 0 ? 0 : ptype);
-        if (this.cache.size > 4096) this.cache.delete(this.cache.keys().next().value!);
+        this.remember(ib, r < 0 ? 0 : ptype);
         if (r < 0) return;
         n = r >> 8;
         pLevel = r & 255;

@@ -33,6 +33,11 @@ export const MISS: unique symbol = Symbol('validate-ltp: block not in memory');
 export interface LtpSource {
   /** Decoded bytes of block `bid` for node `nid` (null: unreadable, findings made). */
   block(bid: number, nid: number): Uint8Array | null;
+  /**
+   * The leaf blocks of a data tree about to be read one by one (a heap over several blocks, a
+   * row matrix): a hint that lets the driver fetch them together after a MISS.
+   */
+  want?(bids: readonly number[]): void;
   /** Size of block `bid` from the BBT (cbInflated for 4K), or -1 when absent (finding made). */
   size(bid: number, nid: number): number;
 }
@@ -163,6 +168,7 @@ export class LtpChecker {
       return [d];
     }
     // BBT lookups first, with the size cap of one assembled stream (Blocks.readMany).
+    this.src.want?.(bids);
     const sizes: number[] = [];
     let total = 0;
     for (const b of bids) {
@@ -443,6 +449,7 @@ export class LtpChecker {
       const t = this.dataTree(e.bidData, nid);
       if (!t) return true;
       pageBids = t.bids;
+      this.src.want?.(pageBids);
     }
     const maxRows = Math.floor(this.L.maxBlockData / rowSize);
     let curRows = cur ? Math.floor(cur.length / rowSize) : 0;

@@ -759,6 +759,8 @@ async function fusedPass(
   let sideBytes = 0;
   let missing = -1;
   let missingNid = 0;
+  // Data-tree leaves the current attempt announced (LtpSource.want): fetched with the next miss.
+  let wanted: readonly number[] = [];
   const SIDE_BUDGET = sideBudget;
   const ltpMissing = (bid: number, nid: number) => ltp.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
   ltp.src = {
@@ -785,6 +787,9 @@ async function fusedPass(
       missingNid = nid;
       throw MISS;
     },
+    want(bids) {
+      if (bids.length > 1) wanted = bids;
+    },
     size(bid, nid) {
       const i = index.indexOf(bid);
       if (i < 0) {
@@ -795,6 +800,12 @@ async function fusedPass(
     },
   };
   let layers: Blocks | undefined;
+  const inWindows = (i: number) => {
+    const ib = index.ib(i);
+    const end = ib + bc.span(index.cbAt(i));
+    for (let s = 0; s < RING; s++) if (wStart[s]! >= 0 && ib >= wStart[s]! && end <= wStart[s]! + wLen[s]!) return true;
+    return false;
+  };
 
   let next = 0; // next node (in `nodes`) to check
   const checkNodes = async (below: number) => {
@@ -803,6 +814,7 @@ async function fusedPass(
       const nid = nbt.nid.at(i);
       for (let attempt = 0; ; attempt++) {
         arenaAt = 0;
+        wanted = [];
         try {
           ltp.checkNode(nid, nbt.data.at(i), nbt.sub.at(i));
           break;
@@ -812,21 +824,34 @@ async function fusedPass(
             break;
           }
         }
-        // Each retry re-checks the node from the start: past a few dozen outside blocks (a big
-        // table scattered over the file) streaming through the layers is cheaper.
-        if (sideBytes > SIDE_BUDGET || attempt >= 64) {
+        // Each retry re-checks the node from the start: past 16 retries (blocks scattered over
+        // the file, not announced as one data tree) streaming through the layers is cheaper.
+        if (sideBytes > SIDE_BUDGET || attempt >= 16) {
           // Blocks too far apart to gather: the reader's layers read them as they go.
           await checkNodeLayers((layers ??= layerBlocks()), ltp.rep, ltp.L.ansi, nid, nbt.data.at(i), nbt.sub.at(i));
           break;
         }
+        // The missing block, and the announced leaves of the data tree it belongs to (a big
+        // table's row matrix then costs one retry, not one per block).
+        const fetchOne = async (m: number) => {
+          const span = bc.span(index.cbAt(m));
+          const raw = await source.read(index.ib(m), span);
+          const d = decode(m, raw, 0, raw.length, missingNid, false);
+          // Own copies: the arena is reset per attempt and the source may reuse its buffers.
+          side.set(m, d && (d.buffer === arena.buffer || d.buffer === raw.buffer) ? d.slice() : d);
+          sideBytes += span;
+        };
         const m = missing;
-        const span = bc.span(index.cbAt(m));
-        const raw = await source.read(index.ib(m), span);
-        const d = decode(m, raw, 0, raw.length, missingNid, false);
-        // Own copies: the arena is reset per attempt and the source may reuse its buffers.
-        const own = d && (d.buffer === arena.buffer || d.buffer === raw.buffer) ? d.slice() : d;
-        side.set(m, own);
-        sideBytes += span;
+        await fetchOne(m);
+        const w = wanted;
+        wanted = [];
+        if (w.some((b) => index.indexOf(b) === m)) {
+          for (const b of w) {
+            const k = index.indexOf(b);
+            if (k < 0 || side.has(k) || sideBytes > SIDE_BUDGET || !bc.inFile(index.ib(k), index.cbAt(k)) || inWindows(k)) continue;
+            await fetchOne(k);
+          }
+        }
       }
       if (side.size) {
         side.clear();
