@@ -101,6 +101,9 @@ export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array)
 
 /** decodeValue of b[start, end) (the hot path: no view for fixed, string and arena values). */
 export function decodeValueAt(type: number, b: Uint8Array, start: number, end: number, s8: (bytes: Uint8Array) => string): PropValue | undefined {
+  // The two most frequent types first (same results as the general path below).
+  if (type === T.PT_UNICODE) return decodeUtf16At(b, start, end);
+  if (type === T.PT_LONG) return end - start < 4 ? undefined : (b[start]! | (b[start + 1]! << 8) | (b[start + 2]! << 16) | (b[start + 3]! << 24)) >>> 0;
   if (type & T.MV_FLAG) return decodeMulti(type, start === 0 && end === b.length ? b : b.subarray(start, end), s8);
   const size = fixedSize(type);
   if (size > 0) {
