@@ -13,7 +13,7 @@
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import { type Reporter, hex } from './codes.ts';
-import { PTYPE_BBT, PTYPE_NBT, bidKey, type BbtEntry, type NbtEntry } from './ndb/btree.ts';
+import { PTYPE_BBT, PTYPE_NBT, bidKey } from './ndb/btree.ts';
 import { computeSig, type Layout } from './ndb/header.ts';
 
 const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
@@ -66,12 +66,15 @@ class Slabs {
   }
 }
 
-/** Per-leaf-page visitors: the entry objects are reused, copy what you keep. */
+/**
+ * What a walk hands out: every usable page, then a leaf page's entries as parallel arrays
+ * (reused scratch: copy what you keep). BBT leaves: f1 bid, f2 ib, f3 cb, f4 cbInflated.
+ * NBT leaves: keys nid, f1 bidData, f2 bidSub, f3 nidParent.
+ */
 export interface WalkVisitor {
-  /** Called once per usable page, before its entries (page.ib, page.level). */
+  /** Called once per usable page, before its entries. */
   page(ib: number, level: number): void;
-  bbt?(e: BbtEntry, pageIb: number): void;
-  nbt?(e: NbtEntry, pageIb: number): void;
+  leaf(n: number, keys: Float64Array, f1: Float64Array, f2: Float64Array, f3: Float64Array, f4: Float64Array, pageIb: number): void;
 }
 
 const MAX_ENT = 512;
@@ -95,8 +98,6 @@ export class BtWalker {
   private readonly f2 = new Float64Array(MAX_ENT);
   private readonly f3 = new Float64Array(MAX_ENT);
   private readonly f4 = new Float64Array(MAX_ENT);
-  private readonly bbtE: BbtEntry = { bid: 0, ib: 0, cb: 0, cbInflated: 0, cRef: 0 };
-  private readonly nbtE: NbtEntry = { nid: 0, bidData: 0, bidSub: 0, nidParent: 0 };
 
   constructor(
     private readonly src: ByteSource,
@@ -174,25 +175,7 @@ export class BtWalker {
       }
       v.page(ib, pLevel);
       if (pLevel === 0) {
-        if (ptype === PTYPE_BBT) {
-          const e = this.bbtE;
-          for (let i = 0; i < n; i++) {
-            e.bid = this.f1[i]!;
-            e.ib = this.f2[i]!;
-            e.cb = this.f3[i]!;
-            e.cbInflated = this.f4[i]!;
-            v.bbt?.(e, ib);
-          }
-        } else {
-          const e = this.nbtE;
-          for (let i = 0; i < n; i++) {
-            e.nid = keys[i]!;
-            e.bidData = this.f1[i]!;
-            e.bidSub = this.f2[i]!;
-            e.nidParent = this.f3[i]!;
-            v.nbt?.(e, ib);
-          }
-        }
+        v.leaf(n, keys, this.f1, this.f2, this.f3, this.f4, ib);
         return;
       }
       // Branch: children in key order (copies: the scratch arrays are reused below).

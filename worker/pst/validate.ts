@@ -197,7 +197,7 @@ class BbtIndex {
     private readonly align: number,
     private readonly limit: number,
   ) {}
-  add(e: BbtEntry): void {
+  add(bid: number, ib: number, cb: number, cbInflated: number): void {
     if (!this.ok) return;
     if (this.n >= this.limit) {
       // Past the cap the block pass walks the BBT again: memory stays bounded on huge files.
@@ -206,9 +206,9 @@ class BbtIndex {
       this.cb = this.cbi = new Uint16Array(0);
       return;
     }
-    const q = e.ib / this.align;
-    if (e.bid > 0xffffffff || !Number.isInteger(q) || q > 0xffffffff || e.cb > 0xffff || e.cbInflated > 0xffff
-      || (this.n > 0 && bidKey(e.bid) <= bidKey(this.bid[this.n - 1]!))) {
+    const q = ib / this.align;
+    if (bid > 0xffffffff || !Number.isInteger(q) || q > 0xffffffff || cb > 0xffff || cbInflated > 0xffff
+      || (this.n > 0 && bidKey(bid) <= bidKey(this.bid[this.n - 1]!))) {
       this.ok = false;
       return;
     }
@@ -224,10 +224,10 @@ class BbtIndex {
       this.cbi = grow(this.cbi);
     }
     const i = this.n++;
-    this.bid[i] = e.bid;
+    this.bid[i] = bid;
     this.ibq[i] = q;
-    this.cb[i] = e.cb;
-    this.cbi[i] = e.cbInflated;
+    this.cb[i] = cb;
+    this.cbi[i] = cbInflated;
   }
   entry(i: number): BbtEntry {
     return { bid: this.bid[i]!, ib: this.ibq[i]! * this.align, cb: this.cb[i]!, cbInflated: this.cbi[i]!, cRef: 0 };
@@ -433,20 +433,27 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       if (pr) pr.data = true;
       if (counts.bbtPages % 256 === 0) progress({ phase: 'bbt', done: counts.bbtEntries, total: 0 });
     },
-    bbt: (e, pageIb) => {
-      counts.bbtEntries++;
-      bids.add(e.bid);
-      index?.add(e);
-      const span = (e.cb + L.blockTrailerSize + L.blockAlign - 1) & -L.blockAlign;
-      if (e.ib % L.blockAlign !== 0 || e.ib + span > cache.size || e.ib < 512) {
-        rep.report('PST-BTREE-RANGE', { offset: pageIb, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} at ${hex(e.ib)} (${e.cb} bytes) lies outside the file or is misaligned.` });
-      }
-      if (L.fourK && e.cbInflated < e.cb) {
-        rep.report('PST-BTREE-RANGE', { offset: pageIb, field: 'BBTENTRY.cbInflated', message: `Block ${hex(e.bid)}: cbInflated ${e.cbInflated} < cbStored ${e.cb}.` });
-      }
-      if (runs.length) {
-        const r = inRun(e.ib);
-        if (r) r.data = true;
+    leaf: (n, _keys, bid, ib, cb, cbi, pageIb) => {
+      counts.bbtEntries += n;
+      const align = L.blockAlign;
+      for (let i = 0; i < n; i++) {
+        const eBid = bid[i]!;
+        const eIb = ib[i]!;
+        const eCb = cb[i]!;
+        const eCbi = cbi[i]!;
+        bids.add(eBid);
+        index?.add(eBid, eIb, eCb, eCbi);
+        const span = (eCb + L.blockTrailerSize + align - 1) & -align;
+        if (eIb % align !== 0 || eIb + span > cache.size || eIb < 512) {
+          rep.report('PST-BTREE-RANGE', { offset: pageIb, field: 'BBTENTRY.bref.ib', message: `Block ${hex(eBid)} at ${hex(eIb)} (${eCb} bytes) lies outside the file or is misaligned.` });
+        }
+        if (L.fourK && eCbi < eCb) {
+          rep.report('PST-BTREE-RANGE', { offset: pageIb, field: 'BBTENTRY.cbInflated', message: `Block ${hex(eBid)}: cbInflated ${eCbi} < cbStored ${eCb}.` });
+        }
+        if (runs.length) {
+          const r = inRun(eIb);
+          if (r) r.data = true;
+        }
       }
     },
   });
@@ -471,27 +478,32 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     page: () => {
       if (++counts.nbtPages % 256 === 0) progress({ phase: 'nbt', done: counts.nbtEntries, total: 0 });
     },
-    nbt: (e, pageIb) => {
-      counts.nbtEntries++;
-      nodeIds.add(e.nid);
-      if (nbtKeep) {
-        if (e.bidData > 0xffffffff || e.bidSub > 0xffffffff || nbtKeep.nid.length >= keptLimit) nbtKeep = null;
-        else {
-          nbtKeep.nid.push(e.nid);
-          nbtKeep.data.push(e.bidData);
-          nbtKeep.sub.push(e.bidSub);
+    leaf: (n, nid, bidData, bidSub, nidParent, _f4, pageIb) => {
+      for (let i = 0; i < n; i++) {
+        const eNid = nid[i]!;
+        const eData = bidData[i]!;
+        const eSub = bidSub[i]!;
+        counts.nbtEntries++;
+        nodeIds.add(eNid);
+        if (nbtKeep) {
+          if (eData > 0xffffffff || eSub > 0xffffffff || nbtKeep.nid.length >= keptLimit) nbtKeep = null;
+          else {
+            nbtKeep.nid.push(eNid);
+            nbtKeep.data.push(eData);
+            nbtKeep.sub.push(eSub);
+          }
         }
-      }
-      const t = nidType(e.nid);
-      if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && e.nid !== 0x122) {
-        children.push(e.nid);
-        parents.push(e.nidParent);
-      }
-      if (e.bidData && !bids.has(e.bidData)) {
-        rep.report('PST-BBT-MISSING', { nid: e.nid, offset: pageIb, field: 'NBTENTRY.bidData', message: `Node ${hex(e.nid)} refers to block ${hex(e.bidData)}.` });
-      }
-      if (e.bidSub && !bids.has(e.bidSub)) {
-        rep.report('PST-BBT-MISSING', { nid: e.nid, offset: pageIb, field: 'NBTENTRY.bidSub', message: `Node ${hex(e.nid)} refers to subnode block ${hex(e.bidSub)}.` });
+        const t = nidType(eNid);
+        if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && eNid !== 0x122) {
+          children.push(eNid);
+          parents.push(nidParent[i]!);
+        }
+        if (eData && !bids.has(eData)) {
+          rep.report('PST-BBT-MISSING', { nid: eNid, offset: pageIb, field: 'NBTENTRY.bidData', message: `Node ${hex(eNid)} refers to block ${hex(eData)}.` });
+        }
+        if (eSub && !bids.has(eSub)) {
+          rep.report('PST-BBT-MISSING', { nid: eNid, offset: pageIb, field: 'NBTENTRY.bidSub', message: `Node ${hex(eNid)} refers to subnode block ${hex(eSub)}.` });
+        }
       }
     },
   });
