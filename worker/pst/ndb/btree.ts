@@ -65,6 +65,9 @@ interface Leaf {
   at: number;
 }
 
+/** Leaf hints kept per B-tree (see BTrees.bbtHints). */
+const HINTS = 4;
+
 const nbtLater = (r: Promise<Leaf | null>): Promise<NbtEntry | null> => r.then((l) => (l ? l.page.nbt![l.at]! : null));
 const bbtLater = (r: Promise<Leaf | null>): Promise<BbtEntry | null> => r.then((l) => (l ? bbtEntryAt(l.page, l.at) : null));
 
@@ -300,13 +303,17 @@ export class BTrees {
    * promise of the leaf entry.
    */
   private find(root: { bid: number; ib: number }, ptype: number, key: number): BtPage | null | Promise<Leaf | null> {
-    const hint = ptype === PTYPE_BBT ? this.bbtHint : this.nbtHint;
-    if (hint && key >= hint.lo && key < hint.hi && !this.damaged) {
-      const leaf = hint.page;
-      const at = lastAtOrBelow(leaf.keys, key);
-      if (at < 0 || leaf.keys[at] !== key) return null;
-      this.foundAt = at;
-      return leaf;
+    if (!this.damaged) {
+      const hints = ptype === PTYPE_BBT ? this.bbtHints : this.nbtHints;
+      for (let k = 0; k < hints.length; k++) {
+        const hint = hints[k]!;
+        if (key < hint.lo || key >= hint.hi) continue;
+        const leaf = hint.page;
+        const at = lastAtOrBelow(leaf.keys, key);
+        if (at < 0 || leaf.keys[at] !== key) return null;
+        this.foundAt = at;
+        return leaf;
+      }
     }
     const p = this.cached(root.ib, ptype);
     if (!p) return this.rootLater(root, ptype, key);
@@ -314,14 +321,15 @@ export class BTrees {
   }
 
   /**
-   * The leaf of the last clean synchronous descent per tree and the key range [lo, hi) its path
-   * routes there: lookups of nearby keys (the blocks and nodes of one message are usually
-   * neighbours) go straight to it. Used only while no page of either tree has shown damage
+   * The leaves of the last clean synchronous descents per tree (HINTS, newest first) and the key
+   * range [lo, hi) each one's path routes there: lookups of nearby keys (the blocks and nodes of
+   * one message are usually neighbours; a contents table and attachment data lie elsewhere) go
+   * straight to it. Used only while no page of either tree has shown damage
    * (`damaged`), where a descent is a pure function of the page bytes: same result, and the
    * findings a descent could make are none.
    */
-  private nbtHint: { page: BtPage; lo: number; hi: number } | null = null;
-  private bbtHint: { page: BtPage; lo: number; hi: number } | null = null;
+  private readonly nbtHints: { page: BtPage; lo: number; hi: number }[] = [];
+  private readonly bbtHints: { page: BtPage; lo: number; hi: number }[] = [];
   /** Any finding about a B-tree page or path so far (disables the hints). */
   private damaged = false;
 
@@ -370,9 +378,9 @@ export class BTrees {
       const at = lastAtOrBelow(p.keys, key);
       if (p.level === 0) {
         if (depth > 1 && !this.damaged) {
-          const h = { page: p, lo, hi };
-          if (ptype === PTYPE_BBT) this.bbtHint = h;
-          else this.nbtHint = h;
+          const hints = ptype === PTYPE_BBT ? this.bbtHints : this.nbtHints;
+          if (hints.length >= HINTS) hints.pop();
+          hints.unshift({ page: p, lo, hi });
         }
         if (at < 0 || p.keys[at] !== key) return null;
         this.foundAt = at;
