@@ -76,6 +76,12 @@ export interface Codecs {
    * must be as long as `stored`. Optional so other Codecs implementations stay valid.
    */
   decodeBlock?(stored: Uint8Array, out: Uint8Array, options: BlockDecodeOptions): BlockDecodeResult;
+  /**
+   * decodeBlock for the common case, without option and result objects: no inflate, CRC wanted,
+   * `out` as long as `stored`; returns the CRC of `stored` (`crypt`/`key` as in
+   * BlockDecodeOptions). Optional like decodeBlock.
+   */
+  crcDecodeInto?(stored: Uint8Array, out: Uint8Array, crypt: number, key: number): number;
 }
 
 /** Cipher of decodeBlock: [MS-PST] 2.2.2.6 bCryptMethod values. */

@@ -243,6 +243,24 @@ class WasmCodecs implements Codecs {
     return { error, crc };
   }
 
+  crcDecodeInto(stored: Uint8Array, out: Uint8Array, crypt: number, key: number): number {
+    const n = stored.length;
+    if (n > MAX_CALL_BYTES || out.length !== n) return this.decodeBlock(stored, out, { crypt, key, inflate: false, crc: true }).crc;
+    if (n > this.room && !this.reserve(n)) throw new RangeError('wasm memory exhausted');
+    const x = this.x;
+    const p = this.base;
+    this.mem.set(stored, p);
+    let crc: number;
+    if (crypt === BlockCrypt.PERMUTE && x.crcPermuteDecode) crc = x.crcPermuteDecode(p, n, 0) >>> 0;
+    else {
+      crc = x.crc32(p, n, 0) >>> 0;
+      if (crypt === BlockCrypt.PERMUTE) x.permuteDecode(p, n);
+      else if (crypt === BlockCrypt.CYCLIC) x.cyclic(p, n, (key ^ (key >>> 16)) & 0xffff);
+    }
+    out.set(this.mem.subarray(p, p + n));
+    return crc;
+  }
+
   lzfuDecompress(input: Uint8Array): { error: number; data: Uint8Array } {
     const empty = new Uint8Array(0);
     if (input.length < 16) return { error: CodecError.TRUNCATED, data: empty };
