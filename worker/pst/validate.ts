@@ -245,8 +245,15 @@ class BbtIndex {
     const a = this.bid;
     let lo = 0;
     let hi = this.n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
+    // BIDs are handed out in steps of 4 and mostly kept: interpolation finds a key in a probe
+    // or two; after four probes it falls back to bisection (at most 4 + log2 n probes).
+    for (let probe = 0; lo <= hi; probe++) {
+      const lv = a[lo]! - (a[lo]! & 1);
+      const hv = a[hi]! - (a[hi]! & 1);
+      if (k < lv || k > hv) return -1;
+      let mid = probe < 4 && hv > lv ? lo + Math.floor(((k - lv) / (hv - lv)) * (hi - lo)) : (lo + hi) >> 1;
+      if (mid < lo) mid = lo;
+      else if (mid > hi) mid = hi;
       const v = a[mid]!;
       const vk = v - (v & 1);
       if (vk === k) return mid;
