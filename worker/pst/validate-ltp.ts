@@ -8,11 +8,14 @@
  * is free to read the file in one sequential pass. Blocks come from an LtpSource that answers
  * from the file runs in hand; when a block is not there it throws MISS, the driver reads it and
  * runs the node's checks again from the start (findings are de-duplicated by the Reporter, so a
- * repeated check reports nothing twice).
+ * repeated check reports nothing twice; past the Reporter's de-duplication limit of a million
+ * distinct findings a repeated one would be counted again).
  *
  * The checks, findings (code, NID, offset, field) and the order within a node are those of the
- * reader's own layers in shallow mode (ltp/node.ts, pc.ts checkPc, tc.ts checkRows, ndb/blocks.ts
- * dataTree/subnodes/readMany): values stored in subnodes are checked for presence, not read.
+ * reader's own layers in shallow mode (ltp/heap.ts, ltp/bth.ts, ltp/node.ts, pc.ts checkPc,
+ * tc.ts checkRows, ndb/blocks.ts dataTree/subnodes/readMany), which validate-layers.ts runs where
+ * this fast path does not apply: values stored in subnodes are checked for presence, not read.
+ * test/validate-fast.test.ts holds the two to the same findings.
  */
 import { type Reporter, hex } from './codes.ts';
 import { CLIENT_PC, CLIENT_TC, HN_SIG } from './ltp/heap.ts';
@@ -65,6 +68,7 @@ interface Probe {
   objAt: number;
 }
 
+/** The checks of one NBT node at a time (checkNode), over blocks from `src`. */
 export class LtpChecker {
   /** Scratch BTHHEADER (one header is in use at a time). */
   private readonly bth: BthHeader = { cbKey: 0, cbEnt: 0, levels: 0, hidRoot: 0 };
