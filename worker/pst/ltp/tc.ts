@@ -481,7 +481,7 @@ class SlotCursor {
   private k = 0;
   /** Row k passed the duplicate check and waits for its page. */
   private mid = false;
-  private readonly slot: Slot = { rowId: 0, rowIndex: 0, page: new Uint8Array(0), at: 0 };
+  private readonly slot: Slot = { rowId: 0, rowIndex: 0, page: EMPTY, at: 0 };
   private readonly nid: number;
 
   constructor(private readonly t: Table) {

@@ -476,7 +476,8 @@ class FolderImpl implements Folder {
     const named = await this.file.namedMap();
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
     const status = { failed: false };
-    const listed = new Set<number>();
+    // Row ids as listed (a Set is built only if the NBT fallback below needs one).
+    const listedIds: number[] = [];
     // The table's rows through a pull cursor (no generator of its own per row).
     const table = await this.file.table(tnid, false, status);
     let rows = 0;
@@ -486,7 +487,7 @@ class FolderImpl implements Folder {
       const row = n instanceof Promise ? await n : n;
       if (!row) break;
       rows++;
-      listed.add(row.rowId);
+      listedIds.push(row.rowId);
       const t = nidType(row.rowId);
       if (t !== NID_TYPE_NORMAL_MESSAGE && t !== NID_TYPE_ASSOC_MESSAGE) {
         this.file.rep.report('PST-TC-ROW', { nid: tnid, field: 'PidTagLtpRowId', message: `Contents row ${hex(row.rowId)} is not a message.` });
@@ -506,6 +507,7 @@ class FolderImpl implements Folder {
     }
     if (table && rows < table.rowCount) status.failed = true;
     if (status.failed) {
+      const listed = new Set(listedIds);
       let found = 0;
       const type = assoc ? NID_TYPE_ASSOC_MESSAGE : NID_TYPE_NORMAL_MESSAGE;
       for await (const nid of this.file.childrenFromNbt(this.nid, [type])) {
