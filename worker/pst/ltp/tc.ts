@@ -68,12 +68,11 @@ export class Table {
       rep.report('PST-TC-INFO', { nid, field: 'TCINFO.bType' });
       return null;
     }
-    const dv = new DataView(info.buffer, info.byteOffset, info.byteLength);
     const cCols = info[1]!;
-    const tci1b = dv.getUint16(6, true);
-    const rowSize = dv.getUint16(8, true);
-    const hidRowIndex = dv.getUint32(10, true);
-    const hnidRows = dv.getUint32(14, true);
+    const tci1b = info[6]! | (info[7]! << 8);
+    const rowSize = info[8]! | (info[9]! << 8);
+    const hidRowIndex = (info[10]! | (info[11]! << 8) | (info[12]! << 16) | (info[13]! << 24)) >>> 0;
+    const hnidRows = (info[14]! | (info[15]! << 8) | (info[16]! << 16) | (info[17]! << 24)) >>> 0;
     if (info.length < 22 + cCols * 8 || tci1b > rowSize) {
       rep.report('PST-TC-INFO', { nid, field: info.length < 22 + cCols * 8 ? 'TCINFO.cCols' : 'TCINFO.rgib' });
       return null;

@@ -34,6 +34,8 @@ const arenas = new WeakSet<ArrayBufferLike>();
 export const isArenaView = (v: Uint8Array): boolean => arenas.has(v.buffer);
 
 const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+/** readId() over bytes: a BID/NID field of `size` bytes at `o`. */
+const idAt = (b: Uint8Array, o: number, size: number): number => (size === 8 ? u32(b, o) + u32(b, o + 4) * 4294967296 : u32(b, o));
 
 /** Internal blocks (XBLOCK, XXBLOCK, SLBLOCK, SIBLOCK) have BID bit 1 set. */
 export const isInternal = (bid: number): boolean => Math.floor(bid / 2) % 2 === 1;
@@ -564,16 +566,16 @@ export class Blocks {
   /** The entries of SLBLOCK `x` (block `b`) into `map` ([MS-PST] 2.2.2.8.3.3.1). */
   private slLeaf(b: number, x: Uint8Array, ctx: Ctx, map: Map<number, SubnodeEntry>): void {
     const id = this.L.idSize;
-    const dv = new DataView(x.buffer, x.byteOffset, x.byteLength);
-    const cEnt = dv.getUint16(2, true);
+    const cEnt = x[2]! | (x[3]! << 8);
     const head = id === 8 ? 8 : 4;
     const size = 3 * id;
     const n = Math.min(cEnt, Math.floor((x.length - head) / size));
     if (n < cEnt) this.rep.report('PST-BLOCK-TYPE', { nid: ctx.nid, field: 'SLBLOCK.cEnt', message: `Block ${hex(b)} lists ${cEnt} entries but holds ${n}.` });
+    // Byte-wise (no DataView per block): SLENTRY = nid, bidData, bidSub of the layout's width.
     for (let i = 0; i < n; i++) {
       const at = head + i * size;
-      const nid = dv.getUint32(at, true);
-      map.set(nid, { nid, bidData: readId(dv, at + id, id), bidSub: readId(dv, at + 2 * id, id) });
+      const nid = u32(x, at);
+      map.set(nid, { nid, bidData: idAt(x, at + id, id), bidSub: idAt(x, at + 2 * id, id) });
     }
   }
 
