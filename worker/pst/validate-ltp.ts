@@ -389,8 +389,10 @@ export class LtpChecker {
       rep.report('PST-TC-INFO', { nid, field: info.length < 22 + cCols * 8 ? 'TCINFO.cCols' : 'TCINFO.rgib' });
       return false;
     }
-    // Columns as (tag, ibData, cbData, iBit) quadruples.
-    const cols: number[] = [];
+    // Columns as (property id, type, ibData, cbData, iBit) quintuples: small integers only, so
+    // the array stays compact.
+    let cols: number[] = new Array<number>(cCols * 5);
+    let nc = 0;
     for (let i = 0; i < cCols; i++) {
       const at = 22 + i * 8;
       const tag = u32(info, at);
@@ -401,8 +403,13 @@ export class LtpChecker {
         rep.report('PST-TC-INFO', { nid, field: 'TCOLDESC.ibData', message: `Column ${hex(tag)} lies outside the ${rowSize}-byte row.` });
         continue;
       }
-      cols.push(tag, ibData, cbData, iBit);
+      cols[nc++] = tag >>> 16;
+      cols[nc++] = tag & 0xffff;
+      cols[nc++] = ibData;
+      cols[nc++] = cbData;
+      cols[nc++] = iBit;
     }
+    if (nc < cols.length) cols = cols.slice(0, nc);
     // Row index: (dwRowID, dwRowIndex) pairs, sorted by dwRowIndex.
     let ids: number[] = [];
     let idx: number[] = [];
@@ -494,35 +501,35 @@ export class LtpChecker {
 
   /**
    * The present cells of one row (row = page[at, at + rowLen)): fixed sizes and heap HNIDs.
-   * Cells whose HNID names a subnode come back as (tag, hnid) pairs for cellsPending.
+   * Cells whose HNID names a subnode come back as (property id, hnid) pairs for cellsPending.
    */
   private cellsSync(node: Node, cols: number[], bitmapAt: number, page: Uint8Array, at: number, rowLen: number, rowId: number): number[] | undefined {
     const rep = this.rep;
     const nid = node.nid;
     const heap = node.heap;
     let later: number[] | undefined;
-    for (let c = 0; c < cols.length; c += 4) {
-      const tag = cols[c]!;
-      const ibData = cols[c + 1]!;
-      const cbData = cols[c + 2]!;
-      const iBit = cols[c + 3]!;
+    for (let c = 0; c < cols.length; c += 5) {
+      const id = cols[c]!;
+      const type = cols[c + 1]!;
+      const ibData = cols[c + 2]!;
+      const cbData = cols[c + 3]!;
+      const iBit = cols[c + 4]!;
       const bi = bitmapAt + (iBit >> 3);
       if (bi >= rowLen || (page[at + bi]! & (0x80 >> (iBit & 7))) === 0) continue;
-      const type = tag & 0xffff;
       const cellLen = Math.max(0, Math.min(cbData, rowLen - ibData));
       const size = fixedSize(type);
       if (size > 0 && size <= 8 && !(type & MV_FLAG)) {
-        if (cellLen < size) rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(tag >>> 16)} type ${hex(type)} cbData ${cbData}.` });
+        if (cellLen < size) rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(id)} type ${hex(type)} cbData ${cbData}.` });
         continue;
       }
       if (cellLen < 4) continue;
       const hnid = u32(page, at + ibData);
       if (hnid === 0) continue;
       if ((hnid & 0x1f) === 0) {
-        if (!heap.has(hnid)) rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(tag >>> 16)} (HNID ${hex(hnid)}).` });
+        if (!heap.has(hnid)) rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(id)} (HNID ${hex(hnid)}).` });
         continue;
       }
-      (later ??= []).push(tag, hnid);
+      (later ??= []).push(id, hnid);
     }
     return later;
   }
@@ -530,7 +537,7 @@ export class LtpChecker {
   private cellsPending(node: Node, later: number[], rowId: number): void {
     for (let i = 0; i < later.length; i += 2) {
       const bytes = this.hnid(node, later[i + 1]!, -1);
-      if (!bytes) this.rep.report('PST-TC-CELL', { nid: node.nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(later[i]! >>> 16)} (HNID ${hex(later[i + 1]!)}).` });
+      if (!bytes) this.rep.report('PST-TC-CELL', { nid: node.nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(later[i]!)} (HNID ${hex(later[i + 1]!)}).` });
     }
   }
 
@@ -593,10 +600,13 @@ export class LtpChecker {
 class Hn {
   readonly clientSig: number;
   readonly hidUserRoot: number;
-  /** Per page: offset of rgibAlloc, -1 unusable, undefined not parsed yet. */
-  private readonly mapAt: (number | undefined)[] = [];
-  /** Per page: cAlloc + 1 entries. */
-  private readonly mapLen: number[] = [];
+  /** Page 0 (most heaps have no other): offset of rgibAlloc, -1 unusable, -2 not parsed yet. */
+  private at0 = -2;
+  /** Page 0: cAlloc + 1 entries. */
+  private len0 = 0;
+  /** Pages 1.. likewise, made on first use. */
+  private mapAt: (number | undefined)[] | undefined;
+  private mapLen: number[] | undefined;
   /** Result of the last successful find: the page and the item's [s, e). */
   pg: Uint8Array = EMPTY;
   s = 0;
@@ -626,7 +636,7 @@ class Hn {
 
   /** HNPAGEMAP of page i: rgibAlloc offsets within ibHnpm and ascending ([MS-PST] 2.3.1.5). */
   private map(i: number): number {
-    const have = this.mapAt[i];
+    const have = i === 0 ? (this.at0 === -2 ? undefined : this.at0) : this.mapAt?.[i];
     if (have !== undefined) return have;
     const b = this.pages[i];
     let at = -1;
@@ -642,12 +652,14 @@ class Hn {
             if (v > ib || (k > 0 && v < prev)) at = -1;
             prev = v;
           }
-          this.mapLen[i] = cAlloc + 1;
+          if (i === 0) this.len0 = cAlloc + 1;
+          else (this.mapLen ??= [])[i] = cAlloc + 1;
         }
       }
       if (at < 0) this.rep.report('PST-HN-PAGEMAP', { nid: this.nid, field: 'HNPAGEMAP.rgibAlloc', message: `Heap page ${i}.` });
     }
-    this.mapAt[i] = at;
+    if (i === 0) this.at0 = at;
+    else (this.mapAt ??= [])[i] = at;
     return at;
   }
 
@@ -661,7 +673,7 @@ class Hn {
       return false;
     }
     const at = this.map(block);
-    if (at < 0 || index >= this.mapLen[block]!) {
+    if (at < 0 || index >= (block === 0 ? this.len0 : this.mapLen![block]!)) {
       if (!quiet && at >= 0) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
       return false;
     }
