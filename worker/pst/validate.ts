@@ -772,12 +772,12 @@ async function fusedPass(
     checked[i] = 1;
     return bc.checkAndDecode(bid, index.ib(i), cb, cbi, buf, off, len, nid, out);
   };
-  // Blocks of the current node read on their own (not in the runs in hand), kept until the node
-  // is done: a node that meets one is checked again from the start once it is read.
-  const side = new Map<number, Uint8Array | null>();
+  // Blocks of the current node read on their own (not in the runs in hand), kept raw until the
+  // node is done: a node that meets one is checked again from the start once it is read. Like
+  // blocks in the runs, they are decoded per request (trailer findings name the reading node).
+  const side = new Map<number, Uint8Array>();
   let sideBytes = 0;
   let missing = -1;
-  let missingNid = 0;
   // Data-tree leaves the current attempt announced (LtpSource.want): fetched with the next miss.
   let wanted: readonly number[] = [];
   const SIDE_BUDGET = sideBudget;
@@ -800,10 +800,9 @@ async function fusedPass(
         const ws = wStart[s]!;
         if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!, ib - ws, span, nid, true);
       }
-      const got = side.get(i);
-      if (got !== undefined) return got;
+      const raw = side.get(i);
+      if (raw) return decode(i, raw, 0, raw.length, nid, false);
       missing = i;
-      missingNid = nid;
       throw MISS;
     },
     want(bids) {
@@ -854,10 +853,8 @@ async function fusedPass(
         // table's row matrix then costs one retry, not one per block).
         const fetchOne = async (m: number) => {
           const span = bc.span(index.cbAt(m));
-          const raw = await source.read(index.ib(m), span);
-          const d = decode(m, raw, 0, raw.length, missingNid, false);
-          // Own copies: the arena is reset per attempt and the source may reuse its buffers.
-          side.set(m, d && (d.buffer === arena.buffer || d.buffer === raw.buffer) ? d.slice() : d);
+          // An own copy: the source may reuse its buffers.
+          side.set(m, (await source.read(index.ib(m), span)).slice());
           sideBytes += span;
         };
         const m = missing;
