@@ -68,7 +68,15 @@ interface Leaf {
 /** Leaf hints kept per B-tree (see BTrees.bbtHints). */
 const HINTS = 4;
 
-const nbtLater = (r: Promise<Leaf | null>): Promise<NbtEntry | null> => r.then((l) => (l ? l.page.nbt![l.at]! : null));
+const nbtLater = (r: Promise<Leaf | null>): Promise<NbtEntry | null> => r.then((l) => (l ? nbtEntryAt(l.page, l.at) : null));
+
+/** NBTENTRY `i` of a leaf NBT page as a fresh object (see bbtEntryAt). */
+function nbtEntryAt(p: BtPage, i: number): NbtEntry {
+  const raw = (p as PageImpl).nbtRaw;
+  if (!raw) return p.nbt![i]!;
+  const o = 4 * i;
+  return { nid: raw[o]!, bidData: raw[o + 1]!, bidSub: raw[o + 2]!, nidParent: raw[o + 3]! };
+}
 const bbtLater = (r: Promise<Leaf | null>): Promise<BbtEntry | null> => r.then((l) => (l ? bbtEntryAt(l.page, l.at) : null));
 
 /** BBTENTRY `i` of a leaf BBT page as a fresh object (lookups: short-lived, cheap to collect). */
@@ -80,17 +88,30 @@ function bbtEntryAt(p: BtPage, i: number): BbtEntry {
 }
 
 /**
- * A parsed page. BBT leaf entries are kept packed (5 numbers each in one Float64Array: a page
- * cache of thousands of pages would otherwise hold ~20 long-lived objects per page, which the
- * garbage collector copies and marks over and over); `bbt` builds the objects on demand (walks).
+ * A parsed page. Leaf entries are kept packed (BBT 5, NBT 4 numbers each in one Float64Array: a
+ * page cache of thousands of pages would otherwise hold ~20 long-lived objects per page, which
+ * the garbage collector copies and marks over and over); `bbt`/`nbt` build the objects on demand
+ * (walks).
  */
 class PageImpl implements BtPage {
   keys: number[] = [];
   childBid?: number[];
   childIb?: number[];
-  nbt?: NbtEntry[];
+  nbtRaw?: Float64Array;
   bbtRaw?: Float64Array;
   private bbtList?: BbtEntry[];
+  private nbtList?: NbtEntry[];
+
+  get nbt(): NbtEntry[] | undefined {
+    const raw = this.nbtRaw;
+    if (!raw) return undefined;
+    if (!this.nbtList) {
+      const list: NbtEntry[] = [];
+      for (let i = 0; i < raw.length / 4; i++) list.push(nbtEntryAt(this, i));
+      this.nbtList = list;
+    }
+    return this.nbtList;
+  }
 
   constructor(
     readonly ib: number,
@@ -273,15 +294,15 @@ export class BTrees {
         raw[5 * i + 4] = cRef;
       }
     } else {
-      page.nbt = [];
+      const raw = (page.nbtRaw = new Float64Array(cEnt * 4));
       for (let i = 0; i < cEnt; i++) {
         const at = i * cbEnt;
         const nid = id === 4 ? dv.getUint32(at, true) : dv.getUint32(at, true);
-        const bidData = readId(dv, at + id, id);
-        const bidSub = readId(dv, at + 2 * id, id);
-        const nidParent = dv.getUint32(at + 3 * id, true);
         page.keys.push(nid);
-        page.nbt.push({ nid, bidData, bidSub, nidParent });
+        raw[4 * i] = nid;
+        raw[4 * i + 1] = readId(dv, at + id, id);
+        raw[4 * i + 2] = readId(dv, at + 2 * id, id);
+        raw[4 * i + 3] = dv.getUint32(at + 3 * id, true);
       }
     }
     for (let i = 1; i < page.keys.length; i++) {
@@ -436,7 +457,7 @@ export class BTrees {
   nbt(nid: number): NbtEntry | null | Promise<NbtEntry | null> {
     const r = this.find(this.nbtRoot, PTYPE_NBT, nid >>> 0);
     if (r instanceof Promise) return nbtLater(r);
-    return r ? r.nbt![this.foundAt]! : null;
+    return r ? nbtEntryAt(r, this.foundAt) : null;
   }
 
   /** The BBT entry of `bid` (a value when the path is cached, else a promise). */
