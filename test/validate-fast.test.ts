@@ -12,6 +12,11 @@ import { generateDescription, mutate, writePstToBytes, type MutationKind, type M
 import { bytesSource } from '../worker/io/byte-source.ts';
 import type { Finding } from '../worker/findings.ts';
 import { validate, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
+import { BtWalker } from '../worker/pst/validate-btree.ts';
+import { BTrees } from '../worker/pst/ndb/btree.ts';
+import { parseHeader } from '../worker/pst/ndb/header.ts';
+import { Reporter } from '../worker/pst/codes.ts';
+import { loadCodecs } from '../worker/codec/index.ts';
 
 const key = (f: Finding) => `${f.code}|${f.severity}|${f.nid ?? ''}|${f.offset ?? ''}|${f.field ?? ''}`;
 const sortedCounts = (c: ValidationReport['counts']) => ({ ...c, byCode: Object.fromEntries(Object.entries(c.byCode).sort()) });
@@ -58,5 +63,112 @@ describe('validate --full: fast path, side cache, reader layers agree', () => {
         await same(m, `${variant} flips ${k}`);
       }
     }, 120_000);
+  }
+});
+
+describe("validate's B-tree walker finds what BTrees.walk finds", () => {
+  // validate-btree.ts mirrors ndb/btree.ts's page checks and its page cache shared by both walks;
+  // walk the NBT then the BBT with each and compare pages, entries and findings.
+  async function walks(bytes: Uint8Array) {
+    const codecs = await loadCodecs();
+    const crc32 = (d: Uint8Array) => codecs.crc32(d);
+    const src = bytesSource(bytes);
+    const { header } = parseHeader(bytes.slice(0, 564), bytes.length, crc32);
+    const out: { findings: string[]; pages: number[]; entries: number[] }[] = [];
+    for (const own of [false, true]) {
+      const findings: Finding[] = [];
+      const rep = new Reporter((f) => findings.push(f));
+      const pages: number[] = [];
+      const entries: number[] = [];
+      if (own) {
+        const w = new BtWalker(src, header.layout, rep, crc32);
+        for (const which of ['bbt', 'nbt'] as const) {
+          await w.walk(which, which === 'bbt' ? header.bbtRoot : header.nbtRoot, {
+            page: (ib) => pages.push(ib),
+            leaf: (n, keys) => {
+              for (let i = 0; i < n; i++) entries.push(keys[i]!);
+            },
+          });
+        }
+      } else {
+        const bt = new BTrees(src, header.layout, rep, { crc32, verifyCrc: true }, header.nbtRoot, header.bbtRoot);
+        for (const which of ['bbt', 'nbt'] as const) {
+          for await (const p of bt.walk(which)) {
+            pages.push(p.ib);
+            if (p.level === 0) for (const k of p.keys) entries.push(k);
+          }
+        }
+      }
+      out.push({ findings: findings.map(key).sort(), pages, entries });
+    }
+    return out;
+  }
+
+  for (const [variant, crypt, seed] of [['unicode', 'permute', 51], ['ansi', 'none', 52], ['ost4k', 'cyclic', 53]] as const) {
+    test(`${variant}: sound and damaged B-trees`, async () => {
+      const sound = fixture(variant, crypt, seed);
+      const cases: { what: string; bytes: Uint8Array }[] = [{ what: 'sound', bytes: sound }];
+      const combos: { kind: MutationKind; target?: MutationOptions['target']; level?: number }[] = [
+        { kind: 'flip', target: 'nbt' }, { kind: 'flip', target: 'bbt' }, { kind: 'zero', target: 'nbt' }, { kind: 'zero', target: 'bbt' },
+        { kind: 'break-btree', target: 'nbt' }, { kind: 'break-btree', target: 'bbt' }, { kind: 'truncate' },
+      ];
+      for (const c of combos) {
+        for (let k = 1; k <= 4; k++) {
+          const res = await mutate(sound, { ...c, seed: k });
+          cases.push({ what: res.description, bytes: res.bytes! });
+        }
+      }
+      // Targeted damage to every field the page checks read, on a spread of pages of both trees.
+      const L = parseHeader(sound.slice(0, 564), sound.length).header.layout;
+      const pageIbs: { ib: number; level: number }[] = [];
+      const head = parseHeader(sound.slice(0, 564), sound.length).header;
+      const bt = new BTrees(bytesSource(sound), L, new Reporter(undefined), { verifyCrc: false }, head.nbtRoot, head.bbtRoot);
+      for (const which of ['bbt', 'nbt'] as const) for await (const p of bt.walk(which)) pageIbs.push({ ib: p.ib, level: p.level });
+      const t = L.pageTrailerAt;
+      const e = L.btEntriesEnd;
+      const id = L.idSize;
+      const edits: [string, (b: Uint8Array, ib: number, level: number) => void][] = [
+        ['wSig', (b, ib) => (b[ib + t + 2]! ^= 0x11)],
+        ['ptype', (b, ib) => (b[ib + t]! ^= 0x01)],
+        ['ptypeRepeat', (b, ib) => (b[ib + t + 1]! ^= 0x01)],
+        ['trailer bid', (b, ib) => (b[ib + t + (L.ansi ? 4 : 8)]! ^= 0x40)],
+        ['cEnt', (b, ib) => (b[ib + e]! = 0xff)],
+        ['cbEnt', (b, ib) => (b[ib + e + (L.fourK ? 4 : 2)]! ^= 0x04)],
+        ['cLevel', (b, ib) => (b[ib + e + (L.fourK ? 5 : 3)]! ^= 0x01)],
+        ['key order', (b, ib) => (b[ib + (L.ansi ? 12 : 24) + 1]! = 0)],
+        ['first key', (b, ib) => (b[ib + id - 1]! = 0x7f)],
+        ['child ib: itself', (b, ib, level) => {
+          if (level > 0) for (let k = 0; k < id; k++) b[ib + 2 * id + k] = Math.floor(ib / 256 ** k) % 256;
+        }],
+        ['child ib: past the end', (b, ib, level) => {
+          if (level > 0) b[ib + 2 * id + id - 2]! = 0x7f;
+        }],
+        ['child ib: misaligned', (b, ib, level) => {
+          if (level > 0) b[ib + 2 * id]! ^= 0x08;
+        }],
+        ['child bid', (b, ib, level) => {
+          if (level > 0) b[ib + id]! ^= 0x40;
+        }],
+      ];
+      const picks = [0, 1, Math.floor(pageIbs.length / 2), pageIbs.length - 1];
+      for (const [name, edit] of edits) {
+        for (const k of picks) {
+          const p = pageIbs[k]!;
+          const m = sound.slice();
+          edit(m, p.ib, p.level);
+          cases.push({ what: `${name} of page ${k} (level ${p.level})`, bytes: m });
+        }
+      }
+      let damaged = 0;
+      for (const { what, bytes } of cases) {
+        const [ref, own] = await walks(bytes);
+        expect(own!.findings, what).toEqual(ref!.findings);
+        expect(own!.pages, what).toEqual(ref!.pages);
+        expect(own!.entries, what).toEqual(ref!.entries);
+        if (ref!.findings.length) damaged++;
+      }
+      // The mutations really damage the trees (the comparison is not between two empty lists).
+      expect(damaged).toBeGreaterThan(40);
+    }, 60_000);
   }
 });
