@@ -1,7 +1,8 @@
 /**
  * Codecs.crcDecodeInto (the block reader's hot path) against decodeBlock, the general kernel: for
  * every cipher, block sizes around the wasm kernels' 16-byte steps and a block larger than the
- * I/O area starts out with, the returned CRC and the decoded bytes must be the same.
+ * I/O area starts out with, alone or followed by trailer-like bytes, the returned CRC and the
+ * decoded bytes must be the same.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BlockCrypt, type Codecs, loadCodecs } from '../worker/codec/index.ts';
@@ -24,6 +25,15 @@ describe('crcDecodeInto', () => {
         const got = new Uint8Array(n);
         const before = stored.slice();
         const crc = c.crcDecodeInto!(stored, got, crypt, key);
+        // The block followed by a trailer and padding (as the reader passes it) or by much more.
+        for (const extra of [16, 200, 5000]) {
+          const src = new Uint8Array(n + extra);
+          src.set(stored);
+          src.fill(0xa5, n);
+          const got2 = new Uint8Array(n);
+          expect(c.crcDecodeInto!(src, got2, crypt, key), `n=${n}+${extra}`).toBe(r.crc);
+          expect(Buffer.compare(got2, want), `n=${n}+${extra}: bytes`).toBe(0);
+        }
         expect(crc, `n=${n}`).toBe(r.crc);
         expect(crc, `n=${n}`).toBe(c.crc32(stored));
         const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;

@@ -77,11 +77,12 @@ export interface Codecs {
    */
   decodeBlock?(stored: Uint8Array, out: Uint8Array, options: BlockDecodeOptions): BlockDecodeResult;
   /**
-   * decodeBlock for the common case, without option and result objects: no inflate, CRC wanted,
-   * `out` as long as `stored`; returns the CRC of `stored` (`crypt`/`key` as in
-   * BlockDecodeOptions). Optional like decodeBlock.
+   * decodeBlock for the common case, without option and result objects: no inflate, CRC wanted.
+   * The stored block is the first `out.length` bytes of `src` (which may go on, e.g. with the
+   * block trailer: no view needed); returns their CRC and leaves them decoded in `out`
+   * (`crypt`/`key` as in BlockDecodeOptions). Optional like decodeBlock.
    */
-  crcDecodeInto?(stored: Uint8Array, out: Uint8Array, crypt: number, key: number): number;
+  crcDecodeInto?(src: Uint8Array, out: Uint8Array, crypt: number, key: number): number;
 }
 
 /** Cipher of decodeBlock: [MS-PST] 2.2.2.6 bCryptMethod values. */

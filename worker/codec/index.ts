@@ -243,13 +243,17 @@ class WasmCodecs implements Codecs {
     return { error, crc };
   }
 
-  crcDecodeInto(stored: Uint8Array, out: Uint8Array, crypt: number, key: number): number {
-    const n = stored.length;
-    if (n > MAX_CALL_BYTES || out.length !== n) return this.decodeBlock(stored, out, { crypt, key, inflate: false, crc: true }).crc;
-    if (n > this.room && !this.reserve(n)) throw new RangeError('wasm memory exhausted');
+  crcDecodeInto(src: Uint8Array, out: Uint8Array, crypt: number, key: number): number {
+    const n = out.length;
+    if (n > src.length) throw new RangeError('crcDecodeInto: source shorter than the output');
+    // The whole of `src` goes in when it is only a little longer (a trailer): one copy, no view.
+    const whole = src.length - n <= 256;
+    const len = whole ? src.length : n;
+    if (len > MAX_CALL_BYTES) return this.decodeBlock(src.subarray(0, n), out, { crypt, key, inflate: false, crc: true }).crc;
+    if (len > this.room && !this.reserve(len)) throw new RangeError('wasm memory exhausted');
     const x = this.x;
     const p = this.base;
-    this.mem.set(stored, p);
+    this.mem.set(whole ? src : src.subarray(0, n), p);
     let crc: number;
     if (crypt === BlockCrypt.PERMUTE && x.crcPermuteDecode) crc = x.crcPermuteDecode(p, n, 0) >>> 0;
     else {

@@ -255,17 +255,17 @@ export class Blocks {
     if (wSig !== computeSig(e.ib, e.bid)) {
       this.rep.report('PST-BLOCK-SIG', { nid, offset: e.ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(e.bid)}.` });
     }
-    const stored = b.subarray(0, e.cb);
     const inflate = L.fourK && e.cbInflated !== e.cb;
     const codecs = this.codecs;
     if (codecs?.crcDecodeInto && out && !checkOnly && !inflate && this.verifyCrc) {
       // The common case (no inflate, CRC checked) without option/result objects.
       const crypt = isInternal(e.bid) ? BlockCrypt.NONE : this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
-      if (codecs.crcDecodeInto(stored, out, crypt, e.bid >>> 0) !== crc) {
+      if (codecs.crcDecodeInto(b, out, crypt, e.bid >>> 0) !== crc) {
         this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
       }
       return out;
     }
+    const stored = b.subarray(0, e.cb);
     const fused = this.codecs?.decodeBlock;
     if (fused && out && !checkOnly) {
       // One pass through wasm memory: CRC, inflate or copy, decrypt.
