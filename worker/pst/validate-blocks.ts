@@ -194,12 +194,16 @@ export class BlockCheck {
     }
     const stored = buf.subarray(off, off + cb);
     const dest = out ?? new Uint8Array(cb);
-    opts.crypt = crypt;
-    opts.key = bid >>> 0;
-    opts.inflate = false;
-    opts.crc = true;
-    const r = fused.call(this.codecs, stored, dest, opts);
-    if (r.crc !== this.crc) this.rep.report('PST-BLOCK-CRC', { offset: ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(bid)}.` });
+    let crc: number;
+    if (this.codecs.crcDecodeInto) crc = this.codecs.crcDecodeInto(stored, dest, crypt, bid >>> 0);
+    else {
+      opts.crypt = crypt;
+      opts.key = bid >>> 0;
+      opts.inflate = false;
+      opts.crc = true;
+      crc = fused.call(this.codecs, stored, dest, opts).crc;
+    }
+    if (crc !== this.crc) this.rep.report('PST-BLOCK-CRC', { offset: ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(bid)}.` });
     return dest;
   }
 
