@@ -723,8 +723,9 @@ async function fusedPass(
     } else nodes.sort((a, b) => nodeKey[a]! - nodeKey[b]! || a - b);
   }
 
-  // Run buffers: the previous, current and next run are kept while the one after is read.
-  const RING = 4;
+  // Run buffers: the previous, current and next run are kept while the two after it are read
+  // (reads of large files then overlap each other as well as the checks).
+  const RING = 5;
   const bufs: (Uint8Array | undefined)[] = new Array(RING);
   const wStart = new Float64Array(RING).fill(-1);
   const wLen = new Float64Array(RING);
@@ -878,11 +879,12 @@ async function fusedPass(
   };
 
   loads[0] = load(0);
-  loads[1 % RING] = load(1);
+  loads[1] = load(1);
+  loads[2] = load(2);
   for (let r = 0; r < runs; r++) {
     await loads[r % RING];
     await loads[(r + 1) % RING];
-    loads[(r + 2) % RING] = load(r + 2);
+    loads[(r + 3) % RING] = load(r + 3);
     const slot = r % RING;
     const start = runB[2 * r]!;
     // Nodes whose data block starts before the next run (the runs cover the file in order),
