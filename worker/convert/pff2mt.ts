@@ -464,6 +464,8 @@ class Run {
     this.o.onTree?.({ kind: 'message', nid, parent, content: m });
     const before = this.w.bytesWritten;
     const ok = await this.w.writeMessage(BigInt(nid), parent, m);
+    // Written (every chunk settled) and referenced nowhere else: large buffers can be reused.
+    this.pst.recycle?.(r.content);
     if (!ok) this.res.skippedMessages++;
     this.o.onProgress?.({ kind: 'message', nid, written: ok, bytes: this.w.bytesWritten - before });
   }

@@ -184,6 +184,11 @@ export interface PstFile {
    * embedded messages (PR_ATTACH_DATA_OBJ) resolved into `embedded` at any depth.
    */
   readMessage(nid: number): Promise<PstMessage>;
+  /**
+   * The caller is done with `m` (from readMessage) and keeps no part of it: the buffers of its
+   * large attachment values may be reused by later reads. Optional to call; m is unusable after.
+   */
+  recycle(m: MessageContent): void;
   /** Cache and read statistics (for tests and benchmarks). */
   stats(): { bytesRead: number; reads: number; cachedBytes: number; peakCachedBytes: number };
 }

@@ -265,6 +265,13 @@ export class PstFileImpl implements PstFile {
     }
   }
 
+  recycle(m: MessageContent): void {
+    for (const a of m.attachments) {
+      for (const p of a.props) if (p.value instanceof Uint8Array && p.value.length >= 1 << 20) this.blocks.recycle(p.value);
+      if (a.embedded) this.recycle(a.embedded);
+    }
+  }
+
   async readMessage(nid: number): Promise<PstMessage> {
     const n = this.nodeAny(nid, 'Message');
     const node = n instanceof Promise ? await n : n;

@@ -384,7 +384,7 @@ export class Blocks {
       slots += inPlace ? raw : payload;
       i = j;
     }
-    const out = new Uint8Array(slots);
+    const out = this.streamBuffer(slots);
     const fill = (r: Run): Promise<Uint8Array> => {
       const dest = out.subarray(r.pos, r.pos + (r.end - r.start));
       return this.src.readInto!(r.start, dest).then((got) => dest.subarray(0, got));
@@ -434,6 +434,40 @@ export class Blocks {
     }
     return { parts, whole: ok && parts.length === bids.length ? (at === out.length ? out : out.subarray(0, at)) : null };
   }
+
+  /**
+   * A buffer for a stream of `n` bytes. Streams of RECYCLE_MIN bytes and more (attachment data)
+   * get a buffer the caller may hand back with recycle() once it is done with the value, so a
+   * converter going through many large attachments reuses one buffer instead of faulting in
+   * fresh pages (and leaving dead ones to the GC) for each.
+   */
+  private streamBuffer(n: number): Uint8Array {
+    if (n < Blocks.RECYCLE_MIN) return new Uint8Array(n);
+    const spare = this.spare;
+    if (spare && spare.byteLength >= n) {
+      this.spare = undefined;
+      return new Uint8Array(spare, 0, n);
+    }
+    const b = new Uint8Array(n);
+    this.streamBuffers.add(b.buffer);
+    return b;
+  }
+
+  /**
+   * The caller is done with `v` (a value this reader returned): if it lies in a large stream
+   * buffer, that buffer may be reused for a later stream. Nothing may read `v` afterwards.
+   */
+  recycle(v: Uint8Array): void {
+    const buf = v.buffer;
+    if (!this.streamBuffers.has(buf) || buf.byteLength > Blocks.RECYCLE_MAX) return;
+    if (!this.spare || this.spare.byteLength < buf.byteLength) this.spare = buf as ArrayBuffer;
+  }
+
+  private spare: ArrayBuffer | undefined;
+  private readonly streamBuffers = new WeakSet<ArrayBufferLike>();
+  private static readonly RECYCLE_MIN = 1 << 20;
+  /** A larger buffer is left to the GC rather than kept as the spare. */
+  private static readonly RECYCLE_MAX = 64 << 20;
 
   /** Free run buffers (at most two kept; one decoding, one being filled). */
   private readonly scratch: Uint8Array[] = [];
