@@ -6,22 +6,12 @@
  * terminating the threads (close()).
  */
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
-import { RotationPool, type BatchEncoder, type BatchEncoderOptions, type BatchReply, type MessagePool, type RemoteEncoder } from '../worker/convert/pff2mt-batch.ts';
+import { RotationPool, type BatchEncoderOptions, type BatchReply, type MessagePool, type RemoteEncoder } from '../worker/convert/pff2mt-batch.ts';
 
-/** Threads used when --jobs is not given: one per core, at most 4. */
-export function defaultJobs(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
-}
-
-/**
- * A pool of `size` worker threads, plus `local` (an encoder on this thread, which otherwise
- * mostly waits for the workers) when given; `order` as RotationPool's (the local encoder is member
- * `size`).
- */
-export function createThreadPool(path: string, size: number, options: BatchEncoderOptions, local?: BatchEncoder, order?: number[]): MessagePool {
+/** A pool of `size` worker threads reading `path`. */
+export function createThreadPool(path: string, size: number, options: BatchEncoderOptions): MessagePool {
   const url = new URL('./pff2mt-thread.js', import.meta.url);
-  const members: (RemoteEncoder | BatchEncoder)[] = [];
+  const members: RemoteEncoder[] = [];
   const workers: Worker[] = [];
   for (let i = 0; i < size; i++) {
     // A small young generation per thread: its live data is one batch and the reader's caches,
@@ -30,8 +20,7 @@ export function createThreadPool(path: string, size: number, options: BatchEncod
     workers.push(w);
     members.push({ post: (id, req) => w.postMessage({ id, req }), close: () => w.terminate().then(() => undefined) });
   }
-  if (local) members.push(local);
-  const pool = new RotationPool(members, order);
+  const pool = new RotationPool(members);
   workers.forEach((w, i) => {
     w.on('message', (m: BatchReply) => pool.reply(i, m));
     w.on('error', (e: Error) => pool.lost(i, e));

@@ -244,6 +244,11 @@ describe('mailferry pff2mt --jobs (worker threads)', () => {
       expect(r.stderr.includes(`pff: ${j} worker threads`)).toBe(j > 1);
       return readFileSync(out);
     });
+    // Without --jobs: one thread, the same stream.
+    const plain = spawnSync(process.execPath, [cli, 'pff2mt', '-o', join(dir, 'plain.mt'), pst], { encoding: 'utf8' });
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('worker threads');
+    expect(Buffer.compare(readFileSync(join(dir, 'plain.mt')), outs[0]!)).toBe(0);
     expect(decodeGxmtBytes(outs[0]!).frames.filter((f) => f.kind === 'message')).toHaveLength(900);
     expect(Buffer.compare(outs[1]!, outs[0]!)).toBe(0);
     expect(Buffer.compare(outs[2]!, outs[0]!)).toBe(0);

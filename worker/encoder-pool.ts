@@ -11,12 +11,12 @@ import { RotationPool, type BatchEncoderOptions, type BatchReply, type MessagePo
 export const POOL_MIN_BYTES = 16 << 20;
 
 /**
- * Workers for a conversion: one per core, at most 4 (the page and this worker mostly wait while
- * they read and encode).
+ * Workers for a conversion when the page does not say (?jobs=N): none. Each worker reads the file
+ * with its own reader and heap, which on 2 cores costs as much as it saves; the option pays on
+ * machines with 4 or more cores.
  */
 export function webJobs(): number {
-  const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
-  return Math.max(1, Math.min(4, cores));
+  return 1;
 }
 
 export function createWebWorkerPool(file: Blob, name: string, size: number, options: BatchEncoderOptions): MessagePool {

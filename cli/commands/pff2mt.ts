@@ -12,9 +12,9 @@ import { pstToMt, PFF2MT_DIFFERENCES, type Pff2mtOptions, type TreeObject } from
 import { openPst, PstOpenError } from '../../worker/pst/index.ts';
 import type { Finding } from '../../worker/findings.ts';
 import { propJson } from '../../worker/gxmt/json.ts';
-import { createThreadPool, defaultJobs } from '../pff2mt-pool.ts';
+import { createThreadPool } from '../pff2mt-pool.ts';
 import { LARGE, releaseLargeBuffers } from '../memory.ts';
-import { BatchEncoder, type MessagePool } from '../../worker/convert/pff2mt-batch.ts';
+import type { MessagePool } from '../../worker/convert/pff2mt-batch.ts';
 import type { Prop } from '../../worker/mapi/types.ts';
 
 const HELP = `Usage: mailferry pff2mt [options] FILE > out.mt
@@ -52,9 +52,10 @@ Mailferry's own:
                       else 1252); --force-codepage uses CP for every 8-bit string
   --continue          go on after items that cannot be read (default)
   --no-continue       stop at the first item that cannot be read (exit 1)
-  --jobs N            threads that read and encode messages (default: one per core, at most 4;
-                      1 = everything on one thread). The stream is byte-identical whatever N.
-                      Files under 16 MiB and -t always use one thread.
+  --jobs N            threads that read and encode messages (default 1). The stream is
+                      byte-identical whatever N. Each thread costs about 100 MiB and some CPU of
+                      its own; on 2 cores two threads are no faster than one. Files under
+                      16 MiB and -t always use one thread.
   -o FILE             write the stream to FILE instead of standard output
   -q                  do not print findings (damage, skipped properties) on stderr
   --differences       list how the output differs from gromox-pff2mt 3.10, and exit
@@ -124,7 +125,7 @@ export const command: Command = {
       o.onlyObj = nids as number[];
     }
     const tree = opts['-t'] === true;
-    let jobs = defaultJobs();
+    let jobs = 1;
     if (opts['--jobs'] !== undefined) {
       jobs = Number(opts['--jobs']);
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage('--jobs needs a number from 1 to 64');
@@ -176,16 +177,7 @@ export const command: Command = {
       err(`pff: ... ${((performance.now() - t0) / 1000).toFixed(6)}s\n`);
       let pool: MessagePool | undefined;
       if (pooled) {
-        const eo = { version: o.version ?? 5, codepage: o.codepage, forceCodepage: o.forceCodepage };
-        const mode = process.env.MF_SCHED ?? '';
-        if (mode) {
-          const sched = mode.split(',').map(Number);
-          const local = sched.includes(-1) ? await BatchEncoder.open(src, eo) : undefined;
-          const threads = sched.some((x) => x >= 0) ? Math.max(...sched) + 1 : 0;
-          pool = createThreadPool(file, threads, eo, local, sched.map((x) => (x < 0 ? threads : x)));
-        } else {
-          pool = createThreadPool(file, jobs, eo);
-        }
+        pool = createThreadPool(file, jobs, { version: o.version ?? 5, codepage: o.codepage, forceCodepage: o.forceCodepage });
         o.pool = pool;
         err(`pff: ${jobs} worker threads\n`);
       }
