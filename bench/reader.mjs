@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'cli/bin/mailferry.js');
 const gen = join(root, 'cli/bin/mailferry-pstgen.js');
-/** Threads of the parallel walk (pff2mt --jobs uses one per core, at most 4). */
+/** Threads of the parallel walk (as pff2mt --jobs N would use). */
 const THREADS = Math.max(2, Math.min(4, availableParallelism()));
 
 const WALK = `
