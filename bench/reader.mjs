@@ -50,7 +50,9 @@ const rec = async (f) => {
   for (const assoc of [false, true]) for await (const ref of f.messages({ assoc })) {
     if (index++ % part.n !== part.i) continue;
     messages++;
-    count(await pst.readMessage(ref.nid));
+    const m = await pst.readMessage(ref.nid);
+    count(m);
+    pst.recycle(m); // done with it, as a streaming consumer (pff2mt) says: large buffers are reused
   }
   for (const s of await f.subfolders()) await rec(s);
 };
