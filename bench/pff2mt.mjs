@@ -13,6 +13,7 @@
  * (dist/node/cli/pstgen). Generated files are kept in $MAILFERRY_BENCH_DIR (default
  * /tmp/mailferry-bench) and reused by later runs.
  */
+import { execFileSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -83,6 +84,9 @@ export async function run(log) {
     const size = statSync(pst).size;
     log(`${s.name}: ${pst} ${(size / MiB).toFixed(0)} MiB, ${s.messages} messages (ready in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     const out = join(dir, `out-${s.name}`);
+    // Warm the page cache so every tool starts from the same state (the first row would
+    // otherwise pay the disk reads the later ones are spared).
+    execFileSync('cat', [pst], { stdio: ['ignore', 'ignore', 'ignore'] });
     const rows = [];
     const tools = [
       ['mailferry pff2mt', process.execPath, [cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst]],
@@ -99,6 +103,9 @@ export async function run(log) {
       rmSync(`${out}.pffexport.export`, { recursive: true, force: true });
       rmSync(`${out}.readpst`, { recursive: true, force: true });
       mkdirSync(`${out}.readpst`, { recursive: true });
+      // Write back the previous tool's output first, so its writeback does not run (and take a
+      // core) during this tool's measurement.
+      execFileSync('sync');
       try {
         const r = await measure(cmd, args);
         rows.push({ name, ...r });
