@@ -1,23 +1,26 @@
 /**
- * Prompt release of large buffers in the CLI. Attachment data reaches the GXMT writer as
- * ArrayBuffers outside the V8 heap; V8 frees them only when a garbage collection finds them
- * dead, and it schedules one only after external memory has grown by about 64 MiB. With
- * attachments of tens of MiB that keeps two or three dead copies alive and was most of pff2mt's
- * peak RSS on attachment-heavy files. After a message with at least `LARGE` bytes of frame
- * the command asks for a full collection (a few ms on this heap), so peak memory is about one
- * large message. Node exposes gc() only behind --expose-gc; the flag is set at run time, and
- * when that is not possible this does nothing.
+ * A safety net for large buffers in the CLI. Attachment data lives in ArrayBuffers outside the
+ * V8 heap; V8 frees dead ones only in a collection, which it schedules after external memory has
+ * grown by about 64 MiB, so dead copies of attachments of tens of MiB can pile up. pff2mt hands
+ * its buffers back to the reader (PstFile.recycle), which keeps this rare; after a frame of at
+ * least `LARGE` bytes the command checks the ArrayBuffer total and, above `CEILING`, asks for a
+ * full collection (each costs ~20 ms, so not after every large frame). Node exposes gc() only
+ * behind --expose-gc; the flag is set at run time, and when that is not possible this does
+ * nothing.
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** Frames at least this large are followed by a collection. */
+/** Frames at least this large are followed by a check. */
 export const LARGE = 8 << 20;
+/** ArrayBuffer bytes (live and dead) above which the check collects. */
+const CEILING = 96 << 20;
 
 let gc: (() => void) | null | undefined;
 
-/** Run a full garbage collection if the runtime allows it. */
+/** Run a full garbage collection if ArrayBuffers exceed CEILING and the runtime allows it. */
 export function releaseLargeBuffers(): void {
+  if (process.memoryUsage().arrayBuffers <= CEILING) return;
   if (gc === undefined) {
     try {
       v8.setFlagsFromString('--expose_gc');

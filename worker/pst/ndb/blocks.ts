@@ -451,7 +451,9 @@ export class Blocks {
       this.spare = undefined;
       return new Uint8Array(spare, 0, n);
     }
-    const b = new Uint8Array(n);
+    // Rounded up to whole MiB: streams of about one size (slack from trailers and alignment varies
+    // by a few KiB) then fit the spare the previous one left.
+    const b = new Uint8Array(Math.ceil(n / Blocks.RECYCLE_MIN) * Blocks.RECYCLE_MIN).subarray(0, n);
     // A mark on the buffer, not a WeakSet: weak collections keep their keys alive until a full
     // GC, which held dead 32 MiB attachment buffers (+90 MiB peak on an attachment-heavy walk).
     (b.buffer as unknown as Record<symbol, Blocks>)[OWNER] = this;
