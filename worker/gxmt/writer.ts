@@ -497,11 +497,7 @@ class Writer implements GxmtWriter {
    */
   private async commitFrame(build: () => FrameBuilder): Promise<boolean> {
     try {
-      const b = build();
-      if (b.length > MAX_FRAME_BODY - 1) {
-        this.finding('GXMT-FRAME-TOO-LARGE', 'error', `${b.length} bytes`);
-        throw new SkipItem();
-      }
+      const b = this.sized(build());
       await this.flushNames();
       await this.emitFrame(b);
       return true;
@@ -513,6 +509,29 @@ class Writer implements GxmtWriter {
       }
       throw e;
     }
+  }
+
+  /** `b`, unless its body would reach the reader's 4 GiB limit (then SkipItem, with a finding). */
+  private sized(b: FrameBuilder): FrameBuilder {
+    if (b.length > MAX_FRAME_BODY - 1) {
+      this.finding('GXMT-FRAME-TOO-LARGE', 'error', `${b.length} bytes`);
+      throw new SkipItem();
+    }
+    return b;
+  }
+
+  /**
+   * Start a message frame: open writer, valid nid, item label for findings; false (with a
+   * finding, counted as skipped) when its parent folder was not written.
+   */
+  private startMessage(nid: bigint, parentFid: bigint): boolean {
+    this.assertOpen();
+    this.checkNid(nid, 'message nid');
+    this.begin('message', nid);
+    if (this.known.has(parentFid)) return true;
+    this.finding('GXMT-UNKNOWN-PARENT', 'error', `parent 0x${parentFid.toString(16)}`);
+    this.counts.skipped++;
+    return false;
   }
 
   private pushContent(b: FrameBuilder, m: MessageContent, depth: number): void {
@@ -553,14 +572,7 @@ class Writer implements GxmtWriter {
   }
 
   async writeMessage(nid: bigint, parentFid: bigint, content: MessageContent, rfc5322?: Uint8Array, parentType = MAPI_FOLDER): Promise<boolean> {
-    this.assertOpen();
-    this.checkNid(nid, 'message nid');
-    this.begin('message', nid);
-    if (!this.known.has(parentFid)) {
-      this.finding('GXMT-UNKNOWN-PARENT', 'error', `parent 0x${parentFid.toString(16)}`);
-      this.counts.skipped++;
-      return false;
-    }
+    if (!this.startMessage(nid, parentFid)) return false;
     const ok = await this.commitFrame(() => this.buildMessage(nid, parentFid, content, rfc5322, parentType));
     if (!ok) return false;
     this.counts.messages++;
@@ -591,12 +603,7 @@ class Writer implements GxmtWriter {
     this.begin('message', nid);
     let chunks: Uint8Array[] | null = null;
     try {
-      const b = this.buildMessage(nid, parentFid, content, rfc5322, parentType);
-      if (b.length > MAX_FRAME_BODY - 1) {
-        this.finding('GXMT-FRAME-TOO-LARGE', 'error', `${b.length} bytes`);
-        throw new SkipItem();
-      }
-      chunks = b.finish();
+      chunks = this.sized(this.buildMessage(nid, parentFid, content, rfc5322, parentType)).finish();
     } catch (e) {
       if (!(e instanceof SkipItem)) throw e;
     }
@@ -606,14 +613,7 @@ class Writer implements GxmtWriter {
   }
 
   async writeEncoded(nid: bigint, parentFid: bigint, encoded: EncodedMessage): Promise<boolean> {
-    this.assertOpen();
-    this.checkNid(nid, 'message nid');
-    this.begin('message', nid);
-    if (!this.known.has(parentFid)) {
-      this.finding('GXMT-UNKNOWN-PARENT', 'error', `parent 0x${parentFid.toString(16)}`);
-      this.counts.skipped++;
-      return false;
-    }
+    if (!this.startMessage(nid, parentFid)) return false;
     for (const { id, name } of encoded.names) {
       const key = this.nameKey(name);
       const have = this.nameIds.get(key);
