@@ -75,19 +75,7 @@ export class Heap {
 
   /** Whether heap item `hid` resolves (same checks and findings as get, no view allocated). */
   has(hid: number, quiet = false): boolean {
-    if (hid === 0) return false;
-    const index = (hid >>> 5) & ((1 << (this.hidBlockShift - 5)) - 1);
-    const block = hid >>> this.hidBlockShift;
-    if ((hid & 0x1f) !== 0 || block >= this.pages.length || index === 0) {
-      if (!quiet) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID', message: `HID ${hex(hid)}.` });
-      return false;
-    }
-    const m = this.map(block);
-    if (m < 0 || index > this.cAlloc(block, m)) {
-      if (!quiet && m >= 0) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });
-      return false;
-    }
-    return true;
+    return this.range(hid, quiet) !== null;
   }
 
   /** The bytes of heap item `hid`, or null (with a finding) when it does not resolve. */
