@@ -158,11 +158,13 @@ export interface ConvertContext {
   skip?: (id: number) => boolean;
 }
 
-/** Raw properties → model properties. Undecodable values are dropped with a finding. */
-export function convertProps(raw: RawProp[], ctx: ConvertContext): Prop[] {
-  const out: Prop[] = [];
+/**
+ * PT_STRING8 decoding with the context's code page; the first fallback of a property list is
+ * reported, once.
+ */
+function string8Decoder(ctx: ConvertContext): (b: Uint8Array) => string {
   let reported = false;
-  const s8 = (b: Uint8Array): string => {
+  return (b) => {
     const r = decodeCodepage(b, ctx.codepage);
     if (r.fallback && !reported) {
       reported = true;
@@ -172,6 +174,23 @@ export function convertProps(raw: RawProp[], ctx: ConvertContext): Prop[] {
     }
     return r.text;
   };
+}
+
+/** A model property; ids of the named range get their name from the name-to-ID map. */
+function modelProp(id: number, type: number, value: T.PropValue, ctx: ConvertContext): Prop {
+  const prop: Prop = { tag: T.propTag(id, type), value };
+  if (id >= 0x8000) {
+    const name = ctx.named.name(id);
+    if (name) prop.name = name;
+    else ctx.rep.report('PST-NAMEID-UNKNOWN', { nid: ctx.nid, field: 'NAMEID.wPropIdx', message: `Property id 0x${id.toString(16)}.`, severity: 'info' });
+  }
+  return prop;
+}
+
+/** Raw properties → model properties. Undecodable values are dropped with a finding. */
+export function convertProps(raw: RawProp[], ctx: ConvertContext): Prop[] {
+  const out: Prop[] = [];
+  const s8 = string8Decoder(ctx);
   for (const p of raw) {
     if (ctx.skip?.(p.id)) continue;
     const value = decodeValue(p.type, p.bytes, s8);
@@ -179,13 +198,7 @@ export function convertProps(raw: RawProp[], ctx: ConvertContext): Prop[] {
       ctx.rep.report('PST-PC-VALUE', { nid: ctx.nid, field: 'PropertyValue', message: `Property 0x${p.id.toString(16)} type 0x${p.type.toString(16)}: ${p.bytes.length} bytes do not fit the type.` });
       continue;
     }
-    const prop: Prop = { tag: T.propTag(p.id, p.type), value };
-    if (p.id >= 0x8000) {
-      const name = ctx.named.name(p.id);
-      if (name) prop.name = name;
-      else ctx.rep.report('PST-NAMEID-UNKNOWN', { nid: ctx.nid, field: 'NAMEID.wPropIdx', message: `Property id 0x${p.id.toString(16)}.`, severity: 'info' });
-    }
-    out.push(prop);
+    out.push(modelProp(p.id, p.type, value, ctx));
   }
   return out;
 }
@@ -193,17 +206,7 @@ export function convertProps(raw: RawProp[], ctx: ConvertContext): Prop[] {
 /** convertProps() over a RawList: same properties, order and findings, no view per value. */
 export function convertList(raw: RawList, ctx: ConvertContext): Prop[] {
   const out: Prop[] = [];
-  let reported = false;
-  const s8 = (b: Uint8Array): string => {
-    const r = decodeCodepage(b, ctx.codepage);
-    if (r.fallback && !reported) {
-      reported = true;
-      ctx.rep.report(codepageLabel(ctx.codepage) ? 'PST-STRING8-CODEPAGE' : 'PST-CODEPAGE-UNKNOWN', {
-        nid: ctx.nid, field: 'PtypString8', message: `Code page ${ctx.codepage}; decoded as ${r.encoding}.`,
-      });
-    }
-    return r.text;
-  };
+  const s8 = string8Decoder(ctx);
   const { loc, bufs } = raw;
   const skip = ctx.skip;
   for (let i = 0; i < raw.n; i++) {
@@ -217,13 +220,7 @@ export function convertList(raw: RawList, ctx: ConvertContext): Prop[] {
       ctx.rep.report('PST-PC-VALUE', { nid: ctx.nid, field: 'PropertyValue', message: `Property 0x${id.toString(16)} type 0x${type.toString(16)}: ${end - start} bytes do not fit the type.` });
       continue;
     }
-    const prop: Prop = { tag: T.propTag(id, type), value };
-    if (id >= 0x8000) {
-      const name = ctx.named.name(id);
-      if (name) prop.name = name;
-      else ctx.rep.report('PST-NAMEID-UNKNOWN', { nid: ctx.nid, field: 'NAMEID.wPropIdx', message: `Property id 0x${id.toString(16)}.`, severity: 'info' });
-    }
-    out.push(prop);
+    out.push(modelProp(id, type, value, ctx));
   }
   return out;
 }
