@@ -7,8 +7,8 @@
  * never cross threads or pile up in memory.
  */
 import { blobSource, type ByteSource } from './io/byte-source.ts';
-import { createWebWorkerPool, POOL_MIN_BYTES, webJobs } from './encoder-pool.ts';
-import type { BatchEncoderOptions } from './convert/pff2mt-batch.ts';
+import { createWebWorkerPool } from './encoder-pool.ts';
+import { POOL_MIN_BYTES, type BatchEncoderOptions } from './convert/pff2mt-batch.ts';
 import type { Finding, Severity } from './findings.ts';
 import { opfsSink, writableSink, type CountingSink, type FileHandleLike } from './io/opfs-sink.ts';
 import type { InspectReport } from './pst/inspect.ts';
@@ -81,8 +81,9 @@ export const api = {
     };
     try {
       const one = inputs.length === 1 ? inputs[0]! : undefined;
-      const jobs = options.jobs ?? (one && one.file.size >= POOL_MIN_BYTES ? webJobs() : 1);
-      const makePool = one && jobs > 1 && typeof Worker === 'function' ? (o: BatchEncoderOptions) => createWebWorkerPool(one.file, one.name, jobs, o) : undefined;
+      // As pff2mt --jobs: one thread unless asked (?jobs=N), and never for files under 16 MiB.
+      const jobs = options.jobs ?? 1;
+      const makePool = one && jobs > 1 && one.file.size >= POOL_MIN_BYTES && typeof Worker === 'function' ? (o: BatchEncoderOptions) => createWebWorkerPool(one.file, one.name, jobs, o) : undefined;
       const result = await convertSources(
         inputs.map((i) => source(i.file, i.name)),
         options,

@@ -7,18 +7,6 @@
  */
 import { RotationPool, type BatchEncoderOptions, type BatchReply, type MessagePool } from './convert/pff2mt-batch.ts';
 
-/** Below this size the workers' start-up costs more than they save (as in the CLI). */
-export const POOL_MIN_BYTES = 16 << 20;
-
-/**
- * Workers for a conversion when the page does not say (?jobs=N): none. Each worker reads the file
- * with its own reader and heap, which on 2 cores costs as much as it saves; the option pays on
- * machines with 4 or more cores.
- */
-export function webJobs(): number {
-  return 1;
-}
-
 export function createWebWorkerPool(file: Blob, name: string, size: number, options: BatchEncoderOptions): MessagePool {
   const workers = Array.from({ length: size }, (_, i) => new Worker(new URL('./encoder-worker.ts', import.meta.url), { type: 'module', name: `mailferry-encoder-${i}` }));
   const pool = new RotationPool(workers.map((w) => ({ post: (id, req) => w.postMessage({ id, req }), close: () => w.terminate() })));

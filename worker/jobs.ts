@@ -207,8 +207,8 @@ export interface ConvertOptions {
   /** Use `codepage` even where an object names its own. */
   forceCodepage?: boolean;
   /**
-   * PST/OST: workers that read and encode messages (pff2mt --jobs); default one per spare core
-   * for files of 16 MiB and more. 1 = all in this worker. The stream is the same either way.
+   * PST/OST: workers that read and encode messages (pff2mt --jobs); default 1 (all in this
+   * worker), and files under 16 MiB always use one. The stream is the same either way.
    */
   jobs?: number;
 }

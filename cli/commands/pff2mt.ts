@@ -14,7 +14,7 @@ import type { Finding } from '../../worker/findings.ts';
 import { propJson } from '../../worker/gxmt/json.ts';
 import { createThreadPool } from '../pff2mt-pool.ts';
 import { LARGE, releaseLargeBuffers } from '../memory.ts';
-import type { MessagePool } from '../../worker/convert/pff2mt-batch.ts';
+import { POOL_MIN_BYTES, type MessagePool } from '../../worker/convert/pff2mt-batch.ts';
 import type { Prop } from '../../worker/mapi/types.ts';
 
 const HELP = `Usage: mailferry pff2mt [options] FILE > out.mt
@@ -200,9 +200,6 @@ export const command: Command = {
     }
   },
 };
-
-/** Below this size the threads' start-up costs more than they save. */
-const POOL_MIN_BYTES = 16 << 20;
 
 function propText(p: Prop): string {
   const j = propJson(p);

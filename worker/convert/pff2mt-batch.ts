@@ -17,9 +17,11 @@ import type { ByteSource } from '../io/byte-source.ts';
 import type { Finding } from '../findings.ts';
 import type { PropertyName } from '../mapi/types.ts';
 import { openPst, type PstFile } from '../pst/index.ts';
-import { createGxmtEncoder, type GxmtVersion, type GxmtWriter } from '../gxmt/index.ts';
-import { MAPI_FOLDER } from '../gxmt/index.ts';
+import { createGxmtEncoder, MAPI_FOLDER, type GxmtVersion, type GxmtWriter } from '../gxmt/index.ts';
 import { fixMessage } from './pff2mt.ts';
+
+/** Files below this size are converted on one thread: workers' start-up costs more than they save. */
+export const POOL_MIN_BYTES = 16 << 20;
 
 /** What a worker is asked to encode: messages of one folder, in table order. */
 export interface BatchRequest {

@@ -386,7 +386,6 @@ class Run {
    * copied between threads or held in the window.
    */
   private async pooledMessages(pool: MessagePool, refs: AsyncIterable<{ nid: number; size?: number }>, parent: bigint): Promise<void> {
-    type Slot = { batch: Promise<BatchResult>; nids: number[] } | { local: number };
     const window: Slot[] = [];
     const maxAhead = 2 * pool.size;
     let nids: number[] = [];
@@ -416,7 +415,7 @@ class Run {
     while (window.length > 0 && !this.stopped()) await this.drain(window.shift()!, parent);
   }
 
-  private async drain(slot: { batch: Promise<BatchResult>; nids: number[] } | { local: number }, parent: bigint): Promise<void> {
+  private async drain(slot: Slot, parent: bigint): Promise<void> {
     if ('local' in slot) return this.message(slot.local, parent);
     let r: BatchResult;
     try {
@@ -472,6 +471,8 @@ class Run {
 }
 
 type ReadResult = { content: MessageContent } | { error: unknown };
+/** A place in pooledMessages' window: a batch a worker encodes, or a message read here. */
+type Slot = { batch: Promise<BatchResult>; nids: number[] } | { local: number };
 const LOOKAHEAD_MAX = 1 << 20;
 /** A pool batch: at most this many messages, and about this much PR_MESSAGE_SIZE. */
 const BATCH_COUNT = 48;
