@@ -78,6 +78,8 @@ export async function openFileSource(path: string): Promise<FileSource> {
 const NO_COPY = 1 << 20;
 /** Small chunks are gathered into writes of this size. */
 const STAGE = 256 * 1024;
+/** Lent chunks (ByteSink.lend) in flight beyond the newest one: at most this many bytes. */
+const LEND_BUDGET = 16 << 20;
 
 /**
  * A sink over a Node stream that lets up to `limit` bytes queue before it waits for 'drain', so
@@ -92,6 +94,11 @@ const STAGE = 256 * 1024;
  * write settles only when Node's write callback reports it written: the ByteSink contract lets
  * the caller reuse a chunk once the promise settles, not before, so no copy of a 32 MiB
  * attachment is ever made here.
+ *
+ * lend() writes such a chunk the same way but lets the caller go on at once: Node's file streams
+ * write on the libuv thread pool, so the kernel's copy of one attachment into the page cache (as
+ * much CPU time as decoding it, in pff2mt) overlaps reading the next message. Besides the newest
+ * lent chunk, at most LEND_BUDGET bytes of earlier ones may still be in flight.
  */
 function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boolean, limit = 4 << 20): ByteSink {
   let failed: Error | undefined;
@@ -113,13 +120,30 @@ function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boole
     });
   let stage = Buffer.allocUnsafe(STAGE);
   let fill = 0;
-  /** Hand the staged bytes to Node (which keeps the buffer: a fresh one takes its place). */
+  /** Bytes lent and not yet released, and callers waiting for that to drop. */
+  let lentBytes = 0;
+  let lentWaiters: { newest: number; resolve: () => void }[] = [];
+  const lentReleased = (n: number) => {
+    lentBytes -= n;
+    const still: typeof lentWaiters = [];
+    for (const w of lentWaiters) {
+      if (lentBytes - w.newest <= LEND_BUDGET) w.resolve();
+      else still.push(w);
+    }
+    lentWaiters = still;
+  };
+  /** Stage buffers Node has finished writing, for reuse (a run makes no garbage of them). */
+  const spareStages: (typeof stage)[] = [];
+  /** Hand the staged bytes to Node, which keeps the buffer until its write callback. */
   const flush = (): boolean => {
     if (fill === 0) return true;
-    const full = stage.subarray(0, fill);
-    stage = Buffer.allocUnsafe(STAGE);
+    const full = stage;
+    const n = fill;
+    stage = spareStages.pop() ?? Buffer.allocUnsafe(STAGE);
     fill = 0;
-    return stream.write(full);
+    return stream.write(full.subarray(0, n), (e?: Error | null) => {
+      if (!e && spareStages.length < 4) spareStages.push(full);
+    });
   };
   return {
     write(chunk) {
@@ -149,6 +173,23 @@ function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boole
       if (stream.writableLength < limit) return;
       return drained();
     },
+    lend(chunk) {
+      if (failed) throw failed;
+      flush();
+      const n = chunk.length;
+      lentBytes += n;
+      const released = new Promise<void>((resolve) => {
+        stream.write(Buffer.from(chunk.buffer, chunk.byteOffset, n), (e?: Error | null) => {
+          if (e) failed ??= e;
+          // Released first: the caller hands the buffer back to the reader before a writer
+          // waiting on this release goes on to read the next message into a buffer.
+          resolve();
+          lentReleased(n);
+        });
+      });
+      if (lentBytes - n <= LEND_BUDGET) return { accepted: undefined, released };
+      return { accepted: new Promise<void>((resolve) => lentWaiters.push({ newest: n, resolve })), released };
+    },
     close() {
       if (failed) throw failed;
       flush();
@@ -165,11 +206,22 @@ export function fileSink(path: string): ByteSink {
   return streamSink(createWriteStream(path), true);
 }
 
-/** A sink writing to stdout; refuses a terminal, as the gromox tools do, unless `force`. */
+/**
+ * A sink writing to stdout; refuses a terminal, as the gromox tools do, unless `force`. When
+ * stdout is a regular file (`> out.mt`), Node's process.stdout would write synchronously on the
+ * main thread; a file stream on fd 1 writes on the thread pool instead, as `-o` does.
+ */
 export function stdoutSink(force = false): ByteSink {
   if (process.stdout.isTTY && !force) {
     throw new Error('refusing to write a binary stream to a terminal; redirect stdout to a file or pipe');
   }
+  let regular = false;
+  try {
+    regular = fstatSync(1).isFile();
+  } catch {
+    // no usable fd 1: process.stdout reports the error
+  }
+  if (regular) return streamSink(createWriteStream('', { fd: 1, autoClose: false }), true);
   return streamSink(process.stdout, false);
 }
 

@@ -3,6 +3,8 @@
  * PT_BINARY value (an attachment) to the sink as the caller's own bytes, not a copy, inside an
  * unchanged stream; the CLI's file sink passes chunks of 1 MiB and more to Node without a copy
  * and settles their write only once Node has written them, while small chunks are still copied.
+ * With lend() it lets the caller go on while a large chunk is written and tells it when the chunk
+ * is released; the writer's `lend` option uses that and reports the releases per message.
  */
 import { describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -103,5 +105,68 @@ describe('large attachment values are not copied', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('fileSink.lend: the caller goes on at once, waits only while more than 16 MiB of earlier lent chunks are out, and the file keeps the order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-sink-'));
+    try {
+      const path = join(dir, 'out');
+      const sink = fileSink(path);
+      const a = fill(17 << 20, 3);
+      const b = fill(2 << 20, 4);
+      const small = fill(5000, 5);
+      const want = Buffer.concat([Buffer.from(small), Buffer.from(a), Buffer.from(small), Buffer.from(b), Buffer.from(small)]);
+      await sink.write(small);
+      const la = sink.lend!(a);
+      expect(la.accepted).toBeUndefined(); // nothing else out: go on
+      let aReleased = false;
+      void la.released.then(() => (aReleased = true));
+      await sink.write(small);
+      const lb = sink.lend!(b);
+      // 17 MiB of `a` still out beyond `b`: back-pressure until `a` is released.
+      expect(lb.accepted).toBeInstanceOf(Promise);
+      await lb.accepted;
+      expect(aReleased).toBe(true);
+      await lb.released;
+      a.fill(0); // released: the file no longer depends on these buffers
+      b.fill(0);
+      await sink.write(small);
+      await sink.close();
+      expect(Buffer.compare(readFileSync(path), want)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the writer lends values of 1 MiB and more only with the lend option, and released() settles when the sink releases them', async () => {
+    const data = fill(3 << 20, 9);
+    const mem = new MemorySink();
+    let release!: () => void;
+    const lent: Uint8Array[] = [];
+    const sink: ByteSink = {
+      write: (c) => mem.write(c),
+      lend(c) {
+        lent.push(c);
+        mem.write(c);
+        return { accepted: undefined, released: new Promise<void>((r) => (release = r)) };
+      },
+      close: () => {},
+    };
+    const plain = await createGxmtWriter(sink, { splice: false, folderMap: [{ nid: 0x122n, create: true, target: 9n, name: 'x' }] });
+    await plain.writeMessage(0x200024n, 0x122n, message(data));
+    expect(lent).toHaveLength(0);
+    expect(plain.released()).toBeUndefined();
+    const w = await createGxmtWriter(sink, { splice: false, folderMap: [{ nid: 0x122n, create: true, target: 9n, name: 'x' }] }, { lend: true });
+    await w.writeMessage(0x200024n, 0x122n, message(data));
+    expect(lent).toHaveLength(1);
+    expect(lent[0]!.buffer).toBe(data.buffer);
+    const r = w.released()!;
+    let done = false;
+    void r.then(() => (done = true));
+    await new Promise((t) => setTimeout(t, 10));
+    expect(done).toBe(false);
+    release();
+    await r;
+    expect(w.released()).toBeUndefined(); // reported once
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { attachmentBytes, writePstToBytes, type PstDescription } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
-import { MemorySink } from '../worker/io/sink.ts';
+import { MemorySink, type ByteSink, type Lent } from '../worker/io/sink.ts';
 import { openPst, type Folder } from '../worker/pst/index.ts';
 import { pstToMt } from '../worker/convert/pff2mt.ts';
 import { decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
@@ -67,6 +67,56 @@ describe('PstFile.recycle', () => {
     const m3 = await pst.readMessage(nids[3]!);
     expect(data(m3).buffer).not.toBe(data(m2).buffer);
     expect(sha256(data(m3))).toBe(want[3]);
+  });
+
+  test('a stream under half the size of the spare gets its own buffer and leaves the spare to a stream of its size', async () => {
+    const sizes = [
+      { size: 3 << 20, seed: 21, kind: 'random' as const },
+      { size: (1 << 20) + 100_000, seed: 22, kind: 'random' as const },
+      { size: (5 << 19) + 77, seed: 23, kind: 'random' as const },
+    ];
+    const d: PstDescription = {
+      ...desc,
+      folders: [{ name: 'Inbox', messages: sizes.map((content, i) => ({ messageClass: 'IPM.Note', subject: `s ${i}`, attachments: [{ filename: `s${i}.bin`, content }] })) }],
+    };
+    const pst = await openPst(bytesSource(writePstToBytes(d).bytes));
+    const top = (await (await pst.rootFolder()).subfolders())[0]!;
+    const box = (await top.subfolders()).find((f: Folder) => f.name === 'Inbox')!;
+    const nids: number[] = [];
+    for await (const r of box.messages()) nids.push(r.nid);
+    const m0 = await pst.readMessage(nids[0]!);
+    const spare = data(m0).buffer;
+    pst.recycle(m0);
+    const m1 = await pst.readMessage(nids[1]!);
+    expect(data(m1).buffer).not.toBe(spare); // 1.1 MiB: not the 3 MiB spare
+    expect(sha256(data(m1))).toBe(sha256(attachmentBytes(sizes[1]!)));
+    const m2 = await pst.readMessage(nids[2]!);
+    expect(data(m2).buffer).toBe(spare); // 2.5 MiB: the spare
+    expect(sha256(data(m2))).toBe(sha256(attachmentBytes(sizes[2]!)));
+  });
+
+  test('pff2mt with a sink that writes lent values late: no buffer is reused before the sink releases it', async () => {
+    const plain = new MemorySink();
+    await pstToMt((await inbox()).pst, plain, { fileName: 'r.pst', importTime: new Date(0) });
+    // A sink that, like a file sink on the thread pool, reads a lent chunk's bytes only some time
+    // after lend() returned, and accepts the next chunk at once: if pff2mt recycled a buffer
+    // before its release, the next message's read would overwrite bytes still to be written.
+    const parts: (Uint8Array | { late: Promise<Uint8Array> })[] = [];
+    let lent = 0;
+    const sink: ByteSink & { lend(c: Uint8Array): Lent } = {
+      write: (c) => void parts.push(c.slice()),
+      lend(c) {
+        lent++;
+        const late = new Promise<Uint8Array>((resolve) => setTimeout(() => resolve(c.slice()), 20));
+        parts.push({ late });
+        return { accepted: undefined, released: late.then(() => undefined) };
+      },
+      close: () => {},
+    };
+    await pstToMt((await inbox()).pst, sink, { fileName: 'r.pst', importTime: new Date(0) });
+    const chunks = await Promise.all(parts.map((p) => ('late' in p ? p.late : p)));
+    expect(lent).toBe(3); // the three values of 1 MiB and more
+    expect(Buffer.compare(Buffer.concat(chunks), Buffer.from(plain.bytes()))).toBe(0);
   });
 
   test('pff2mt (which recycles) writes every attachment byte-exact', async () => {

@@ -231,7 +231,7 @@ class Run {
     this.w = await createGxmtWriter(
       sink,
       { version: this.o.version ?? 5, splice: this.splice, publicStore: false, folderMap: fm },
-      { onFinding: this.o.onFinding, namedIds: 'source', namedIdOf: await this.namedIdOf() },
+      { onFinding: this.o.onFinding, namedIds: 'source', namedIdOf: await this.namedIdOf(), lend: true },
     );
     try {
       if (this.o.onlyObj?.length) {
@@ -463,8 +463,11 @@ class Run {
     this.o.onTree?.({ kind: 'message', nid, parent, content: m });
     const before = this.w.bytesWritten;
     const ok = await this.w.writeMessage(BigInt(nid), parent, m);
-    // Written (every chunk settled) and referenced nowhere else: large buffers can be reused.
-    this.pst.recycle?.(r.content);
+    // Once written (large values may still be going out, lent to the sink) and referenced nowhere
+    // else, its large buffers can be reused.
+    const released = this.w.released();
+    if (released) void released.then(() => this.pst.recycle?.(r.content));
+    else this.pst.recycle?.(r.content);
     if (!ok) this.res.skippedMessages++;
     this.o.onProgress?.({ kind: 'message', nid, written: ok, bytes: this.w.bytesWritten - before });
   }

@@ -72,6 +72,12 @@ export interface GxmtWriterOptions {
    * single values) or keep their type with UTF-8 bytes (`keep`).
    */
   string8?: 'unicode' | 'keep';
+  /**
+   * Hand values of at least 1 MiB (attachment data, passed by reference) to a sink that offers
+   * ByteSink.lend instead of waiting for each to be written; the caller then must not reuse a
+   * message's buffers before `released()` settles. Off by default.
+   */
+  lend?: boolean;
 }
 
 export interface AclEntry {
@@ -105,6 +111,11 @@ export interface GxmtWriter {
   readonly counts: { folders: number; messages: number; namedProps: number; skipped: number };
   /** Bytes written so far. */
   readonly bytesWritten: number;
+  /**
+   * With the `lend` option: settles once the sink has released every value lent since the last
+   * call (undefined when none was lent); until then the caller must not reuse those buffers.
+   */
+  released(): Promise<void> | undefined;
   close(): Promise<void>;
 }
 
@@ -117,6 +128,8 @@ export interface EncodedMessage {
 }
 
 const enc = new TextEncoder();
+/** With the `lend` option, chunks at least this long are lent to the sink (see ByteSink.lend). */
+const LEND_MIN = 1 << 20;
 
 class SkipItem extends Error {}
 
@@ -160,6 +173,8 @@ class Writer implements GxmtWriter {
   private readonly objBuilder = new FrameBuilder();
   private readonly nameBuilder = new FrameBuilder(1024);
   private forceSource = false;
+  /** `released` promises of the values lent to the sink since the last released(). */
+  private lent: Promise<void>[] = [];
 
   constructor(
     private readonly sink: ByteSink,
@@ -218,10 +233,24 @@ class Writer implements GxmtWriter {
   }
 
   private async emit(chunks: Uint8Array[]): Promise<void> {
+    const lend = this.options.lend ? this.sink.lend?.bind(this.sink) : undefined;
     for (const c of chunks) {
-      await this.sink.write(c);
+      if (lend && c.length >= LEND_MIN) {
+        const l = lend(c);
+        this.lent.push(l.released);
+        await l.accepted;
+      } else {
+        await this.sink.write(c);
+      }
       this.bytesWritten += c.length;
     }
+  }
+
+  released(): Promise<void> | undefined {
+    if (this.lent.length === 0) return undefined;
+    const all = this.lent;
+    this.lent = [];
+    return all.length === 1 ? all[0] : Promise.all(all).then(() => undefined);
   }
 
   private async emitFrame(body: FrameBuilder): Promise<void> {

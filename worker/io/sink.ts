@@ -6,7 +6,21 @@
 export interface ByteSink {
   /** The sink may keep `chunk` only until the returned promise settles. */
   write(chunk: Uint8Array): Promise<void> | void;
+  /**
+   * Optional: write a large `chunk` from the caller's memory in the background, so the caller can
+   * go on (read the next message) while the bytes go out. `accepted` applies back-pressure as
+   * write() does and keeps the order of writes; `released` settles (never rejects) once the sink
+   * no longer needs `chunk`, and only then may the caller reuse it. A failed write is reported by
+   * the next write() or close().
+   */
+  lend?(chunk: Uint8Array): Lent;
   close(): Promise<void> | void;
+}
+
+/** What ByteSink.lend returns. */
+export interface Lent {
+  accepted: Promise<void> | void;
+  released: Promise<void>;
 }
 
 /** Collects output in memory: for tests and small items only. */

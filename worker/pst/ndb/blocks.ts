@@ -447,7 +447,9 @@ export class Blocks {
   private streamBuffer(n: number): Uint8Array {
     if (n < Blocks.RECYCLE_MIN) return new Uint8Array(n);
     const spare = this.spare;
-    if (spare && spare.byteLength >= n) {
+    // A stream much smaller than the spare gets its own buffer: it would otherwise take the spare
+    // from the next stream of the spare's size, which then faults in a fresh one.
+    if (spare && spare.byteLength >= n && n > spare.byteLength >>> 1) {
       this.spare = undefined;
       return new Uint8Array(spare, 0, n);
     }

@@ -1,0 +1,63 @@
+/**
+ * Where `mailferry pff2mt` writes (issue 5): `-o FILE`, stdout redirected to a regular file (then
+ * written on the thread pool through fd 1, at the file's current offset, so `>>` appends) and
+ * stdout as a pipe all carry the same stream, including attachment values the sink writes from
+ * the reader's buffers in the background (lend).
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { sha256 } from './pst-helpers.ts';
+import { attachmentBytes, writePstToBytes, type PstDescription } from '../cli/pstgen/index.ts';
+import { decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
+import { PR_ATTACH_DATA_BIN } from '../worker/mapi/tags.ts';
+
+const contents = [3 << 20, 5000, (2 << 20) + 17, 3 << 20].map((size, i) => ({ size, seed: 40 + i, kind: 'random' as const }));
+const desc: PstDescription = {
+  variant: 'unicode',
+  crypt: 'permute',
+  store: { displayName: 'Output' },
+  folders: [
+    {
+      name: 'Inbox',
+      messages: contents.map((content, i) => ({ messageClass: 'IPM.Note', subject: `m ${i}`, attachments: [{ filename: `a${i}.bin`, content }] })),
+    },
+  ],
+};
+
+describe('mailferry pff2mt output targets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mailferry-out-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = join(__dirname, '..', 'cli', 'bin', 'mailferry.js');
+  const pst = join(dir, 'out.pst');
+  writeFileSync(pst, writePstToBytes(desc).bytes);
+
+  test('-o, stdout to a regular file (appending) and stdout to a pipe give the same stream', () => {
+    const viaO = join(dir, 'o.mt');
+    const r1 = spawnSync(process.execPath, [cli, 'pff2mt', '-o', viaO, pst], { encoding: 'utf8' });
+    expect(r1.status, r1.stderr).toBe(0);
+    const want = readFileSync(viaO);
+    const msgs = decodeGxmtBytes(want).frames.filter((f): f is MessageFrame => f.kind === 'message');
+    const data = msgs.map((m) => m.content.attachments[0]!.props.find((p) => p.tag === PR_ATTACH_DATA_BIN)!.value as Uint8Array);
+    expect(data.map((d) => sha256(d))).toEqual(contents.map((c) => sha256(attachmentBytes(c))));
+
+    const redirected = join(dir, 'r.mt');
+    writeFileSync(redirected, 'existing\n');
+    const fd = openSync(redirected, 'a');
+    try {
+      const r2 = spawnSync(process.execPath, [cli, 'pff2mt', pst], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expect(r2.status, r2.stderr).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    const got = readFileSync(redirected);
+    expect(got.subarray(0, 9).toString()).toBe('existing\n');
+    expect(Buffer.compare(got.subarray(9), want)).toBe(0);
+
+    const r3 = spawnSync(process.execPath, [cli, 'pff2mt', pst], { maxBuffer: 64 << 20 });
+    expect(r3.status, String(r3.stderr)).toBe(0);
+    expect(Buffer.compare(r3.stdout, want)).toBe(0);
+  });
+});
