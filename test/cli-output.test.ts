@@ -2,7 +2,8 @@
  * Where `mailferry pff2mt` writes (issue 5): `-o FILE`, stdout redirected to a regular file (then
  * written on the thread pool through fd 1, at the file's current offset, so `>>` appends) and
  * stdout as a pipe all carry the same stream, including attachment values the sink writes from
- * the reader's buffers in the background (lend).
+ * the reader's buffers in the background (lend). `validate --full --jobs N` reports what one
+ * thread does.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { sha256 } from './pst-helpers.ts';
-import { attachmentBytes, writePstToBytes, type PstDescription } from '../cli/pstgen/index.ts';
+import { attachmentBytes, generateDescription, mutate, writePstToBytes, type PstDescription } from '../cli/pstgen/index.ts';
 import { decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
 import { PR_ATTACH_DATA_BIN } from '../worker/mapi/tags.ts';
 
@@ -60,4 +61,29 @@ describe('mailferry pff2mt output targets', () => {
     expect(r3.status, String(r3.stderr)).toBe(0);
     expect(Buffer.compare(r3.stdout, want)).toBe(0);
   });
+});
+
+describe('mailferry validate --full --jobs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mailferry-vjobs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = join(__dirname, '..', 'cli', 'bin', 'mailferry.js');
+
+  test('two and three threads give the report of one, on a sound and on a damaged file', async () => {
+    // Over 8 MiB of blocks: several 4 MiB runs, so the pass is cut into parts.
+    const sound = writePstToBytes(generateDescription({ variant: 'unicode', crypt: 'permute', messages: 600, attachmentMiB: 12, seed: 5, attachmentKind: 'text' })).bytes;
+    const damaged = (await mutate(sound, { kind: 'flip', target: 'node', seed: 3 })).bytes!;
+    for (const [name, bytes] of [['sound', sound], ['damaged', damaged]] as const) {
+      const file = join(dir, `${name}.pst`);
+      writeFileSync(file, bytes);
+      const run = (jobs: number) => {
+        const r = spawnSync(process.execPath, [cli, 'validate', file, '--full', '--json', '--quiet', '--jobs', String(jobs)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+        const report = JSON.parse(r.stdout) as { verdict: string; counts: Record<string, unknown>; findings: { code: string; nid?: number; offset?: number; field?: string }[] };
+        return { status: r.status, verdict: report.verdict, counts: report.counts, findings: report.findings.map((f) => `${f.code}|${f.nid ?? ''}|${f.offset ?? ''}|${f.field ?? ''}`).sort() };
+      };
+      const one = run(1);
+      expect(one.verdict).toBe(name === 'sound' ? 'ok' : 'damaged');
+      expect(run(2), name).toEqual(one);
+      expect(run(3), name).toEqual(one);
+    }
+  }, 120_000);
 });

@@ -5,13 +5,15 @@
  * damaged or over-large B-tree sends every node there. All must report exactly the same things.
  * Tiny runs (runBytes 512: one block each) put most of a node's blocks outside the runs in hand
  * (on these fixtures 67-83 side reads per file); with sideBytes 0 such nodes go to the layers
- * (6-11 per file); keptEntries 7 disables the fast path.
+ * (6-11 per file); keptEntries 7 disables the fast path. The fast path cut into parts (as
+ * `validate --jobs N` runs them in threads; here in turn, one part's runner failing) must report
+ * the same findings too, only listed part by part.
  */
 import { describe, expect, test } from 'vitest';
 import { generateDescription, mutate, writePstToBytes, type MutationKind, type MutationOptions } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
 import type { Finding } from '../worker/findings.ts';
-import { validate, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
+import { validate, validatePart, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
 import { BtWalker } from '../worker/pst/validate-btree.ts';
 import { BTrees } from '../worker/pst/ndb/btree.ts';
 import { parseHeader } from '../worker/pst/ndb/header.ts';
@@ -21,10 +23,25 @@ import { loadCodecs } from '../worker/codec/index.ts';
 const key = (f: Finding) => `${f.code}|${f.severity}|${f.nid ?? ''}|${f.offset ?? ''}|${f.field ?? ''}`;
 const sortedCounts = (c: ValidationReport['counts']) => ({ ...c, byCode: Object.fromEntries(Object.entries(c.byCode).sort()) });
 
+/** How many parts the last same() handed to a runner. */
+let lastPartsRun = 0;
+
 async function same(bytes: Uint8Array, what: string): Promise<ValidationReport> {
-  const variants: ValidateOptions[] = [{}, { runBytes: 512 }, { runBytes: 512, sideBytes: 0 }, { keptEntries: 7 }];
+  let partsRun = 0;
+  const parts = (count: number, failing = -1): ValidateOptions['parts'] => ({
+    count,
+    run: (input, onProgress) => {
+      partsRun++;
+      return input.part === failing ? Promise.reject(new Error('lost')) : validatePart(bytesSource(bytes), input, { onProgress });
+    },
+  });
+  const variants: ValidateOptions[] = [
+    {}, { runBytes: 512 }, { runBytes: 512, sideBytes: 0 }, { keptEntries: 7 },
+    { runBytes: 512, parts: parts(2) }, { runBytes: 4096, parts: parts(3, 2) }, { runBytes: 512, sideBytes: 0, parts: parts(4) },
+  ];
   const reports: ValidationReport[] = [];
   for (const o of variants) reports.push(await validate(bytesSource(bytes), { full: true, ...o }));
+  lastPartsRun = partsRun;
   const a = reports[0]!;
   for (let i = 1; i < reports.length; i++) {
     const b = reports[i]!;
@@ -45,6 +62,7 @@ describe('validate --full: fast path, side cache, reader layers agree', () => {
     test(`${variant}/${crypt}: sound and damaged files`, async () => {
       const sound = fixture(variant, crypt, seed);
       expect((await same(sound, `${variant} sound`)).verdict).toBe('ok');
+      expect(lastPartsRun).toBe(1 + 2 + 3); // sound B-trees: every parts variant cut the pass
       const combos: { kind: MutationKind; target?: MutationOptions['target'] }[] = [
         { kind: 'flip', target: 'node' }, { kind: 'zero', target: 'node' }, { kind: 'corrupt-hnmap', target: 'node' },
         { kind: 'flip', target: 'nbt' }, { kind: 'zero', target: 'bbt' }, { kind: 'break-btree', target: 'nbt' }, { kind: 'truncate' },

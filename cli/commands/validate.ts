@@ -6,8 +6,9 @@
 import type { Command } from '../main.ts';
 import { openFileSource, parseArgs } from '../io.ts';
 import { validate, type ValidateProgress, type ValidationReport } from '../../worker/pst/validate.ts';
+import { createValidatePool } from '../validate-pool.ts';
 
-const HELP = `Usage: mailferry validate FILE [--full] [--json] [--quiet]
+const HELP = `Usage: mailferry validate FILE [--full] [--json] [--quiet] [--jobs N]
 
 Checks a PST/OST file before migration: header (magic, version, CRCs, fAMapValid, size),
 runs of zero bytes, every B-tree page and entry, node-to-block references.
@@ -15,6 +16,9 @@ runs of zero bytes, every B-tree page and entry, node-to-block references.
             heap/property/table structures
   --json    print the report as JSON (verdict, counts, findings[] with code)
   --quiet   no progress on stderr
+  --jobs N  with --full: check the file in N parts side by side, one thread each (default 1).
+            The findings and counts are the same, listed part by part. Pays off on large files
+            with spare cores (577 MiB, 2 cores: 1.2x); each thread adds up to ~100 MiB.
 Exit status: 0 ok, 1 warnings, 2 damaged or not a PST/OST file.`;
 
 export function exitCodeFor(verdict: ValidationReport['verdict']): number {
@@ -43,10 +47,16 @@ function formatReport(r: ValidationReport): string {
 export const command: Command = {
   summary: 'pre-flight integrity check of a PST/OST file (verdict, findings, exit 0/1/2)',
   async run(args) {
-    const { opts, rest, unknown } = parseArgs(args, { flags: ['--full', '--json', '--quiet', '--help', '-h'] });
+    const { opts, rest, unknown } = parseArgs(args, { flags: ['--full', '--json', '--quiet', '--help', '-h'], values: ['--jobs'] });
     if (opts['--help'] || opts['-h']) {
       process.stdout.write(HELP + '\n');
       return 0;
+    }
+    const jobsArg = opts['--jobs'];
+    const jobsGiven = typeof jobsArg === 'string' ? Number(jobsArg) : undefined;
+    if (jobsGiven !== undefined && !(Number.isInteger(jobsGiven) && jobsGiven >= 1 && jobsGiven <= 64)) {
+      process.stderr.write(`mailferry validate: --jobs wants a whole number from 1 to 64\n`);
+      return 2;
     }
     if (unknown.length || rest.length !== 1) {
       process.stderr.write(`${unknown.length ? `mailferry validate: unknown option ${unknown.join(', ')}\n` : ''}${HELP}\n`);
@@ -69,10 +79,13 @@ export const command: Command = {
       const pct = p.total > 0 ? ` ${Math.min(100, Math.round((p.done / p.total) * 100))}%` : ` ${p.done}`;
       process.stderr.write(`validate: ${p.phase}${pct}\n`);
     };
+    const full = opts['--full'] === true;
+    const jobs = full ? (jobsGiven ?? 1) : 1;
+    const pool = jobs > 1 ? createValidatePool(rest[0]!, jobs) : undefined;
     try {
       let report: ValidationReport;
       try {
-        report = await validate(src, { full: opts['--full'] === true, onProgress });
+        report = await validate(src, { full, onProgress, parts: pool?.parts });
       } catch (e) {
         process.stderr.write(`mailferry validate: ${rest[0]}: ${(e as Error).message}\n`);
         return 2;
@@ -80,6 +93,7 @@ export const command: Command = {
       process.stdout.write((opts['--json'] ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
       return exitCodeFor(report.verdict);
     } finally {
+      await pool?.close();
       await src.close();
     }
   },

@@ -56,6 +56,13 @@ export interface ValidateOptions {
   /** With `full`: bytes read per sequential run of the file (default 4 MiB; a run holds at least one block). */
   runBytes?: number;
   /**
+   * With `full` and sound B-trees: cut the one pass over the file into `count` parts of about
+   * equal work, part 0 checked here and the others handed to `run` (a worker thread or Web
+   * Worker calling validatePart), all at once. The findings are those of one pass, listed part
+   * by part; counts are the same. A part whose `run` fails is checked here.
+   */
+  parts?: { count: number; run(input: FusedPartInput, onProgress: (blocks: number, nodes: number) => void): Promise<FusedPartResult> };
+  /**
    * With `full`: bytes of blocks one node may gather from outside the runs in hand (default
    * 32 MiB); past it that node is checked through the reader's layers, reading as it goes.
    */
@@ -148,6 +155,16 @@ class U32Vec {
   at(i: number): number {
     return this.a[i]!;
   }
+  /** The values (a copy, for a worker). */
+  array(): Uint32Array<ArrayBuffer> {
+    return this.a.slice(0, this.length);
+  }
+  static of(a: Uint32Array<ArrayBuffer>): U32Vec {
+    const v = new U32Vec();
+    v.a = a;
+    v.length = a.length;
+    return v;
+  }
 }
 
 /** Sorted list of NIDs (u32) for membership tests. */
@@ -197,6 +214,20 @@ class BbtIndex {
     private readonly align: number,
     private readonly limit: number,
   ) {}
+  /** The entries as arrays (copies, for a worker; see BbtIndex.of). */
+  arrays(): BbtArrays {
+    const n = this.n;
+    return { align: this.align, bid: this.bid.slice(0, n), ibq: this.ibq.slice(0, n), cb: this.cb.slice(0, n), cbi: this.cbi.slice(0, n) };
+  }
+  static of(a: BbtArrays): BbtIndex {
+    const x = new BbtIndex(a.align, a.bid.length);
+    x.bid = a.bid;
+    x.ibq = a.ibq;
+    x.cb = a.cb;
+    x.cbi = a.cbi;
+    x.n = a.bid.length;
+    return x;
+  }
   add(bid: number, ib: number, cb: number, cbInflated: number): void {
     if (!this.ok) return;
     if (this.n >= this.limit) {
@@ -541,8 +572,47 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       return blocks;
     };
     if (bbtIndex && nbtKeep) {
-      await fusedPass(source, bbtIndex, nbtKeep, bc, new LtpChecker(rep, L, NO_SOURCE), counts, progress, nodeDone, layerBlocks,
-        Math.max(512, options.runBytes ?? RUN), Math.max(0, options.sideBytes ?? 32 << 20));
+      const runBytes = Math.max(512, options.runBytes ?? RUN);
+      const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
+      const plan = planFused(bbtIndex, nbtKeep, bc, source.size, runBytes);
+      for (let k = 0; k < plan.skipped; k++) nodeDone();
+      const pool = options.parts;
+      const cuts = pool && pool.count > 1 ? splitFused(plan, pool.count) : [0, plan.runs];
+      if (!pool || cuts.length <= 2) {
+        const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+        await fusedPass(source, bbtIndex, nbtKeep, plan, 0, plan.runs, bc, new LtpChecker(rep, L, NO_SOURCE), counts, blocksProgress, nodeDone, layerBlocks, runBytes, sideBytes);
+      } else {
+        const parts = cuts.length - 1;
+        const bbt = bbtIndex.arrays();
+        const nbt = { nid: nbtKeep.nid.array(), data: nbtKeep.data.array(), sub: nbtKeep.sub.array() };
+        const input = (part: number): FusedPartInput => ({ part, cuts, bbt, nbt, runBytes, sideBytes, maxFindings });
+        const done = new Float64Array(parts);
+        const nodesDone = new Float64Array(parts);
+        const onPart = (part: number) => (blocks: number, nodes: number) => {
+          done[part] = blocks;
+          nodesDone[part] = nodes;
+          progress({ phase: 'blocks', done: done.reduce((a, b) => a + b, 0), total: counts.bbtEntries });
+        };
+        const local = (part: number) => validatePart(source, input(part), { codecs, onProgress: onPart(part) });
+        // Parts 1.. through the pool (a lost one is done here after all), part 0 meanwhile here.
+        const remote = Array.from({ length: parts - 1 }, (_, k) => pool.run(input(k + 1), onPart(k + 1)).catch(() => local(k + 1)));
+        const results = [await local(0)];
+        for (const r of remote) results.push(await r);
+        for (const r of results) {
+          counts.errors += r.counts.errors;
+          counts.warnings += r.counts.warnings;
+          counts.info += r.counts.info;
+          for (const [code, n] of Object.entries(r.counts.byCode)) counts.byCode[code] = (counts.byCode[code] ?? 0) + n;
+          counts.blocksChecked += r.counts.blocksChecked;
+          counts.bytesChecked += r.counts.bytesChecked;
+          counts.nodesChecked += r.counts.nodesChecked;
+          for (const f of r.findings) {
+            if (findings.length < maxFindings) findings.push(f);
+            else truncated = true;
+          }
+          if (r.truncated) truncated = true;
+        }
+      }
     } else {
       await blockPass(source, file, bbtIndex, bc, counts, progress);
       const blocks = layerBlocks();
@@ -648,21 +718,111 @@ async function blockPass(source: ByteSource, file: PstFileImpl, bbtIndex: BbtInd
   await flush();
 }
 
+/** BbtIndex entries as plain arrays (BbtIndex.arrays / BbtIndex.of). */
+export interface BbtArrays {
+  align: number;
+  bid: Uint32Array<ArrayBuffer>;
+  ibq: Uint32Array<ArrayBuffer>;
+  cb: Uint16Array<ArrayBuffer>;
+  cbi: Uint16Array<ArrayBuffer>;
+}
+
+/** The NBT entries the fused pass checks: (nid, bidData, bidSub) per node. */
+interface NbtKept {
+  nid: U32Vec;
+  data: U32Vec;
+  sub: U32Vec;
+}
+
+/** The counts a fused pass keeps. */
+type PassCounts = Pick<ValidationReport['counts'], 'blocksChecked' | 'bytesChecked'>;
+
 /**
- * One sequential pass over the file for a sound BBT and NBT kept in memory: the blocks in file
- * order, read in runs of up to RUN bytes (the next run is read while this one is checked); each
- * block's trailer, CRC and inflate are checked, and then the LTP checks of every node whose data
- * block lies in this run run over the bytes in hand: the previous, this and the next run are
- * kept, so a message's other blocks (subnode tree, tables, attachment PCs) are nearly always
- * there too. Blocks elsewhere are read one by one. Decoded blocks live in an arena that is reset
- * per node. Memory: four run buffers, the arena, and 4 + 8 bytes per block and node for the
- * orders.
+ * One part of validate --full's fused pass, for a worker (ValidateOptions.parts): plain data
+ * only, so it crosses to a worker thread as it is. The part opens nothing but `source`.
  */
-async function fusedPass(
-  source: ByteSource, index: BbtIndex, nbt: { nid: U32Vec; data: U32Vec; sub: U32Vec }, bc: BlockCheck, ltp: LtpChecker,
-  counts: ValidationReport['counts'], progress: (p: ValidateProgress) => void, nodeDone: () => void,
-  layerBlocks: () => Blocks, runBytes: number, sideBudget: number,
-): Promise<void> {
+export interface FusedPartInput {
+  part: number;
+  /** splitFused's cuts: the part checks runs [cuts[part], cuts[part + 1]). */
+  cuts: number[];
+  bbt: BbtArrays;
+  nbt: { nid: Uint32Array<ArrayBuffer>; data: Uint32Array<ArrayBuffer>; sub: Uint32Array<ArrayBuffer> };
+  runBytes: number;
+  sideBytes: number;
+  maxFindings: number;
+}
+
+export interface FusedPartResult {
+  /** In the order found, at most maxFindings. */
+  findings: Finding[];
+  truncated: boolean;
+  counts: Pick<ValidationReport['counts'], 'errors' | 'warnings' | 'info' | 'byCode' | 'blocksChecked' | 'bytesChecked' | 'nodesChecked'>;
+}
+
+/**
+ * Run one part of the fused pass (validate's parts option; a worker calls this): the header is
+ * read again for the layout and cipher, the run plan is recomputed from the same entries (so
+ * every part cuts the file alike), and the part's findings and counts are returned.
+ */
+export async function validatePart(
+  source: ByteSource, input: FusedPartInput, options: { codecs?: Codecs; onProgress?: (blocks: number, nodes: number) => void } = {},
+): Promise<FusedPartResult> {
+  const codecs = options.codecs ?? (await loadCodecs());
+  const findings: Finding[] = [];
+  const counts: FusedPartResult['counts'] = { errors: 0, warnings: 0, info: 0, byCode: {}, blocksChecked: 0, bytesChecked: 0, nodesChecked: 0 };
+  let truncated = false;
+  const rep = new Reporter((f) => {
+    counts[SEVERITY_COUNT[f.severity]]++;
+    counts.byCode[f.code] = (counts.byCode[f.code] ?? 0) + 1;
+    if (findings.length < input.maxFindings) findings.push(f);
+    else truncated = true;
+  });
+  const cache = new SlabCache(source, { budgetBytes: 1 << 20 });
+  const { header } = parseHeader((await cache.read(0, 564)).slice(), cache.size, (d) => codecs.crc32(d));
+  const file = new PstFileImpl(cache, header, rep, codecs, {});
+  const L = header.layout;
+  const index = BbtIndex.of(input.bbt);
+  const nbt: NbtKept = { nid: U32Vec.of(input.nbt.nid), data: U32Vec.of(input.nbt.data), sub: U32Vec.of(input.nbt.sub) };
+  const bc = new BlockCheck(L, rep, codecs, header.encryption, source.size);
+  const plan = planFused(index, nbt, bc, source.size, input.runBytes);
+  const cuts = input.cuts;
+  if (plan.runs !== cuts[cuts.length - 1] || !(input.part >= 0 && input.part + 1 < cuts.length)) throw new Error('validatePart: the cuts do not fit this file');
+  const layerBlocks = () => {
+    const blocks = new Blocks(new WindowSource(source), L, file.bt, rep, codecs, header.encryption, false);
+    blocks.bbtIndex = (bid) => index.find(bid);
+    blocks.verifyCrc = false;
+    return blocks;
+  };
+  const progress = () => options.onProgress?.(counts.blocksChecked, counts.nodesChecked);
+  const nodeDone = () => {
+    if (++counts.nodesChecked % 500 === 0) progress();
+  };
+  const ra = cuts[input.part]!;
+  const rb = cuts[input.part + 1]!;
+  await fusedPass(source, index, nbt, plan, ra, rb, bc, new LtpChecker(rep, L, NO_SOURCE), counts, progress, nodeDone, layerBlocks, input.runBytes, input.sideBytes);
+  return { findings, truncated, counts };
+}
+
+const SEVERITY_COUNT: Record<Severity, 'errors' | 'warnings' | 'info'> = { error: 'errors', warning: 'warnings', info: 'info' };
+
+/** The block runs and node order of the fused pass (deterministic: every part computes the same). */
+interface FusedPlan {
+  /** Entry indexes in file order. */
+  order: Uint32Array;
+  /** Per run: [k0, k1) over `order`; [start, end) bytes (-1, -1 for a block outside the file). */
+  runK: number[];
+  runB: number[];
+  runs: number;
+  /** Run of each entry index. */
+  runOf: Uint32Array;
+  /** Nodes to check (NBT positions), by their data block's offset; nodes without one last. */
+  nodes: Uint32Array;
+  nodeKey: Float64Array;
+  /** NBT positions of nodes the LTP checks skip (counted as checked by the first part). */
+  skipped: number;
+}
+
+function planFused(index: BbtIndex, nbt: NbtKept, bc: BlockCheck, size: number, runBytes: number): FusedPlan {
   const order = index.fileOrder();
   const n = order.length;
   // Runs over `order`: [k0, k1) entries, [start, end) bytes; k1 = k0 + 1 and start = -1 for a
@@ -685,7 +845,7 @@ async function fusedPass(
       const ib = index.ib(i);
       const span = bc.span(index.cbAt(i));
       // The first block always (it lies in the file); then while the run stays within runBytes.
-      if (j > k && (ib + span - start > runBytes || ib + span > source.size || ib - end > GAP)) break;
+      if (j > k && (ib + span - start > runBytes || ib + span > size || ib - end > GAP)) break;
       end = Math.max(end, ib + span);
     }
     runK.push(k, j);
@@ -698,10 +858,11 @@ async function fusedPass(
   const total = nbt.nid.length;
   const nodeKey = new Float64Array(total);
   let m = 0;
+  let skipped = 0;
   const nodeIdx = new Uint32Array(total);
   for (let i = 0; i < total; i++) {
     if (!LtpChecker.checks(nbt.nid.at(i))) {
-      nodeDone();
+      skipped++;
       continue;
     }
     const at = nbt.data.at(i) ? index.indexOf(nbt.data.at(i)) : -1;
@@ -711,7 +872,7 @@ async function fusedPass(
   const nodes = nodeIdx.subarray(0, m);
   {
     // Packed (offset, NBT position) keys sort natively when exact; nodes without a data block last.
-    const last = source.size + 1;
+    const last = size + 1;
     if (last * total < 2 ** 53) {
       const keys = new Float64Array(m);
       for (let k = 0; k < m; k++) {
@@ -723,6 +884,60 @@ async function fusedPass(
     } else nodes.sort((a, b) => nodeKey[a]! - nodeKey[b]! || a - b);
   }
 
+  const runOf = new Uint32Array(n);
+  for (let r = 0; r < runs; r++) for (let k = runK[2 * r]!; k < runK[2 * r + 1]!; k++) runOf[order[k]!] = r;
+  return { order, runK, runB, runs, runOf, nodes, nodeKey, skipped };
+}
+
+/**
+ * Where the fused pass is cut into at most `parts` ranges of runs of about equal work (bytes,
+ * blocks and nodes; a cut only before a run inside the file): ascending run indexes, 0 first and
+ * `runs` last, one more than the ranges (fewer when the file has few runs).
+ */
+function splitFused(plan: FusedPlan, parts: number): number[] {
+  const { runs, runK, runB, nodes, nodeKey } = plan;
+  const w = new Float64Array(runs);
+  let k = 0;
+  for (let r = 0; r < runs; r++) {
+    const next = r + 1 < runs && runB[2 * (r + 1)]! >= 0 ? runB[2 * (r + 1)]! : Infinity;
+    let nodesHere = 0;
+    for (; k < nodes.length && nodeKey[nodes[k]!]! < next; k++) nodesHere++;
+    w[r] = Math.max(0, runB[2 * r + 1]! - runB[2 * r]!) / 16384 + (runK[2 * r + 1]! - runK[2 * r]!) + 12 * nodesHere;
+  }
+  let total = 0;
+  for (let r = 0; r < runs; r++) total += w[r]!;
+  const cuts = [0];
+  let acc = 0;
+  for (let r = 0; r < runs && cuts.length < parts; r++) {
+    if (r > cuts[cuts.length - 1]! && runB[2 * r]! >= 0 && acc >= (total * cuts.length) / parts) cuts.push(r);
+    acc += w[r]!;
+  }
+  cuts.push(runs);
+  return cuts;
+}
+
+/**
+ * One sequential pass over the file for a sound BBT and NBT kept in memory: the blocks in file
+ * order, read in runs of up to RUN bytes (the next run is read while this one is checked); each
+ * block's trailer, CRC and inflate are checked, and then the LTP checks of every node whose data
+ * block lies in this run run over the bytes in hand: the previous, this and the next run are
+ * kept, so a message's other blocks (subnode tree, tables, attachment PCs) are nearly always
+ * there too. Blocks elsewhere are read one by one. Decoded blocks live in an arena that is reset
+ * per node. Memory: four run buffers, the arena, and 4 + 8 bytes per block and node for the
+ * orders.
+ *
+ * `ra`..`rb` limits the pass to a range of runs (splitFused), for parts run side by side: the
+ * blocks of those runs and the nodes whose data block lies in them (the last part: also the
+ * nodes without one). A node's blocks in another part's runs are decoded here but checked (CRC,
+ * trailer, once) by that part, so the parts together make the findings of one whole pass.
+ */
+async function fusedPass(
+  source: ByteSource, index: BbtIndex, nbt: NbtKept, plan: FusedPlan, ra: number, rb: number, bc: BlockCheck, ltp: LtpChecker,
+  counts: PassCounts, progress: () => void, nodeDone: () => void, layerBlocks: () => Blocks, runBytes: number, sideBudget: number,
+): Promise<void> {
+  const { order, runK, runB, runs, runOf, nodes, nodeKey } = plan;
+  const n = order.length;
+  const last = rb >= runs;
   // Run buffers: the previous, current and next run are kept while the two after it are read
   // (reads of large files then overlap each other as well as the checks).
   const RING = 5;
@@ -730,8 +945,10 @@ async function fusedPass(
   const wStart = new Float64Array(RING).fill(-1);
   const wLen = new Float64Array(RING);
   const loads: (Promise<void> | undefined)[] = new Array(RING);
+  // Reads go one run past the range: a node near its end nearly always has its blocks in hand.
+  const loadEnd = Math.min(runs, rb + 1);
   const load = (r: number): Promise<void> | undefined => {
-    if (r >= runs) return undefined;
+    if (r >= loadEnd) return undefined;
     const slot = r % RING;
     wStart[slot] = -1;
     const start = runB[2 * r]!;
@@ -769,7 +986,7 @@ async function fusedPass(
     const cb = index.cbAt(i);
     const cbi = index.cbInflatedAt(i);
     const out = bc.inPlace(bid, cb, cbi) ? undefined : alloc(cb === cbi ? cb : cbi);
-    if (!inRun || checked[i] || len < bc.span(cb)) return bc.decode(bid, index.ib(i), cb, cbi, buf, off, len, nid, out);
+    if (!inRun || checked[i] || len < bc.span(cb) || runOf[i]! < ra || runOf[i]! >= rb) return bc.decode(bid, index.ib(i), cb, cbi, buf, off, len, nid, out);
     checked[i] = 1;
     return bc.checkAndDecode(bid, index.ib(i), cb, cbi, buf, off, len, nid, out);
   };
@@ -826,7 +1043,12 @@ async function fusedPass(
     return false;
   };
 
-  let next = 0; // next node (in `nodes`) to check
+  // Next node (in `nodes`) to check: the first whose data block lies in this range.
+  let next = 0;
+  if (ra > 0) {
+    const from = runB[2 * ra]!;
+    while (next < nodes.length && nodeKey[nodes[next]!]! < from) next++;
+  }
   const checkNodes = async (below: number) => {
     for (; next < nodes.length && nodeKey[nodes[next]!]! < below; next++) {
       const i = nodes[next]!;
@@ -878,10 +1100,10 @@ async function fusedPass(
     }
   };
 
-  loads[0] = load(0);
-  loads[1] = load(1);
-  loads[2] = load(2);
-  for (let r = 0; r < runs; r++) {
+  loads[ra % RING] = load(ra);
+  loads[(ra + 1) % RING] = load(ra + 1);
+  loads[(ra + 2) % RING] = load(ra + 2);
+  for (let r = ra; r < rb; r++) {
     await loads[r % RING];
     await loads[(r + 1) % RING];
     loads[(r + 3) % RING] = load(r + 3);
@@ -902,8 +1124,9 @@ async function fusedPass(
       bc.check(index.bidAt(i), ib, cb, index.cbInflatedAt(i), buf, off, buf ? Math.max(0, Math.min(bc.span(cb), buf.length - off)) : 0);
     }
     counts.blocksChecked += runK[2 * r + 1]! - runK[2 * r]!;
-    if (r % 4 === 3) progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+    if (r % 4 === 3) progress();
   }
-  progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
-  await checkNodes(Infinity);
+  progress();
+  if (last) await checkNodes(Infinity);
+  for (let r = rb; r < loadEnd; r++) await loads[r % RING];
 }
