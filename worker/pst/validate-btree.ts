@@ -20,6 +20,9 @@ const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
 const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 4294967296;
 
+/** Where a finding's page was reached from (built only when a finding is made). */
+const via = (tree: string, fromIb: number, fromEntry: number) => (fromIb >= 0 ? ` (entry ${fromEntry} of the ${tree} page at ${hex(fromIb)})` : '');
+
 /** Slabs of the file with a synchronous hit path (B-tree pages cluster; most reads hit). */
 class Slabs {
   private readonly slabs = new Map<number, Uint8Array>();
@@ -197,9 +200,8 @@ export class BtWalker {
     const L = this.L;
     const rep = this.rep;
     const from = fromIb >= 0;
-    const via = from ? ` (entry ${fromEntry} of the ${tree} page at ${hex(fromIb)})` : '';
     if (!(ib >= 0) || ib % 512 !== 0 || ib + L.pageSize > this.src.size) {
-      rep.report('PST-PAGE-BOUNDS', { offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : 'BREF.ib', message: `${tree} page ${hex(bid)} at ${hex(ib)}${via}.` });
+      rep.report('PST-PAGE-BOUNDS', { offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : 'BREF.ib', message: `${tree} page ${hex(bid)} at ${hex(ib)}${via(tree, fromIb, fromEntry)}.` });
       return -1;
     }
     const b = this.slabs.peek(ib, L.pageSize) ?? (await this.slabs.read(ib, L.pageSize));
@@ -207,37 +209,35 @@ export class BtWalker {
       rep.report('PST-PAGE-BOUNDS', { offset: ib, field: 'BREF.ib' });
       return -1;
     }
-    const u16 = (o: number) => b[o]! | (b[o + 1]! << 8);
-    const u32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
     const t = L.pageTrailerAt;
     const pt = b[t]!;
     const ptRep = b[t + 1]!;
-    const wSig = u16(t + 2);
+    const wSig = u16(b, t + 2);
     let crc: number;
     let tbid: number;
     if (L.ansi) {
-      tbid = u32(t + 4);
-      crc = u32(t + 8);
+      tbid = u32(b, t + 4);
+      crc = u32(b, t + 8);
     } else {
-      crc = u32(t + 4);
-      tbid = u32(t + 8) + u32(t + 12) * 4294967296;
+      crc = u32(b, t + 4);
+      tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
     }
     if (pt !== ptype || ptRep !== ptype) {
       rep.report('PST-PAGE-TYPE', {
         offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
-        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${via}, found page type ${hex(pt)}/${hex(ptRep)}.`,
+        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${via(tree, fromIb, fromEntry)}, found page type ${hex(pt)}/${hex(ptRep)}.`,
       });
       return -1;
     }
     if (bidKey(tbid) !== bidKey(bid)) {
-      rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${via}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+      rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${via(tree, fromIb, fromEntry)}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
       if (from) rep.report('PST-PAGE-BID', { offset: fromIb, field: 'BTENTRY.BREF.bid', message: `Entry ${fromEntry} of the ${tree} page at ${hex(fromIb)} names page ${hex(bid)}, the page at ${hex(ib)} is ${hex(tbid)}.` });
     }
     if (wSig !== computeSig(ib, tbid)) rep.report('PST-PAGE-SIG', { offset: ib, field: 'PAGETRAILER.wSig' });
     if (this.crc32(b.subarray(0, t)) !== crc) rep.report('PST-PAGE-CRC', { offset: ib, field: 'PAGETRAILER.dwCRC', message: `${tree} page at ${hex(ib)}.` });
     const e = L.btEntriesEnd;
-    const cEnt = L.fourK ? u16(e) : b[e]!;
-    const cEntMax = L.fourK ? u16(e + 2) : b[e + 1]!;
+    const cEnt = L.fourK ? u16(b, e) : b[e]!;
+    const cEntMax = L.fourK ? u16(b, e + 2) : b[e + 1]!;
     const cbEnt = L.fourK ? b[e + 4]! : b[e + 2]!;
     const level = L.fourK ? b[e + 5]! : b[e + 3]!;
     const want = level > 0 ? L.btEntry : ptype === PTYPE_BBT ? L.bbtEntry : L.nbtEntry;

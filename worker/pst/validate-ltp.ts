@@ -50,6 +50,25 @@ const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
 const readId = (b: Uint8Array, o: number, id: number) => (id === 4 ? u32(b, o) : u32(b, o) + u32(b, o + 4) * 4294967296);
 
 /** One node or subnode with its heap ([MS-PST] 2.3.1) and its subnode map, read on first use. */
+/** A table's columns (5 numbers each, at most 255) and row index, reused from table to table. */
+class TcScratch {
+  readonly cols = new Int32Array(255 * 5);
+  ids = new Uint32Array(64);
+  idx = new Uint32Array(64);
+  row(i: number, id: number, index: number): void {
+    if (i >= this.ids.length) {
+      const ids = new Uint32Array(this.ids.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const idx = new Uint32Array(this.idx.length * 2);
+      idx.set(this.idx);
+      this.idx = idx;
+    }
+    this.ids[i] = id;
+    this.idx[i] = index;
+  }
+}
+
 class Node {
   sub: Map<number, SubnodeEntry> | undefined;
   constructor(
@@ -74,6 +93,9 @@ export class LtpChecker {
   private readonly bth: BthHeader = { cbKey: 0, cbEnt: 0, levels: 0, hidRoot: 0 };
   /** Largest heap assembled from a data tree (Blocks.maxStream). */
   maxStream = 512 * 1024 * 1024;
+  /** checkTable's scratch by nesting level, and the level in use. */
+  private readonly tcScratch: TcScratch[] = [];
+  private tcDepth = 0;
 
   constructor(
     readonly rep: Reporter,
@@ -368,6 +390,16 @@ export class LtpChecker {
    * False when TCINFO is unusable (Table.open's null).
    */
   private checkTable(node: Node, visit?: (rowId: number) => void): boolean {
+    // Scratch per nesting level: a row visit may check an embedded message's tables.
+    const depth = this.tcDepth++;
+    try {
+      return this.checkTableAt(node, visit, (this.tcScratch[depth] ??= new TcScratch()));
+    } finally {
+      this.tcDepth--;
+    }
+  }
+
+  private checkTableAt(node: Node, visit: ((rowId: number) => void) | undefined, sc: TcScratch): boolean {
     const rep = this.rep;
     const nid = node.nid;
     const heap = node.heap;
@@ -389,9 +421,8 @@ export class LtpChecker {
       rep.report('PST-TC-INFO', { nid, field: info.length < 22 + cCols * 8 ? 'TCINFO.cCols' : 'TCINFO.rgib' });
       return false;
     }
-    // Columns as (property id, type, ibData, cbData, iBit) quintuples: small integers only, so
-    // the array stays compact.
-    let cols: number[] = new Array<number>(cCols * 5);
+    // Columns as (property id, type, ibData, cbData, iBit) quintuples in the level's scratch.
+    const cols = sc.cols;
     let nc = 0;
     for (let i = 0; i < cCols; i++) {
       const at = 22 + i * 8;
@@ -409,35 +440,27 @@ export class LtpChecker {
       cols[nc++] = cbData;
       cols[nc++] = iBit;
     }
-    if (nc < cols.length) cols = cols.slice(0, nc);
-    // Row index: (dwRowID, dwRowIndex) pairs, sorted by dwRowIndex.
-    let ids: number[] = [];
-    let idx: number[] = [];
+    // Row index: (dwRowID, dwRowIndex) pairs in the level's scratch, sorted by dwRowIndex.
+    let n = 0;
     if (hidRowIndex !== 0) {
       const h = bthHeader(heap, hidRowIndex, rep, nid, this.bth);
       if (h) {
-        const rowIds: number[] = [];
-        const rowIdx: number[] = [];
         const wide = h.cbEnt >= 4 && !this.L.ansi;
-        bthWalk(heap, h, rep, nid, (b, at) => {
-          rowIds.push(u32(b, at));
-          rowIdx.push(wide ? u32(b, at + 4) : u16(b, at + 4));
-        });
+        let rows = 0;
+        bthWalk(heap, h, rep, nid, (b, at) => sc.row(rows++, u32(b, at), wide ? u32(b, at + 4) : u16(b, at + 4)));
         if (h.cbKey !== 4 || (h.cbEnt !== 4 && h.cbEnt !== 2)) {
           rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${h.cbKey}, cbEnt ${h.cbEnt}.` });
-        } else {
-          ids = rowIds;
-          idx = rowIdx;
-        }
+        } else n = rows;
       }
     }
-    const n = ids.length;
+    const ids = sc.ids;
+    const idx = sc.idx;
     if (n === 0 || rowSize === 0) return true;
     let order: number[] | null = null;
     for (let i = 1; i < n; i++) {
       if (idx[i]! < idx[i - 1]!) {
         // Stable sort by row index (Array.prototype.sort is stable, as Table.open's is).
-        order = Array.from({ length: n }, (_, k) => k).sort((a, b) => idx[a]! - idx[b]!);
+        order = Array.from({ length: n }, (_, k) => k).sort((a, b) => sc.idx[a]! - sc.idx[b]!);
         break;
       }
     }
@@ -492,7 +515,7 @@ export class LtpChecker {
       }
       if (!cur) continue;
       const at = (rowIndex - pageStart) * rowSize;
-      const later = this.cellsSync(node, cols, bitmapAt, cur, at, Math.min(rowSize, cur.length - at), rowId);
+      const later = this.cellsSync(node, sc.cols, nc, bitmapAt, cur, at, Math.min(rowSize, cur.length - at), rowId);
       if (later) this.cellsPending(node, later, rowId);
       if (visit) visit(rowId);
     }
@@ -503,12 +526,12 @@ export class LtpChecker {
    * The present cells of one row (row = page[at, at + rowLen)): fixed sizes and heap HNIDs.
    * Cells whose HNID names a subnode come back as (property id, hnid) pairs for cellsPending.
    */
-  private cellsSync(node: Node, cols: number[], bitmapAt: number, page: Uint8Array, at: number, rowLen: number, rowId: number): number[] | undefined {
+  private cellsSync(node: Node, cols: Int32Array, nc: number, bitmapAt: number, page: Uint8Array, at: number, rowLen: number, rowId: number): number[] | undefined {
     const rep = this.rep;
     const nid = node.nid;
     const heap = node.heap;
     let later: number[] | undefined;
-    for (let c = 0; c < cols.length; c += 5) {
+    for (let c = 0; c < nc; c += 5) {
       const id = cols[c]!;
       const type = cols[c + 1]!;
       const ibData = cols[c + 2]!;
