@@ -134,21 +134,38 @@ export class BtWalker {
     this.slabs.clear();
   }
 
-  /** Walk every page of one tree from `root` (BTrees.walk). */
+  /**
+   * Walk every page of one tree from `root` (BTrees.walk): depth first in key order, the pages
+   * to visit on an explicit stack (children pushed in reverse), so a page found in the slabs in
+   * hand costs no promise; a read is awaited only when a slab must be fetched.
+   */
   async walk(which: 'nbt' | 'bbt', root: { bid: number; ib: number }, v: WalkVisitor): Promise<void> {
     const ptype = which === 'nbt' ? PTYPE_NBT : PTYPE_BBT;
     const tree = which.toUpperCase();
     const seen = new Set<number>();
-    const visit = async (ib: number, bid: number, level: number | undefined, lo: number, hi: number, depth: number, fromIb: number, fromEntry: number): Promise<void> => {
-      const rep = this.rep;
+    const rep = this.rep;
+    const pageSize = this.L.pageSize;
+    // Frames of 8 numbers: ib, bid, expected level (-1: any), lo, hi, depth, parent ib, entry.
+    const st: number[] = [root.ib, root.bid, -1, 0, Infinity, 0, -1, 0];
+    while (st.length > 0) {
+      const top = st.length - 8;
+      const ib = st[top]!;
+      const bid = st[top + 1]!;
+      const lvl = st[top + 2]!;
+      const lo = st[top + 3]!;
+      const hi = st[top + 4]!;
+      const depth = st[top + 5]!;
+      const fromIb = st[top + 6]!;
+      const fromEntry = st[top + 7]!;
+      st.length = top;
       if (seen.has(ib)) {
         rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTENTRY.bref', message: `${tree} page at ${hex(ib)} is referenced twice.` });
-        return;
+        continue;
       }
       seen.add(ib);
       if (depth > 16) {
         rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTPAGE.cLevel' });
-        return;
+        continue;
       }
       // BTrees.page(): a page parsed before is not checked again.
       const hit = this.cache.get(ib);
@@ -157,18 +174,26 @@ export class BtWalker {
       if (hit !== undefined) {
         const cached = hit % 256;
         this.remember(ib, cached);
-        if (cached !== ptype) return;
+        if (cached !== ptype) continue;
         // Parsed before as this type: only possible across walks of the same tree, never here.
-        const b = this.slabs.peek(ib, this.L.pageSize) ?? (await this.slabs.read(ib, this.L.pageSize));
+        const b = this.slabs.peek(ib, pageSize) ?? (await this.slabs.read(ib, pageSize));
         const r = this.entries(b, ptype);
         n = r >> 8;
         pLevel = r & 255;
       } else {
         const before = rep.count;
-        const r = await this.parse(ib, bid, ptype, tree, level, fromIb, fromEntry);
+        let r: number;
+        if (!(ib >= 0) || ib % 512 !== 0 || ib + pageSize > this.src.size) {
+          const from = fromIb >= 0;
+          rep.report('PST-PAGE-BOUNDS', { offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : 'BREF.ib', message: `${tree} page ${hex(bid)} at ${hex(ib)}${via(tree, fromIb, fromEntry)}.` });
+          r = -1;
+        } else {
+          const b = this.slabs.peek(ib, pageSize) ?? (await this.slabs.read(ib, pageSize));
+          r = this.parse(b, ib, bid, ptype, tree, lvl < 0 ? undefined : lvl, fromIb, fromEntry);
+        }
         if (ptype === PTYPE_BBT && rep.count > before) this.bbtDamaged = true;
         this.remember(ib, r < 0 ? 0 : ptype);
-        if (r < 0) return;
+        if (r < 0) continue;
         n = r >> 8;
         pLevel = r & 255;
       }
@@ -179,32 +204,21 @@ export class BtWalker {
       v.page(ib, pLevel);
       if (pLevel === 0) {
         v.leaf(n, keys, this.f1, this.f2, this.f3, this.f4, ib);
-        return;
+        continue;
       }
-      // Branch: children in key order (copies: the scratch arrays are reused below).
-      const ck = keys.slice(0, n);
-      const cBid = this.f1.slice(0, n);
-      const cIb = this.f2.slice(0, n);
-      for (let i = 0; i < n; i++) {
-        await visit(cIb[i]!, cBid[i]!, pLevel - 1, ck[i]!, i + 1 < n ? ck[i + 1]! : hi, depth + 1, ib, i);
-      }
-    };
-    await visit(root.ib, root.bid, undefined, 0, Infinity, 0, -1, 0);
+      // Branch: children in key order, so pushed last to first.
+      for (let i = n - 1; i >= 0; i--) st.push(this.f2[i]!, this.f1[i]!, pLevel - 1, keys[i]!, i + 1 < n ? keys[i + 1]! : hi, depth + 1, ib, i);
+    }
   }
 
   /**
-   * Read and check one page (BTrees.parseChecked). Returns (cEnt << 8 | cLevel) with the entries
-   * in the scratch arrays, or -1 when the page is unusable.
+   * Check one page's bytes `b` (BTrees.parseChecked; its bounds were checked). Returns
+   * (cEnt << 8 | cLevel) with the entries in the scratch arrays, or -1 when the page is unusable.
    */
-  private async parse(ib: number, bid: number, ptype: number, tree: string, expectLevel: number | undefined, fromIb: number, fromEntry: number): Promise<number> {
+  private parse(b: Uint8Array, ib: number, bid: number, ptype: number, tree: string, expectLevel: number | undefined, fromIb: number, fromEntry: number): number {
     const L = this.L;
     const rep = this.rep;
     const from = fromIb >= 0;
-    if (!(ib >= 0) || ib % 512 !== 0 || ib + L.pageSize > this.src.size) {
-      rep.report('PST-PAGE-BOUNDS', { offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : 'BREF.ib', message: `${tree} page ${hex(bid)} at ${hex(ib)}${via(tree, fromIb, fromEntry)}.` });
-      return -1;
-    }
-    const b = this.slabs.peek(ib, L.pageSize) ?? (await this.slabs.read(ib, L.pageSize));
     if (b.length < L.pageSize) {
       rep.report('PST-PAGE-BOUNDS', { offset: ib, field: 'BREF.ib' });
       return -1;
