@@ -119,7 +119,8 @@ export async function run(log = console.log) {
     cases.push({ name: 'attachment-heavy 4 GiB', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '12000', '--attachment-mib', '4000'] });
     // The largest message-heavy file the writer makes here (~0.6 GiB; ~3 GiB of description in
     // memory while it is written). readpst needs over a minute per run on it.
-    cases.push({ name: 'message-heavy 250000 messages', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '250000', '--attachment-mib', '50'], heap: 8192 });
+    // pffexport is left out here: it ran for over 14 minutes on this file without finishing.
+    cases.push({ name: 'message-heavy 250000 messages', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '250000', '--attachment-mib', '50'], heap: 8192, skip: ['pffexport'] });
   }
   const results = [];
   try {
@@ -145,7 +146,7 @@ export async function run(log = console.log) {
         ['pffexport', '/usr/bin/pffexport', ['-f', 'all', '-q', '-t', out, file]],
         ['readpst', '/usr/bin/readpst', ['-q', '-o', out, file]],
         ['readpst1', '/usr/bin/readpst', ['-j', '0', '-q', '-o', out, file]],
-      ].filter(([name, cmd]) => !cmd.startsWith('/usr/bin/') || existsSync(cmd));
+      ].filter(([name, cmd]) => (!cmd.startsWith('/usr/bin/') || existsSync(cmd)) && !c.skip?.includes(name));
       const runs = {};
       for (let round = 0; round < rounds; round++) {
         for (const [name, cmd, args, opts] of tools) {
