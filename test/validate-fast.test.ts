@@ -13,7 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { generateDescription, mutate, writePstToBytes, type MutationKind, type MutationOptions } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
 import type { Finding } from '../worker/findings.ts';
-import { validate, validatePart, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
+import { offsetOrder, validate, validatePart, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
 import { BtWalker } from '../worker/pst/validate-btree.ts';
 import { BTrees } from '../worker/pst/ndb/btree.ts';
 import { parseHeader } from '../worker/pst/ndb/header.ts';
@@ -189,4 +189,19 @@ describe("validate's B-tree walker finds what BTrees.walk finds", () => {
       expect(damaged).toBeGreaterThan(40);
     }, 60_000);
   }
+});
+
+describe('offsetOrder (the fused pass\'s blocks in file order)', () => {
+  test('equals a comparison sort by offset, ties by index, for small, 16-bit-straddling and full u32 offsets', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (const range of [5, 70_000, 2 ** 32 - 1]) {
+      for (const n of [1, 2, 17, 4096, 30_000]) {
+        const ibq = new Uint32Array(n);
+        for (let i = 0; i < n; i++) ibq[i] = Math.floor(rnd() * range);
+        const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => ibq[a]! - ibq[b]! || a - b);
+        expect(Array.from(offsetOrder(ibq, n)), `range ${range}, n ${n}`).toEqual(want);
+      }
+    }
+  });
 });
