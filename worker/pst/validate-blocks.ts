@@ -15,9 +15,7 @@ import { BlockCrypt, type Codecs } from '../codec/api.ts';
 import { type Reporter, hex } from './codes.ts';
 import type { PstEncryption } from './index.ts';
 import { isInternal } from './ndb/blocks.ts';
-import { computeSig, type Layout } from './ndb/header.ts';
-
-const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+import { computeSig, trailerBid, trailerCrc, type Layout } from './ndb/header.ts';
 
 /** decodeBlock options, reused (the kernel reads them during the call only). */
 const opts = { crypt: 0, key: 0, inflate: false, crc: false };
@@ -72,13 +70,8 @@ export class BlockCheck {
     const t = off + span - this.trailerSize;
     this.tcb = b[t]! | (b[t + 1]! << 8);
     this.tsig = b[t + 2]! | (b[t + 3]! << 8);
-    if (this.L.ansi) {
-      this.tbid = u32(b, t + 4);
-      this.crc = u32(b, t + 8);
-    } else {
-      this.crc = u32(b, t + 4);
-      this.tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
-    }
+    this.tbid = trailerBid(b, t, this.L.ansi);
+    this.crc = trailerCrc(b, t, this.L.ansi);
     return true;
   }
 

@@ -14,11 +14,7 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import { type Reporter, hex } from './codes.ts';
 import { PTYPE_BBT, PTYPE_NBT, bidKey } from './ndb/btree.ts';
-import { computeSig, type Layout } from './ndb/header.ts';
-
-const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
-const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 4294967296;
+import { computeSig, le16 as u16, le32 as u32, leId, trailerBid, trailerCrc, type Layout } from './ndb/header.ts';
 
 /** Where a finding's page was reached from (built only when a finding is made). */
 const via = (tree: string, fromIb: number, fromEntry: number) => (fromIb >= 0 ? ` (entry ${fromEntry} of the ${tree} page at ${hex(fromIb)})` : '');
@@ -227,15 +223,8 @@ export class BtWalker {
     const pt = b[t]!;
     const ptRep = b[t + 1]!;
     const wSig = u16(b, t + 2);
-    let crc: number;
-    let tbid: number;
-    if (L.ansi) {
-      tbid = u32(b, t + 4);
-      crc = u32(b, t + 8);
-    } else {
-      crc = u32(b, t + 4);
-      tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
-    }
+    const crc = trailerCrc(b, t, L.ansi);
+    const tbid = trailerBid(b, t, L.ansi);
     if (pt !== ptype || ptRep !== ptype) {
       rep.report('PST-PAGE-TYPE', {
         offset: from ? fromIb : ib, field: from ? 'BTENTRY.BREF.ib' : pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
@@ -278,7 +267,6 @@ export class BtWalker {
   private entries(b: Uint8Array, ptype: number): number {
     const L = this.L;
     const id = L.idSize;
-    const rid = id === 4 ? u32 : u64;
     const e = L.btEntriesEnd;
     const cEnt = L.fourK ? u16(b, e) : b[e]!;
     const cbEnt = L.fourK ? b[e + 4]! : b[e + 2]!;
@@ -288,21 +276,21 @@ export class BtWalker {
     for (let i = 0; i < n; i++) {
       const at = i * cbEnt;
       if (level > 0) {
-        keys[i] = rid(b, at);
-        f1[i] = rid(b, at + id);
-        f2[i] = rid(b, at + 2 * id);
+        keys[i] = leId(b, at, id);
+        f1[i] = leId(b, at + id, id);
+        f2[i] = leId(b, at + 2 * id, id);
       } else if (ptype === PTYPE_BBT) {
-        const bid = rid(b, at);
+        const bid = leId(b, at, id);
         keys[i] = bidKey(bid);
         f1[i] = bid;
-        f2[i] = rid(b, at + id);
+        f2[i] = leId(b, at + id, id);
         const cb = u16(b, at + 2 * id);
         f3[i] = cb;
         f4[i] = L.fourK ? u16(b, at + 18) : cb;
       } else {
         keys[i] = u32(b, at);
-        f1[i] = rid(b, at + id);
-        f2[i] = rid(b, at + 2 * id);
+        f1[i] = leId(b, at + id, id);
+        f2[i] = leId(b, at + 2 * id, id);
         f3[i] = u32(b, at + 3 * id);
       }
     }

@@ -21,7 +21,7 @@ import { type Reporter, hex } from './codes.ts';
 import { CLIENT_PC, CLIENT_TC, HN_SIG } from './ltp/heap.ts';
 import { fixedSize, isInlinePcType } from './ltp/values.ts';
 import { isInternal, type SubnodeEntry } from './ndb/blocks.ts';
-import type { Layout } from './ndb/header.ts';
+import { le16 as u16, le32 as u32, leId as readId, type Layout } from './ndb/header.ts';
 
 const MV_FLAG = 0x1000;
 const EMPTY = new Uint8Array(0);
@@ -45,9 +45,6 @@ export interface LtpSource {
   size(bid: number, nid: number): number;
 }
 
-const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
-const readId = (b: Uint8Array, o: number, id: number) => (id === 4 ? u32(b, o) : u32(b, o) + u32(b, o + 4) * 4294967296);
 
 /** One node or subnode with its heap ([MS-PST] 2.3.1) and its subnode map, read on first use. */
 /** A table's columns (5 numbers each, at most 255) and row index, reused from table to table. */

@@ -13,7 +13,7 @@ import { BlockCrypt, type BlockDecodeOptions, type Codecs } from '../../codec/ap
 import { type Reporter, hex } from '../codes.ts';
 import type { PstEncryption } from '../index.ts';
 import type { BTrees, BbtEntry } from './btree.ts';
-import { type Layout, computeSig, readId, u64 } from './header.ts';
+import { type Layout, computeSig, leId as idAt, le32 as u32, readId, trailerBid, trailerCrc, u64 } from './header.ts';
 
 export interface SubnodeEntry {
   nid: number;
@@ -36,9 +36,6 @@ const arenas = new WeakSet<ArrayBufferLike>();
 /** Whether `v` lies in a block arena: copy it before it leaves the reader (see Blocks.alloc). */
 export const isArenaView = (v: Uint8Array): boolean => arenas.has(v.buffer);
 
-const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-/** readId() over bytes: a BID/NID field of `size` bytes at `o`. */
-const idAt = (b: Uint8Array, o: number, size: number): number => (size === 8 ? u32(b, o) + u32(b, o + 4) * 4294967296 : u32(b, o));
 
 /** Internal blocks (XBLOCK, XXBLOCK, SLBLOCK, SIBLOCK) have BID bit 1 set. */
 export const isInternal = (bid: number): boolean => Math.floor(bid / 2) % 2 === 1;
@@ -240,15 +237,8 @@ export class Blocks {
     const t = span - L.blockTrailerSize;
     const cb = b[t]! | (b[t + 1]! << 8);
     const wSig = b[t + 2]! | (b[t + 3]! << 8);
-    let crc: number;
-    let tbid: number;
-    if (L.ansi) {
-      tbid = u32(b, t + 4);
-      crc = u32(b, t + 8);
-    } else {
-      crc = u32(b, t + 4);
-      tbid = u32(b, t + 8) + u32(b, t + 12) * 4294967296;
-    }
+    const crc = trailerCrc(b, t, L.ansi);
+    const tbid = trailerBid(b, t, L.ansi);
     if (cb !== e.cb) {
       this.rep.report('PST-BLOCK-SIZE', { nid, offset: e.ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(e.bid)}: BBT says ${e.cb} bytes, trailer says ${cb}.` });
     }

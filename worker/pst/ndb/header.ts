@@ -63,6 +63,22 @@ export function readId(dv: DataView, at: number, size: 4 | 8): number {
   return size === 4 ? dv.getUint32(at, true) : u64(dv, at);
 }
 
+// Byte-wise readers over a Uint8Array, for the hot paths that parse a block or page in place
+// without a DataView per call.
+/** Little-endian u16 at b[o]. */
+export const le16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
+/** Little-endian u32 at b[o]. */
+export const le32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+/** readId() over bytes: a BID/NID field of `size` bytes at b[o]. */
+export const leId = (b: Uint8Array, o: number, size: number): number => (size === 8 ? le32(b, o) + le32(b, o + 4) * 4294967296 : le32(b, o));
+/**
+ * dwCRC of a PAGETRAILER or BLOCKTRAILER starting at b[t] ([MS-PST] 2.2.2.7.1, 2.2.2.8.1): after
+ * its first 4 bytes, ANSI has bid then dwCRC, Unicode dwCRC then an 8-byte bid.
+ */
+export const trailerCrc = (b: Uint8Array, t: number, ansi: boolean): number => le32(b, ansi ? t + 8 : t + 4);
+/** The bid of the trailer at b[t] (see trailerCrc). */
+export const trailerBid = (b: Uint8Array, t: number, ansi: boolean): number => (ansi ? le32(b, t + 4) : leId(b, t + 8, 8));
+
 const ascii = (b: Uint8Array, n: number) => String.fromCharCode(...b.subarray(0, Math.min(n, b.length)));
 
 /** Name what a non-PST file looks like, from its first bytes (pst-format.md §12). */
