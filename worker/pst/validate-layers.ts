@@ -10,7 +10,7 @@ import { LtpNode } from './ltp/node.ts';
 import { checkPc, type PcProbe } from './ltp/pc.ts';
 import { Table } from './ltp/tc.ts';
 import type { Blocks } from './ndb/blocks.ts';
-import { NID_ATTACHMENT_TABLE, NID_RECIPIENT_TABLE, nidType } from './messaging/pst-file.ts';
+import { MAX_EMBED_DEPTH, NID_ATTACHMENT_TABLE, NID_RECIPIENT_TABLE, isEmbeddedMethod, nidType } from './messaging/pst-file.ts';
 
 /** Check one NBT node by its type (messages, folder and store PCs, folder tables). */
 export async function checkNodeLayers(blocks: Blocks, rep: Reporter, ansi: boolean, nid: number, bidData: number, bidSub: number): Promise<void> {
@@ -66,8 +66,8 @@ async function checkMessage(node: LtpNode, rep: Reporter, ansi: boolean, depth: 
         return;
       }
       const m = probe.attachMethod;
-      if (probe.objectNid !== undefined && (m === 5 || m === undefined)) {
-        if (depth >= 32) {
+      if (probe.objectNid !== undefined && isEmbeddedMethod(m)) {
+        if (depth >= MAX_EMBED_DEPTH) {
           rep.report('PST-EMBED-DEPTH', { nid: node.nid });
           return;
         }

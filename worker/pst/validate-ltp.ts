@@ -17,17 +17,15 @@
  * this fast path does not apply: values stored in subnodes are checked for presence, not read.
  * test/validate-fast.test.ts holds the two to the same findings.
  */
+import { MV_FLAG } from '../mapi/types.ts';
 import { type Reporter, hex } from './codes.ts';
 import { CLIENT_PC, CLIENT_TC, HN_SIG } from './ltp/heap.ts';
 import { fixedSize, isInlinePcType } from './ltp/values.ts';
+import { MAX_EMBED_DEPTH, NID_ATTACHMENT_TABLE, NID_RECIPIENT_TABLE, isEmbeddedMethod } from './messaging/pst-file.ts';
 import { isInternal, type SubnodeEntry } from './ndb/blocks.ts';
 import { le16 as u16, le32 as u32, leId as readId, type Layout } from './ndb/header.ts';
 
-const MV_FLAG = 0x1000;
 const EMPTY = new Uint8Array(0);
-/** [MS-PST] 2.4.4.1 / 2.4.6.1: a message's recipient and attachment tables. */
-const NID_RECIPIENT_TABLE = 0x692;
-const NID_ATTACHMENT_TABLE = 0x671;
 
 /** Thrown by an LtpSource for a block it does not hold in memory (the driver reads it, then retries). */
 export const MISS: unique symbol = Symbol('validate-ltp: block not in memory');
@@ -600,8 +598,8 @@ export class LtpChecker {
       return;
     }
     const m = probe.attachMethod;
-    if (probe.objectNid !== undefined && (m === 5 || m === undefined)) {
-      if (depth >= 32) {
+    if (probe.objectNid !== undefined && isEmbeddedMethod(m)) {
+      if (depth >= MAX_EMBED_DEPTH) {
         rep.report('PST-EMBED-DEPTH', { nid: node.nid });
         return;
       }

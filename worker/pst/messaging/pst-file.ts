@@ -41,7 +41,13 @@ export const sibling = (nid: number, type: number): number => ((nid & ~0x1f) | t
 /** LTP bookkeeping columns of every TC (PidTagLtpRowId / PidTagLtpRowVer). */
 const isLtpColumn = (id: number) => id === 0x67f2 || id === 0x67f3;
 
-const MAX_EMBED_DEPTH = 32;
+/** Embedded messages deeper than this are not read (PST-EMBED-DEPTH); the validators use it too. */
+export const MAX_EMBED_DEPTH = 32;
+/**
+ * Whether PR_ATTACH_DATA_OBJ holds an embedded message: PidTagAttachMethod afEmbeddedMessage (5),
+ * or no method at all ([MS-PST] 2.4.6.2).
+ */
+export const isEmbeddedMethod = (method: unknown): boolean => method === 5 || method === undefined;
 const TAG_ATTACH_DATA_OBJ = T.propTag(0x3701, T.PT_OBJECT);
 
 export interface OpenPstOptions extends OpenOptions {
@@ -390,7 +396,7 @@ export class PstFileImpl implements PstFile {
     const obj = props[objAt]!.value as Uint8Array;
     const method = props.find((p) => p.tag === T.propTag(0x3705, T.PT_LONG))?.value;
     const subNid = obj.length >= 4 ? new DataView(obj.buffer, obj.byteOffset, obj.byteLength).getUint32(0, true) : 0;
-    if (method === 5 || method === undefined) {
+    if (isEmbeddedMethod(method)) {
       if (depth + 1 > MAX_EMBED_DEPTH) {
         this.rep.report('PST-EMBED-DEPTH', { nid: msg.nid });
       } else {
