@@ -4,6 +4,7 @@
  */
 import { type Reporter, hex } from '../codes.ts';
 import type { Heap } from './heap.ts';
+import { le32 } from '../ndb/header.ts';
 
 /** A leaf record: key at item[at], data at item[at + cbKey] (no per-record views: hot path). */
 export interface BthRecord {
@@ -27,7 +28,7 @@ export function bthHeader(heap: Heap, hid: number, rep: Reporter, nid?: number):
     rep.report('PST-BTH-HEADER', { nid, field: h[0] !== 0xb5 ? 'BTHHEADER.bType' : 'BTHHEADER.cbKey', message: `At HID ${hex(hid)}.` });
     return null;
   }
-  return { cbKey: h[1]!, cbEnt: h[2]!, levels: h[3]!, hidRoot: (h[4]! | (h[5]! << 8) | (h[6]! << 16) | (h[7]! << 24)) >>> 0 };
+  return { cbKey: h[1]!, cbEnt: h[2]!, levels: h[3]!, hidRoot: le32(h, 4) };
 }
 
 /**
@@ -63,7 +64,7 @@ export function bthWalk(heap: Heap, header: BthHeader, rep: Reporter, nid: numbe
       const at = i * size;
       if (level > 0) {
         const d = at + header.cbKey;
-        walk((item[d]! | (item[d + 1]! << 8) | (item[d + 2]! << 16) | (item[d + 3]! << 24)) >>> 0, level - 1);
+        walk(le32(item, d), level - 1);
       } else {
         visit(item, at);
       }

@@ -4,6 +4,7 @@
  * allocation is bounds-checked, so a damaged page only loses the HIDs that live in it.
  */
 import { type Reporter, hex } from '../codes.ts';
+import { le16, le32 } from '../ndb/header.ts';
 
 export const HN_SIG = 0xec;
 export const CLIENT_TC = 0x7c;
@@ -23,7 +24,7 @@ export class Heap {
   ) {
     const b0 = pages[0]!;
     this.clientSig = b0[3]!;
-    this.hidUserRoot = (b0[4]! | (b0[5]! << 8) | (b0[6]! << 16) | (b0[7]! << 24)) >>> 0;
+    this.hidUserRoot = le32(b0, 4);
   }
 
   /** Open a heap over the blocks of a node; null (with a finding) when HNHDR is unusable. */
@@ -47,14 +48,14 @@ export class Heap {
     const b = this.pages[i];
     let m = -1;
     if (b && b.length >= 2) {
-      const ib = b[0]! | (b[1]! << 8);
+      const ib = le16(b, 0);
       if (ib + 4 <= b.length) {
-        const cAlloc = b[ib]! | (b[ib + 1]! << 8);
+        const cAlloc = le16(b, ib);
         if (ib + 4 + (cAlloc + 1) * 2 <= b.length) {
           let ok = true;
           let prev = 0;
           for (let k = 0, o = ib + 4; k <= cAlloc; k++, o += 2) {
-            const v = b[o]! | (b[o + 1]! << 8);
+            const v = le16(b, o);
             if (v > ib || (k > 0 && v < prev)) ok = false;
             prev = v;
           }
@@ -70,7 +71,7 @@ export class Heap {
   /** HNPAGEMAP.cAlloc of page `block` whose map is at `ib` (checked by map()). */
   private cAlloc(block: number, ib: number): number {
     const b = this.pages[block]!;
-    return b[ib]! | (b[ib + 1]! << 8);
+    return le16(b, ib);
   }
 
   /** Whether heap item `hid` resolves (same checks and findings as get, no view allocated). */
@@ -109,8 +110,8 @@ export class Heap {
     // subarray's clamping, kept so that range and get agree on damaged maps.
     const len = page.length;
     const o = m + 4 + 2 * (index - 1);
-    let a = page[o]! | (page[o + 1]! << 8);
-    let z = page[o + 2]! | (page[o + 3]! << 8);
+    let a = le16(page, o);
+    let z = le16(page, o + 2);
     if (a > len) a = len;
     if (z > len) z = len;
     if (z < a) z = a;

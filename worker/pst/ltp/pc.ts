@@ -9,6 +9,7 @@ import { bthHeader, bthRecords, bthWalk } from './bth.ts';
 import { CLIENT_PC } from './heap.ts';
 import type { LtpNode } from './node.ts';
 import { isInlinePcType } from './values.ts';
+import { le16, le32 } from '../ndb/header.ts';
 
 export interface RawProp {
   id: number;
@@ -45,14 +46,14 @@ export function readPcAny(node: LtpNode, rep: Reporter): RawProp[] | null | Prom
   const from = (k: number): RawProp[] | Promise<RawProp[]> => {
     for (; k < records.length; k++) {
       const { item: b, at } = records[k]!;
-      const id = b[at]! | (b[at + 1]! << 8);
-      const type = b[at + 2]! | (b[at + 3]! << 8);
+      const id = le16(b, at);
+      const type = le16(b, at + 2);
       if (isInlinePcType(type)) {
         // A view, not a copy: inline types decode to numbers and the heap block is never reused.
         out.push({ id, type, bytes: b.subarray(at + 4, at + 8) });
         continue;
       }
-      const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+      const hnid = le32(b, at + 4);
       // Heap HIDs resolve in place (their findings are the heap's); the field names the property
       // only for subnode HNIDs.
       const bytes = hnid === 0 ? new Uint8Array(0) : (hnid & 0x1f) === 0 ? node.heap.get(hnid) : node.hnidAny(hnid, `PC[${hex(id)}].dwValueHnid`);
@@ -170,13 +171,13 @@ function pcFrom(w: PcWalk, k: number): RawList | Promise<RawList> {
   for (; k < count; k++) {
     const b = items ? items[k]! : leaf!;
     const at = items ? ats![k]! : leafAt + 8 * k;
-    const id = b[at]! | (b[at + 1]! << 8);
-    const type = b[at + 2]! | (b[at + 3]! << 8);
+    const id = le16(b, at);
+    const type = le16(b, at + 2);
     if (isInlinePcType(type)) {
       out.push(id, type, b, at + 4, at + 8);
       continue;
     }
-    const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+    const hnid = le32(b, at + 4);
     if (hnid === 0) {
       out.push(id, type, EMPTY, 0, 0);
       continue;
@@ -243,16 +244,16 @@ export async function checkPc(node: LtpNode, rep: Reporter, probe?: PcProbe): Pr
   }
   bthWalk(heap, header, rep, nid, (b, at) => {
     const r = rec++;
-    const id = b[at]! | (b[at + 1]! << 8);
-    const type = b[at + 2]! | (b[at + 3]! << 8);
+    const id = le16(b, at);
+    const type = le16(b, at + 2);
     if (isInlinePcType(type)) {
       if (probe && id === 0x3705 && type === 0x0003 && methodAt < 0) {
         methodAt = r;
-        probe.attachMethod = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+        probe.attachMethod = le32(b, at + 4);
       }
       return;
     }
-    const hnid = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
+    const hnid = le32(b, at + 4);
     if (hnid === 0 || (hnid & 0x1f) !== 0) {
       // Empty, or in a subnode: resolved below (async), in record order.
       (pending ??= []).push(r, id, type, hnid);
@@ -265,7 +266,7 @@ export async function checkPc(node: LtpNode, rep: Reporter, probe?: PcProbe): Pr
     if (probe && id === 0x3701 && type === 0x000d && objAt < 0) {
       objAt = r;
       const v = heap.get(hnid, true)!;
-      if (v.length >= 4) probe.objectNid = (v[0]! | (v[1]! << 8) | (v[2]! << 16) | (v[3]! << 24)) >>> 0;
+      if (v.length >= 4) probe.objectNid = le32(v, 0);
     }
   });
   if (pending) {
@@ -279,7 +280,7 @@ export async function checkPc(node: LtpNode, rep: Reporter, probe?: PcProbe): Pr
       }
       if (probe && id === 0x3701 && type === 0x000d && (objAt < 0 || r < objAt)) {
         objAt = r;
-        probe.objectNid = bytes.length >= 4 ? (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0 : undefined;
+        probe.objectNid = bytes.length >= 4 ? le32(bytes, 0) : undefined;
       }
     }
   }

@@ -14,6 +14,7 @@ import { RawList, type RawProp } from './pc.ts';
 
 const EMPTY = new Uint8Array(0);
 import { fixedSize } from './values.ts';
+import { le16, le32 } from '../ndb/header.ts';
 
 export interface TcColumn {
   id: number;
@@ -69,10 +70,10 @@ export class Table {
       return null;
     }
     const cCols = info[1]!;
-    const tci1b = info[6]! | (info[7]! << 8);
-    const rowSize = info[8]! | (info[9]! << 8);
-    const hidRowIndex = (info[10]! | (info[11]! << 8) | (info[12]! << 16) | (info[13]! << 24)) >>> 0;
-    const hnidRows = (info[14]! | (info[15]! << 8) | (info[16]! << 16) | (info[17]! << 24)) >>> 0;
+    const tci1b = le16(info, 6);
+    const rowSize = le16(info, 8);
+    const hidRowIndex = le32(info, 10);
+    const hnidRows = le32(info, 14);
     if (info.length < 22 + cCols * 8 || tci1b > rowSize) {
       rep.report('PST-TC-INFO', { nid, field: info.length < 22 + cCols * 8 ? 'TCINFO.cCols' : 'TCINFO.rgib' });
       return null;
@@ -88,9 +89,9 @@ export class Table {
         const wide = header.cbEnt >= 4 && !ansi;
         bthWalk(heap, header, rep, nid, (b, at) => {
           if (!ok) return;
-          const rowId = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+          const rowId = le32(b, at);
           const d = at + 4;
-          const rowIndex = wide ? (b[d]! | (b[d + 1]! << 8) | (b[d + 2]! << 16) | (b[d + 3]! << 24)) >>> 0 : b[d]! | (b[d + 1]! << 8);
+          const rowIndex = wide ? le32(b, d) : le16(b, d);
           index.push({ rowId, rowIndex });
         });
         if (!ok) rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
@@ -226,7 +227,7 @@ export class Table {
       }
       if (cellLen < 4) continue;
       const p = at + o;
-      const hnid = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
+      const hnid = le32(page, p);
       if (hnid === 0) {
         out.push(c.id, c.type, EMPTY, 0, 0);
         continue;
@@ -254,7 +255,7 @@ export class Table {
       const o = c.ibData;
       if (Math.min(c.cbData, rowLen - o) < 4) continue;
       const p = at + o;
-      const hnid = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
+      const hnid = le32(page, p);
       if (hnid !== 0 && (hnid & 0x1f) !== 0) return true;
     }
     return false;
@@ -306,7 +307,7 @@ export class Table {
       }
       if (cellLen < 4) continue;
       const o = at + c.ibData;
-      const hnid = (page[o]! | (page[o + 1]! << 8) | (page[o + 2]! << 16) | (page[o + 3]! << 24)) >>> 0;
+      const hnid = le32(page, o);
       if (hnid === 0) continue;
       if ((hnid & 0x1f) === 0) {
         if (!heap.has(hnid)) this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(c.id)} (HNID ${hex(hnid)}).` });
@@ -335,7 +336,7 @@ export class Table {
       if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
       const o = c.ibData;
       if (Math.min(c.cbData, row.length - o) < 4) continue;
-      const hnid = (row[o]! | (row[o + 1]! << 8) | (row[o + 2]! << 16) | (row[o + 3]! << 24)) >>> 0;
+      const hnid = le32(row, o);
       if (hnid !== 0 && (hnid & 0x1f) !== 0) return true;
     }
     return false;
@@ -365,7 +366,7 @@ export class Table {
         continue;
       }
       if (cellLen < 4) continue;
-      const hnid = (row[o]! | (row[o + 1]! << 8) | (row[o + 2]! << 16) | (row[o + 3]! << 24)) >>> 0;
+      const hnid = le32(row, o);
       const bytes = hnid === 0 ? new Uint8Array(0) : heap.get(hnid);
       if (!bytes) {
         this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(c.id)} (HNID ${hex(hnid)}).` });
@@ -394,7 +395,7 @@ export class Table {
         continue;
       }
       if (cell.length < 4) continue;
-      const hnid = (cell[0]! | (cell[1]! << 8) | (cell[2]! << 16) | (cell[3]! << 24)) >>> 0;
+      const hnid = le32(cell, 0);
       const bytes = await this.node.hnid(hnid, 'TC cell HNID');
       if (!bytes) {
         this.rep.report('PST-TC-CELL', { nid, field: 'TC cell HNID', message: `Row ${hex(rowId)} column ${hex(c.id)} (HNID ${hex(hnid)}).` });

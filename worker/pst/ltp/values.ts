@@ -7,6 +7,7 @@
 import * as T from '../../mapi/types.ts';
 import type { PropValue } from '../../mapi/types.ts';
 import { isArenaView } from '../ndb/blocks.ts';
+import { le16, le32 } from '../ndb/header.ts';
 
 /** A binary value that leaves the reader: its own copy when it lies in a block arena. */
 const own = (v: Uint8Array): Uint8Array => (isArenaView(v) ? v.slice() : v);
@@ -57,7 +58,7 @@ export function decodeUtf16At(b: Uint8Array, start: number, end: number): string
     // Surrogates go to TextDecoder so lone ones become U+FFFD exactly as for long strings.
     const units = unitArrays[n]!;
     for (let i = 0, o = start; i < n; i++, o += 2) {
-      const u = b[o]! | (b[o + 1]! << 8);
+      const u = le16(b, o);
       if (u >= 0xd800 && u <= 0xdfff) return utf16.decode(b.subarray(start, start + 2 * n));
       units[i] = u;
     }
@@ -71,8 +72,8 @@ const scratchView = new DataView(scratch.buffer);
 
 function fixed(type: number, b: Uint8Array, at: number): number | bigint | boolean | Uint8Array {
   switch (type) {
-    case T.PT_SHORT: return b[at]! | (b[at + 1]! << 8);
-    case T.PT_LONG: case T.PT_ERROR: return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+    case T.PT_SHORT: return le16(b, at);
+    case T.PT_LONG: case T.PT_ERROR: return le32(b, at);
     case T.PT_BOOLEAN: return b[at] !== 0;
     case T.PT_CLSID: return own(b.subarray(at, at + 16));
   }
@@ -103,7 +104,7 @@ export function decodeValue(type: number, b: Uint8Array, s8: (bytes: Uint8Array)
 export function decodeValueAt(type: number, b: Uint8Array, start: number, end: number, s8: (bytes: Uint8Array) => string): PropValue | undefined {
   // The two most frequent types first (same results as the general path below).
   if (type === T.PT_UNICODE) return decodeUtf16At(b, start, end);
-  if (type === T.PT_LONG) return end - start < 4 ? undefined : (b[start]! | (b[start + 1]! << 8) | (b[start + 2]! << 16) | (b[start + 3]! << 24)) >>> 0;
+  if (type === T.PT_LONG) return end - start < 4 ? undefined : le32(b, start);
   if (type & T.MV_FLAG) return decodeMulti(type, start === 0 && end === b.length ? b : b.subarray(start, end), s8);
   const size = fixedSize(type);
   if (size > 0) {

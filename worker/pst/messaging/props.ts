@@ -12,6 +12,7 @@ import type { Reporter } from '../codes.ts';
 import type { NamedPropMap } from '../index.ts';
 import type { RawList, RawProp } from '../ltp/pc.ts';
 import { decodeUtf16, decodeValue, decodeValueAt } from '../ltp/values.ts';
+import { le32 } from '../ndb/header.ts';
 
 /** Windows code page used for 8-bit MAPI strings written under an Internet code page. */
 export function windowsCodepageFor(cpid: number): number | undefined {
@@ -47,7 +48,7 @@ export function objectCodepage(raw: RawProp[], policy: CodepagePolicy, inherited
     const p = raw[i]!;
     if (p.type !== T.PT_LONG || (p.id !== 0x3ffd && p.id !== 0x3fde) || p.bytes.length < 4) continue;
     const b = p.bytes;
-    const v = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    const v = le32(b, 0);
     if (p.id === 0x3ffd) msg = v;
     else inet = v;
   }
@@ -65,7 +66,7 @@ export function objectCodepageList(raw: RawList, policy: CodepagePolicy, inherit
     const o = loc[4 * i + 2]!;
     if (loc[4 * i + 1] !== T.PT_LONG || (id !== 0x3ffd && id !== 0x3fde) || loc[4 * i + 3]! - o < 4) continue;
     const b = bufs[i]!;
-    const v = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+    const v = le32(b, o);
     if (id === 0x3ffd) msg = v;
     else inet = v;
   }
