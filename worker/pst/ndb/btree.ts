@@ -102,17 +102,6 @@ class PageImpl implements BtPage {
   private bbtList?: BbtEntry[];
   private nbtList?: NbtEntry[];
 
-  get nbt(): NbtEntry[] | undefined {
-    const raw = this.nbtRaw;
-    if (!raw) return undefined;
-    if (!this.nbtList) {
-      const list: NbtEntry[] = [];
-      for (let i = 0; i < raw.length / 4; i++) list.push(nbtEntryAt(this, i));
-      this.nbtList = list;
-    }
-    return this.nbtList;
-  }
-
   constructor(
     readonly ib: number,
     readonly bid: number,
@@ -120,17 +109,17 @@ class PageImpl implements BtPage {
     readonly level: number,
   ) {}
 
+  get nbt(): NbtEntry[] | undefined {
+    return this.nbtRaw && (this.nbtList ??= entryList(this, this.nbtRaw.length / 4, nbtEntryAt));
+  }
+
   get bbt(): BbtEntry[] | undefined {
-    const raw = this.bbtRaw;
-    if (!raw) return undefined;
-    if (!this.bbtList) {
-      const list: BbtEntry[] = [];
-      for (let i = 0; i < raw.length / 5; i++) list.push(bbtEntryAt(this, i));
-      this.bbtList = list;
-    }
-    return this.bbtList;
+    return this.bbtRaw && (this.bbtList ??= entryList(this, this.bbtRaw.length / 5, bbtEntryAt));
   }
 }
+
+/** The `n` entries of a leaf page as objects, built once by `at` (PageImpl.nbt/.bbt). */
+const entryList = <T>(p: BtPage, n: number, at: (p: BtPage, i: number) => T): T[] => Array.from({ length: n }, (_, i) => at(p, i));
 
 /** Index of the last key <= `key` in ascending `keys` (binary search), or -1. */
 function lastAtOrBelow(keys: number[], key: number): number {
