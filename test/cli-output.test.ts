@@ -10,23 +10,12 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { sha256 } from './pst-helpers.ts';
-import { attachmentBytes, generateDescription, mutate, writePstToBytes, type PstDescription } from '../cli/pstgen/index.ts';
+import { attachmentInbox, firstAttachmentData, sha256 } from './pst-helpers.ts';
+import { attachmentBytes, generateDescription, mutate, writePstToBytes } from '../cli/pstgen/index.ts';
 import { decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
-import { PR_ATTACH_DATA_BIN } from '../worker/mapi/tags.ts';
 
 const contents = [3 << 20, 5000, (2 << 20) + 17, 3 << 20].map((size, i) => ({ size, seed: 40 + i, kind: 'random' as const }));
-const desc: PstDescription = {
-  variant: 'unicode',
-  crypt: 'permute',
-  store: { displayName: 'Output' },
-  folders: [
-    {
-      name: 'Inbox',
-      messages: contents.map((content, i) => ({ messageClass: 'IPM.Note', subject: `m ${i}`, attachments: [{ filename: `a${i}.bin`, content }] })),
-    },
-  ],
-};
+const desc = attachmentInbox('Output', contents);
 
 describe('mailferry pff2mt output targets', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mailferry-out-'));
@@ -41,7 +30,7 @@ describe('mailferry pff2mt output targets', () => {
     expect(r1.status, r1.stderr).toBe(0);
     const want = readFileSync(viaO);
     const msgs = decodeGxmtBytes(want).frames.filter((f): f is MessageFrame => f.kind === 'message');
-    const data = msgs.map((m) => m.content.attachments[0]!.props.find((p) => p.tag === PR_ATTACH_DATA_BIN)!.value as Uint8Array);
+    const data = msgs.map((m) => firstAttachmentData(m.content));
     expect(data.map((d) => sha256(d))).toEqual(contents.map((c) => sha256(attachmentBytes(c))));
 
     const redirected = join(dir, 'r.mt');

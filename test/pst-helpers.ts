@@ -5,8 +5,28 @@
 import { createHash } from 'node:crypto';
 import type { Folder, PstFile } from '../worker/pst/index.ts';
 import type { MessageContent, Prop } from '../worker/mapi/types.ts';
+import { PR_ATTACH_DATA_BIN } from '../worker/mapi/tags.ts';
+import type { AttachmentContentDesc, PstDescription } from '../cli/pstgen/index.ts';
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A Unicode, permute-encoded mailbox whose Inbox holds one message per attachment content, in order. */
+export function attachmentInbox(displayName: string, contents: AttachmentContentDesc[]): PstDescription {
+  return {
+    variant: 'unicode',
+    crypt: 'permute',
+    store: { displayName },
+    folders: [
+      {
+        name: 'Inbox',
+        messages: contents.map((content, i) => ({ messageClass: 'IPM.Note', subject: `m ${i}`, attachments: [{ filename: `a${i}.bin`, content }] })),
+      },
+    ],
+  };
+}
+
+/** PR_ATTACH_DATA_BIN of a message's first attachment. */
+export const firstAttachmentData = (m: MessageContent): Uint8Array => m.attachments[0]!.props.find((p) => p.tag === PR_ATTACH_DATA_BIN)!.value as Uint8Array;
 
 export interface WalkedAttachment {
   name: string;

@@ -4,15 +4,13 @@
  * values read are still exactly the attachments written, and pff2mt's stream is unchanged.
  */
 import { describe, expect, test } from 'vitest';
-import { attachmentBytes, writePstToBytes, type PstDescription } from '../cli/pstgen/index.ts';
+import { attachmentBytes, writePstToBytes } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
 import { MemorySink, type ByteSink, type Lent } from '../worker/io/sink.ts';
 import { openPst, type Folder } from '../worker/pst/index.ts';
 import { pstToMt } from '../worker/convert/pff2mt.ts';
 import { decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
-import { PR_ATTACH_DATA_BIN } from '../worker/mapi/tags.ts';
-import type { MessageContent } from '../worker/mapi/types.ts';
-import { sha256 } from './pst-helpers.ts';
+import { attachmentInbox, firstAttachmentData as data, sha256 } from './pst-helpers.ts';
 
 const contents = [
   { size: 3 << 20, seed: 11, kind: 'random' as const },
@@ -20,23 +18,11 @@ const contents = [
   { size: 3 << 20, seed: 13, kind: 'random' as const },
   { size: 1 << 19, seed: 14, kind: 'random' as const },
 ];
-const desc: PstDescription = {
-  variant: 'unicode',
-  crypt: 'permute',
-  store: { displayName: 'Recycle' },
-  folders: [
-    {
-      name: 'Inbox',
-      messages: contents.map((content, i) => ({ messageClass: 'IPM.Note', subject: `big ${i}`, attachments: [{ filename: `a${i}.bin`, content }] })),
-    },
-  ],
-};
 const want = contents.map((c) => sha256(attachmentBytes(c)));
-const { bytes } = writePstToBytes(desc);
-const data = (m: MessageContent) => m.attachments[0]!.props.find((p) => p.tag === PR_ATTACH_DATA_BIN)!.value as Uint8Array;
+const { bytes } = writePstToBytes(attachmentInbox('Recycle', contents));
 
-async function inbox() {
-  const pst = await openPst(bytesSource(bytes));
+async function inbox(file = bytes) {
+  const pst = await openPst(bytesSource(file));
   const top = (await (await pst.rootFolder()).subfolders())[0]!;
   const box = (await top.subfolders()).find((f: Folder) => f.name === 'Inbox')!;
   const nids: number[] = [];
@@ -75,15 +61,7 @@ describe('PstFile.recycle', () => {
       { size: (1 << 20) + 100_000, seed: 22, kind: 'random' as const },
       { size: (5 << 19) + 77, seed: 23, kind: 'random' as const },
     ];
-    const d: PstDescription = {
-      ...desc,
-      folders: [{ name: 'Inbox', messages: sizes.map((content, i) => ({ messageClass: 'IPM.Note', subject: `s ${i}`, attachments: [{ filename: `s${i}.bin`, content }] })) }],
-    };
-    const pst = await openPst(bytesSource(writePstToBytes(d).bytes));
-    const top = (await (await pst.rootFolder()).subfolders())[0]!;
-    const box = (await top.subfolders()).find((f: Folder) => f.name === 'Inbox')!;
-    const nids: number[] = [];
-    for await (const r of box.messages()) nids.push(r.nid);
+    const { pst, nids } = await inbox(writePstToBytes(attachmentInbox('Spare', sizes)).bytes);
     const m0 = await pst.readMessage(nids[0]!);
     const spare = data(m0).buffer;
     pst.recycle(m0);
