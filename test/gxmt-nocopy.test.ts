@@ -6,7 +6,7 @@
  * With lend() it lets the caller go on while a large chunk is written and tells it when the chunk
  * is released; the writer's `lend` option uses that and reports the releases per message.
  */
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,9 @@ async function stream(sink: ByteSink, data: Uint8Array): Promise<void> {
 }
 
 describe('large attachment values are not copied', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mf-sink-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   test('the writer passes the value to the sink by reference, and the stream decodes to it', async () => {
     const data = fill(3 << 20, 7);
     const seen: Uint8Array[] = [];
@@ -58,84 +61,69 @@ describe('large attachment values are not copied', () => {
   });
 
   test('fileSink: a large chunk goes to Node uncopied and its write settles after Node wrote it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mf-sink-'));
-    try {
-      const path = join(dir, 'out');
-      const sink = fileSink(path);
-      const small = fill(1000, 1);
-      const big = fill(2 << 20, 2);
-      const want = Buffer.concat([Buffer.from(small), Buffer.from(big), Buffer.from(small)]);
-      await sink.write(small);
-      small.fill(0xee); // allowed once write() settled: the sink copied it
-      const p = sink.write(big);
-      expect(p).toBeInstanceOf(Promise);
-      // Before the write settles the caller may not touch `big`; this probe does, to show Node
-      // got the caller's memory (a copy would not see the change) ...
-      big[0] = 0xab;
-      await p;
-      // ... and after it settled, changes no longer reach the file.
-      big[1] = 0xcd;
-      await sink.write(fill(1000, 1));
-      await sink.close();
-      want[1000] = 0xab;
-      expect(Buffer.compare(readFileSync(path), want)).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dir, 'out1');
+    const sink = fileSink(path);
+    const small = fill(1000, 1);
+    const big = fill(2 << 20, 2);
+    const want = Buffer.concat([Buffer.from(small), Buffer.from(big), Buffer.from(small)]);
+    await sink.write(small);
+    small.fill(0xee); // allowed once write() settled: the sink copied it
+    const p = sink.write(big);
+    expect(p).toBeInstanceOf(Promise);
+    // Before the write settles the caller may not touch `big`; this probe does, to show Node
+    // got the caller's memory (a copy would not see the change) ...
+    big[0] = 0xab;
+    await p;
+    // ... and after it settled, changes no longer reach the file.
+    big[1] = 0xcd;
+    await sink.write(fill(1000, 1));
+    await sink.close();
+    want[1000] = 0xab;
+    expect(Buffer.compare(readFileSync(path), want)).toBe(0);
   });
 
   test('fileSink: frames of every size, gathered into large writes, reach the file in order and unchanged', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mf-sink-'));
-    try {
-      const path = join(dir, 'out');
-      const sink = fileSink(path);
-      // Sizes around the staging buffer (256 KiB) and the no-copy threshold (1 MiB).
-      const sizes = [1, 17, 4000, 262143, 1, 262144, 300000, 5, 1048575, 1048576, 3, 200000, 70000, 2 << 20, 0, 9];
-      for (let i = 0; i < 300; i++) sizes.push((i * 7919) % 12000);
-      const parts: Buffer[] = [];
-      let seed = 0;
-      for (const n of sizes) {
-        const chunk = fill(n, seed++);
-        parts.push(Buffer.from(chunk));
-        await sink.write(chunk);
-        chunk.fill(0x5a); // the caller reuses its buffer once write() settled
-      }
-      await sink.close();
-      expect(Buffer.compare(readFileSync(path), Buffer.concat(parts))).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const path = join(dir, 'out2');
+    const sink = fileSink(path);
+    // Sizes around the staging buffer (256 KiB) and the no-copy threshold (1 MiB).
+    const sizes = [1, 17, 4000, 262143, 1, 262144, 300000, 5, 1048575, 1048576, 3, 200000, 70000, 2 << 20, 0, 9];
+    for (let i = 0; i < 300; i++) sizes.push((i * 7919) % 12000);
+    const parts: Buffer[] = [];
+    let seed = 0;
+    for (const n of sizes) {
+      const chunk = fill(n, seed++);
+      parts.push(Buffer.from(chunk));
+      await sink.write(chunk);
+      chunk.fill(0x5a); // the caller reuses its buffer once write() settled
     }
+    await sink.close();
+    expect(Buffer.compare(readFileSync(path), Buffer.concat(parts))).toBe(0);
   });
 
   test('fileSink.lend: the caller goes on at once, waits only while more than 16 MiB of earlier lent chunks are out, and the file keeps the order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mf-sink-'));
-    try {
-      const path = join(dir, 'out');
-      const sink = fileSink(path);
-      const a = fill(17 << 20, 3);
-      const b = fill(2 << 20, 4);
-      const small = fill(5000, 5);
-      const want = Buffer.concat([Buffer.from(small), Buffer.from(a), Buffer.from(small), Buffer.from(b), Buffer.from(small)]);
-      await sink.write(small);
-      const la = sink.lend!(a);
-      expect(la.accepted).toBeUndefined(); // nothing else out: go on
-      let aReleased = false;
-      void la.released.then(() => (aReleased = true));
-      await sink.write(small);
-      const lb = sink.lend!(b);
-      // 17 MiB of `a` still out beyond `b`: back-pressure until `a` is released.
-      expect(lb.accepted).toBeInstanceOf(Promise);
-      await lb.accepted;
-      expect(aReleased).toBe(true);
-      await lb.released;
-      a.fill(0); // released: the file no longer depends on these buffers
-      b.fill(0);
-      await sink.write(small);
-      await sink.close();
-      expect(Buffer.compare(readFileSync(path), want)).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dir, 'out3');
+    const sink = fileSink(path);
+    const a = fill(17 << 20, 3);
+    const b = fill(2 << 20, 4);
+    const small = fill(5000, 5);
+    const want = Buffer.concat([Buffer.from(small), Buffer.from(a), Buffer.from(small), Buffer.from(b), Buffer.from(small)]);
+    await sink.write(small);
+    const la = sink.lend!(a);
+    expect(la.accepted).toBeUndefined(); // nothing else out: go on
+    let aReleased = false;
+    void la.released.then(() => (aReleased = true));
+    await sink.write(small);
+    const lb = sink.lend!(b);
+    // 17 MiB of `a` still out beyond `b`: back-pressure until `a` is released.
+    expect(lb.accepted).toBeInstanceOf(Promise);
+    await lb.accepted;
+    expect(aReleased).toBe(true);
+    await lb.released;
+    a.fill(0); // released: the file no longer depends on these buffers
+    b.fill(0);
+    await sink.write(small);
+    await sink.close();
+    expect(Buffer.compare(readFileSync(path), want)).toBe(0);
   });
 
   test('the writer lends values of 1 MiB and more only with the lend option, and released() settles when the sink releases them', async () => {
