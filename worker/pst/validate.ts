@@ -403,27 +403,19 @@ class WindowSource implements ByteSource {
 export async function validate(source: ByteSource, options: ValidateOptions = {}): Promise<ValidationReport> {
   const full = options.full === true;
   const maxFindings = options.maxFindings ?? 10_000;
-  const findings: Finding[] = [];
   const counts: ValidationReport['counts'] = {
     errors: 0, warnings: 0, info: 0, byCode: {}, bbtPages: 0, nbtPages: 0, bbtEntries: 0, nbtEntries: 0,
     blocksChecked: 0, nodesChecked: 0, bytesChecked: 0,
   };
-  let truncated = false;
-  const sink = (f: Finding) => {
-    const key: Record<Severity, 'errors' | 'warnings' | 'info'> = { error: 'errors', warning: 'warnings', info: 'info' };
-    counts[key[f.severity]]++;
-    counts.byCode[f.code] = (counts.byCode[f.code] ?? 0) + 1;
-    if (findings.length < maxFindings) findings.push(f);
-    else truncated = true;
-  };
-  const rep = new Reporter(sink);
+  const tally = new FindingTally(counts, maxFindings);
+  const rep = new Reporter(tally.add);
   const progress = options.onProgress ?? (() => {});
   const report = (extra: Partial<ValidationReport>): ValidationReport => {
     const verdict: Verdict = extra.verdict ?? (counts.errors > 0 ? 'damaged' : counts.warnings > 0 ? 'warnings' : 'ok');
     const summary = extra.summary ?? (verdict === 'ok'
       ? 'No problems found.'
       : `${counts.errors} error(s), ${counts.warnings} warning(s)` + (verdict === 'damaged' ? ': the file is damaged; items that use the damaged structures may be lost or incomplete.' : '.'));
-    return { verdict, file: { name: source.name, size: source.size }, full, summary, counts, findings, truncated, ...extra };
+    return { verdict, file: { name: source.name, size: source.size }, full, summary, counts, findings: tally.findings, truncated: tally.truncated, ...extra };
   };
 
   const codecs = options.codecs ?? (await loadCodecs());
@@ -438,7 +430,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   } catch (e) {
     if (!(e instanceof PstOpenError)) throw e;
     const notPst = e.code === 'PST-NOT-PST' || e.code === 'PST-EMPTY';
-    sink({ code: e.code, severity: 'error', message: e.message, field: e.code === 'PST-NOT-PST' ? 'HEADER.dwMagic' : undefined });
+    tally.add({ code: e.code, severity: 'error', message: e.message, field: e.code === 'PST-NOT-PST' ? 'HEADER.dwMagic' : undefined });
     return report({ verdict: notPst ? 'not-a-pst' : 'damaged', summary: e.message });
   }
   const h = file.header;
@@ -618,18 +610,10 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
         const results = [await local(0)];
         for (const r of remote) results.push(await r);
         for (const r of results) {
-          counts.errors += r.counts.errors;
-          counts.warnings += r.counts.warnings;
-          counts.info += r.counts.info;
-          for (const [code, n] of Object.entries(r.counts.byCode)) counts.byCode[code] = (counts.byCode[code] ?? 0) + n;
+          tally.absorb(r);
           counts.blocksChecked += r.counts.blocksChecked;
           counts.bytesChecked += r.counts.bytesChecked;
           counts.nodesChecked += r.counts.nodesChecked;
-          for (const f of r.findings) {
-            if (findings.length < maxFindings) findings.push(f);
-            else truncated = true;
-          }
-          if (r.truncated) truncated = true;
         }
       }
     } else {
@@ -787,15 +771,9 @@ export async function validatePart(
   source: ByteSource, input: FusedPartInput, options: { codecs?: Codecs; onProgress?: (blocks: number, nodes: number) => void } = {},
 ): Promise<FusedPartResult> {
   const codecs = options.codecs ?? (await loadCodecs());
-  const findings: Finding[] = [];
   const counts: FusedPartResult['counts'] = { errors: 0, warnings: 0, info: 0, byCode: {}, blocksChecked: 0, bytesChecked: 0, nodesChecked: 0 };
-  let truncated = false;
-  const rep = new Reporter((f) => {
-    counts[SEVERITY_COUNT[f.severity]]++;
-    counts.byCode[f.code] = (counts.byCode[f.code] ?? 0) + 1;
-    if (findings.length < input.maxFindings) findings.push(f);
-    else truncated = true;
-  });
+  const tally = new FindingTally(counts, input.maxFindings);
+  const rep = new Reporter(tally.add);
   const cache = new SlabCache(source, { budgetBytes: 1 << 20 });
   const { header } = parseHeader((await cache.read(0, 564)).slice(), cache.size, (d) => codecs.crc32(d));
   const file = new PstFileImpl(cache, header, rep, codecs, {});
@@ -819,7 +797,41 @@ export async function validatePart(
   const ra = cuts[input.part]!;
   const rb = cuts[input.part + 1]!;
   await fusedPass(source, index, nbt, plan, ra, rb, bc, new LtpChecker(rep, L, NO_SOURCE), counts, progress, nodeDone, layerBlocks, input.runBytes, input.sideBytes);
-  return { findings, truncated, counts };
+  return { findings: tally.findings, truncated: tally.truncated, counts };
+}
+
+/**
+ * Findings as a report keeps them (validate and each part of the fused pass): counted by
+ * severity and by code, the first `max` listed.
+ */
+class FindingTally {
+  readonly findings: Finding[] = [];
+  truncated = false;
+  constructor(
+    private readonly counts: Pick<ValidationReport['counts'], 'errors' | 'warnings' | 'info' | 'byCode'>,
+    private readonly max: number,
+  ) {}
+
+  readonly add = (f: Finding): void => {
+    this.counts[SEVERITY_COUNT[f.severity]]++;
+    this.counts.byCode[f.code] = (this.counts.byCode[f.code] ?? 0) + 1;
+    this.list(f);
+  };
+
+  /** A part's findings, counted there, after those so far. */
+  absorb(r: FusedPartResult): void {
+    this.counts.errors += r.counts.errors;
+    this.counts.warnings += r.counts.warnings;
+    this.counts.info += r.counts.info;
+    for (const [code, n] of Object.entries(r.counts.byCode)) this.counts.byCode[code] = (this.counts.byCode[code] ?? 0) + n;
+    for (const f of r.findings) this.list(f);
+    if (r.truncated) this.truncated = true;
+  }
+
+  private list(f: Finding): void {
+    if (this.findings.length < this.max) this.findings.push(f);
+    else this.truncated = true;
+  }
 }
 
 const SEVERITY_COUNT: Record<Severity, 'errors' | 'warnings' | 'info'> = { error: 'errors', warning: 'warnings', info: 'info' };
