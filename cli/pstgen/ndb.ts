@@ -76,24 +76,31 @@ export function signature(ib: number, bid: number): number {
 const lo32 = (v: number) => v % 0x100000000 >>> 0;
 const hi32 = (v: number) => Math.floor(v / 0x100000000) >>> 0;
 
-/** Little-endian writer over a byte array. */
+/**
+ * Little-endian writer over a byte array. Byte stores, not a DataView: a DataView needs the array's
+ * ArrayBuffer, and asking a small (on-heap) typed array for it moves its bytes off the heap, which
+ * made this constructor the writer's hottest line.
+ */
 export class Bytes {
-  readonly dv: DataView;
-  constructor(readonly u8: Uint8Array) {
-    this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  }
+  constructor(readonly u8: Uint8Array) {}
   u8at(o: number, v: number) {
     this.u8[o] = v;
   }
   u16(o: number, v: number) {
-    this.dv.setUint16(o, v, true);
+    const b = this.u8;
+    b[o] = v;
+    b[o + 1] = v >>> 8;
   }
   u32(o: number, v: number) {
-    this.dv.setUint32(o, v >>> 0, true);
+    const b = this.u8;
+    b[o] = v;
+    b[o + 1] = v >>> 8;
+    b[o + 2] = v >>> 16;
+    b[o + 3] = v >>> 24;
   }
   u64(o: number, v: number) {
-    this.dv.setUint32(o, lo32(v), true);
-    this.dv.setUint32(o + 4, hi32(v), true);
+    this.u32(o, lo32(v));
+    this.u32(o + 4, hi32(v));
   }
   /** 4- or 8-byte id/offset. */
   id(o: number, v: number, size: 4 | 8) {
