@@ -105,8 +105,18 @@ export interface FolderDesc {
   special?: SpecialFolder;
   folders?: FolderDesc[];
   messages?: MessageDesc[];
+  /**
+   * More messages, made one at a time as the writer asks for them (after `messages`): a generated
+   * mailbox of a million messages then never sits in memory. Not part of the JSON form.
+   */
+  generated?: GeneratedMessages;
   /** Folder-associated information (FAI) items, e.g. IPM.Configuration.*. */
   fai?: MessageDesc[];
+}
+
+/** Messages produced on demand, in the same order every time they are iterated. */
+export interface GeneratedMessages extends Iterable<MessageDesc> {
+  readonly count: number;
 }
 
 export interface StoreDesc {
@@ -147,6 +157,19 @@ export class Rng {
     this.b = next();
     this.c = next();
     this.d = next();
+  }
+  /** The generator's state (four words), to resume from with {@link Rng.restore}. */
+  save(into: Uint32Array, at: number): void {
+    into[at] = this.a;
+    into[at + 1] = this.b;
+    into[at + 2] = this.c;
+    into[at + 3] = this.d;
+  }
+  restore(from: Uint32Array, at: number): void {
+    this.a = from[at]!;
+    this.b = from[at + 1]!;
+    this.c = from[at + 2]!;
+    this.d = from[at + 3]!;
   }
   u32(): number {
     let t = this.d;
@@ -262,6 +285,12 @@ export interface GenerateOptions {
   seed?: number;
   /** Content kind of generated attachments ('random' by default; 'text' compresses in 4K OSTs). */
   attachmentKind?: 'random' | 'text';
+  /**
+   * Leave the messages to be made while the file is written (FolderDesc.generated) instead of
+   * listing them: the same file, in memory that grows by only 24 bytes per message (the JSON
+   * form, for --dump-description, needs the listed messages).
+   */
+  lazy?: boolean;
 }
 
 const FIRST = ['Anna', 'Bertil', 'Chloé', 'Dmitri', 'Eva', 'François', 'Grete', 'Hiroshi', 'Inés', 'Jürgen'];
@@ -321,13 +350,13 @@ export function generateDescription(opts: GenerateOptions): PstDescription {
       props: [{ id: 0x7c07, type: 'binary', value: Buffer.from('rules-blob').toString('base64') }],
     },
   ];
-  let attachLeft = Math.max(0, Math.round((opts.attachmentMiB ?? 0) * 1048576));
+  const budget = { attachLeft: Math.max(0, Math.round((opts.attachmentMiB ?? 0) * 1048576)) };
   const MAX_ATT = 32 * 1048576;
   // every message that does not carry an embedded message (i % 6 !== 5) can take data attachments;
   // spread the pieces so that the whole budget is used even with few messages
-  const eligible = Array.from({ length: opts.messages }, (_, i) => i).filter((i) => i % 6 !== 5).length;
-  const piecesPerMessage = Math.max(1, Math.ceil(Math.ceil(attachLeft / MAX_ATT) / Math.max(1, eligible)));
-  for (let i = 0; i < opts.messages; i++) {
+  const eligible = opts.messages - Math.floor(opts.messages / 6);
+  const piecesPerMessage = Math.max(1, Math.ceil(Math.ceil(budget.attachLeft / MAX_ATT) / Math.max(1, eligible)));
+  const make = (i: number): MessageDesc => {
     const from = person(rng);
     const to = person(rng);
     const topic = rng.pick(TOPICS);
@@ -371,11 +400,11 @@ export function generateDescription(opts: GenerateOptions): PstDescription {
           },
         },
       ];
-    } else if (attachLeft > 0) {
+    } else if (budget.attachLeft > 0) {
       const atts: AttachmentDesc[] = [];
-      for (let k = 0; k < piecesPerMessage && attachLeft > 0; k++) {
-        const size = Math.min(attachLeft, MAX_ATT);
-        attachLeft -= size;
+      for (let k = 0; k < piecesPerMessage && budget.attachLeft > 0; k++) {
+        const size = Math.min(budget.attachLeft, MAX_ATT);
+        budget.attachLeft -= size;
         atts.push({
           filename: k === 0 ? `data-${i + 1}.bin` : `data-${i + 1}-${k + 1}.bin`,
           mimeType: 'application/octet-stream',
@@ -386,7 +415,34 @@ export function generateDescription(opts: GenerateOptions): PstDescription {
     } else if (i % 4 === 3) {
       msg.attachments = [{ filename: `notes-${i + 1}.txt`, mimeType: 'text/plain', content: { text: `attachment of message ${i + 1}\n` } }];
     }
-    mailFolders[i % mailFolders.length]!.messages!.push(msg);
+    return msg;
+  };
+  if (!opts.lazy) {
+    for (let i = 0; i < opts.messages; i++) mailFolders[i % mailFolders.length]!.messages!.push(make(i));
+  } else {
+    // Each message draws from one sequential random stream; what a folder's iterator needs to
+    // make message i alone is the stream's state and the attachment budget at i, recorded once.
+    const n = opts.messages;
+    const states = new Uint32Array(4 * n);
+    const left = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      rng.save(states, 4 * i);
+      left[i] = budget.attachLeft;
+      make(i);
+    }
+    const k = mailFolders.length;
+    mailFolders.forEach((folder, j) => {
+      folder.generated = {
+        count: j < n ? Math.ceil((n - j) / k) : 0,
+        *[Symbol.iterator]() {
+          for (let i = j; i < n; i += k) {
+            rng.restore(states, 4 * i);
+            budget.attachLeft = left[i]!;
+            yield make(i);
+          }
+        },
+      };
+    });
   }
   return {
     variant: opts.variant,

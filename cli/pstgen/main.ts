@@ -88,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
         attachmentMiB: num('attachment-mib', 0),
         seed: Math.floor(num('seed', 1)),
         attachmentKind: opts['attachment-kind'] === 'text' ? 'text' : 'random',
+        // Made while writing, unless the description is to be saved as JSON.
+        lazy: !opts['dump-description'],
       });
     } catch (e) {
       return fail((e as Error).message);

@@ -439,14 +439,15 @@ class PstBuilder {
     this.writePcNode(NID_NAME_TO_ID_MAP, 0, this.names.props());
   }
 
-  private folderNode(nid: number, parent: number, props: RawProp[], children: Array<{ nid: number; props: RawProp[] }>, contents: Array<{ nid: number; props: RawProp[] }>, fai: Array<{ nid: number; props: RawProp[] }>) {
+  /** `contents` and `fai` are rows already (contentsColumns): a folder's messages are not kept whole. */
+  private folderNode(nid: number, parent: number, props: RawProp[], children: Array<{ nid: number; props: RawProp[] }>, contents: TcRow[], fai: TcRow[]) {
     this.writePcNode(nid, parent, props);
     const base = nid & ~0x1f;
     const hc = hierarchyColumns(this.g.ansi);
     const cc = contentsColumns(this.g.ansi);
     this.writeTcNode((base | T_HIERARCHY) >>> 0, hc, children.map((c) => rowFrom(c.nid, c.props, hc)));
-    this.writeTcNode((base | T_CONTENTS) >>> 0, cc, contents.map((c) => rowFrom(c.nid, c.props, cc)));
-    this.writeTcNode((base | T_ASSOC) >>> 0, cc, fai.map((c) => rowFrom(c.nid, c.props, cc)));
+    this.writeTcNode((base | T_CONTENTS) >>> 0, cc, contents);
+    this.writeTcNode((base | T_ASSOC) >>> 0, cc, fai);
   }
 
   private writeFolder(f: FolderDesc, parent: number, parentPath: string[], nids: Map<FolderDesc, number>): { nid: number; props: RawProp[] } {
@@ -455,23 +456,28 @@ class PstBuilder {
     const path = [...parentPath, f.name];
     this.items.push({ kind: 'folder', path, nid });
     const children = (f.folders ?? []).map((c) => this.writeFolder(c, nid, path, nids));
-    const contents: Array<{ nid: number; props: RawProp[] }> = [];
-    for (const m of f.messages ?? []) {
-      const mnid = ((this.nextMessageIndex++ << 5) | 0x04) >>> 0;
-      const w = this.writeMessage(m);
-      this.ndb.addNode({ nid: mnid, bidData: w.bidData, bidSub: w.bidSub, nidParent: nid });
-      this.items.push({ kind: 'message', path: [...path, m.subject], nid: mnid });
-      contents.push({ nid: mnid, props: w.props });
+    const cc = contentsColumns(this.g.ansi);
+    const contents: TcRow[] = [];
+    let unread = 0;
+    // Listed messages, then generated ones (a large generated mailbox is never held whole).
+    for (const list of [f.messages ?? [], f.generated ?? []]) {
+      for (const m of list) {
+        const mnid = ((this.nextMessageIndex++ << 5) | 0x04) >>> 0;
+        const w = this.writeMessage(m);
+        this.ndb.addNode({ nid: mnid, bidData: w.bidData, bidSub: w.bidSub, nidParent: nid });
+        this.items.push({ kind: 'message', path: [...path, m.subject], nid: mnid });
+        contents.push(rowFrom(mnid, w.props, cc));
+        if (!m.read) unread++;
+      }
     }
-    const fai: Array<{ nid: number; props: RawProp[] }> = [];
+    const fai: TcRow[] = [];
     for (const m of f.fai ?? []) {
       const mnid = ((this.nextFaiIndex++ << 5) | 0x08) >>> 0;
       const w = this.writeMessage(m);
       this.ndb.addNode({ nid: mnid, bidData: w.bidData, bidSub: w.bidSub, nidParent: nid });
       this.items.push({ kind: 'fai', path: [...path, m.subject], nid: mnid });
-      fai.push({ nid: mnid, props: w.props });
+      fai.push(rowFrom(mnid, w.props, cc));
     }
-    const unread = (f.messages ?? []).filter((m) => !m.read).length;
     const props: RawProp[] = [
       e.str(0x3001, f.name),
       e.long(0x3602, contents.length),
