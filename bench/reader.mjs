@@ -1,17 +1,22 @@
 /**
  * Reader benchmark: generates PST files with the built PST writer (attachment-heavy ~1 GiB,
- * message-heavy 30k messages; ~4 GiB too with MAILFERRY_BENCH_4G=1), then times, with peak
- * RSS from /usr/bin/time -v, on the same file in the same run (best of MAILFERRY_BENCH_REPEAT
- * rounds, default 3; pffexport once):
+ * message-heavy ~1 GiB (400k messages) and a small message-heavy one (30k messages, ~0.12 GiB,
+ * where start-up weighs most); ~4 GiB of each too with MAILFERRY_BENCH_4G=1), then times, with
+ * peak RSS from /usr/bin/time -v, on the same file in the same run (best of
+ * MAILFERRY_BENCH_REPEAT rounds, default 3; pffexport, and any run over a minute, once):
  *   mailferry inspect, mailferry validate --full, a full walk reading every property and
  *   attachment through the reader API (one thread, and one per core as pff2mt --jobs does),
  *   pffexport -f all, readpst (its default, folders in parallel processes, and -j 0).
  * Prints a table and the ratios the issue sets targets for (walk vs readpst and pffexport,
  * validate --full MiB/s, peak RSS, folder-tree time). Runs built code only (dist/node).
+ * The reference tools slow down faster than linearly with the message count (readpst took 76 s on
+ * 250k messages, pffexport did not finish in 14 minutes), so each run of them is stopped after
+ * MAILFERRY_BENCH_TIMEOUT seconds (default 300); a stopped run is shown as "> N s" and the
+ * ratio against it as a lower bound.
  * Environment: MAILFERRY_BENCH_DIR (scratch dir, default the OS temp dir), MAILFERRY_BENCH_GB
- * (size of the attachment-heavy case, default 1), MAILFERRY_BENCH_MESSAGES (message-heavy case,
- * default 30000), MAILFERRY_BENCH_4G=1 (add the 4 GiB attachment-heavy case and a 250k-message
- * message-heavy one, ~0.6 GiB), MAILFERRY_BENCH_REPEAT (rounds, default 3).
+ * (size of the attachment-heavy case, default 1), MAILFERRY_BENCH_MESSAGES (messages of the
+ * small message-heavy case, default 30000; 0 leaves it out), MAILFERRY_BENCH_4G=1 (add the
+ * ~4 GiB cases), MAILFERRY_BENCH_REPEAT (rounds, default 3), MAILFERRY_BENCH_TIMEOUT.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -81,15 +86,23 @@ else parentPort.postMessage(res);
 await src.close();
 `;
 
-function timed(cmd, args, opts = {}) {
-  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+/** The reference tools (rows named so), and the seconds after which a run of one is stopped. */
+const REFERENCE = new Set(['pffexport', 'readpst', 'readpst1']);
+const TIMEOUT = Math.max(1, Number(process.env.MAILFERRY_BENCH_TIMEOUT ?? 300));
+
+function timed(cmd, args, opts = {}, limit = 0) {
+  // GNU timeout runs the tool in its own process group and stops the whole group (readpst forks).
+  const argv = limit ? ['-v', '/usr/bin/timeout', '-s', 'KILL', String(limit), cmd, ...args] : ['-v', cmd, ...args];
+  const r = spawnSync('/usr/bin/time', argv, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   const seconds = wall ? (Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3])) : NaN;
   const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
   const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
   const cpu = user && sys ? Number(user[1]) + Number(sys[1]) : NaN;
-  return { seconds, cpu, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  // timeout exits 137 (128 + KILL) when it had to stop the tool.
+  const stopped = limit > 0 && (r.status === 137 || r.status === 124);
+  return { seconds, cpu, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, status: stopped ? 0 : r.status, stopped, stdout: r.stdout, stderr: r.stderr };
 }
 
 function have(tool) {
@@ -109,18 +122,17 @@ export async function run(log = console.log) {
   const walkScript = join(dir, 'walk.mjs');
   writeFileSync(walkScript, WALK);
   const gb = Number(process.env.MAILFERRY_BENCH_GB ?? 1);
+  const small = Number(process.env.MAILFERRY_BENCH_MESSAGES ?? 30000);
+  // Message-heavy: ~2.5 KiB per message on disk (bodies, recipients, a few small attachments).
+  const messageHeavy = (gib) => ({ name: `message-heavy ${gib} GiB`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Math.round(400000 * gib)), '--attachment-mib', '50'], heap: 8192 });
   const cases = [
     { name: `attachment-heavy ${gb} GiB`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Math.round(3000 * gb)), '--attachment-mib', String(Math.round(1000 * gb))] },
-    // The writer keeps its description in memory (~16 KiB per message), so the message-heavy
-    // case is capped at 30k messages unless MAILFERRY_BENCH_MESSAGES says otherwise.
-    { name: `message-heavy ${Number(process.env.MAILFERRY_BENCH_MESSAGES ?? 30000)} messages`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(Number(process.env.MAILFERRY_BENCH_MESSAGES ?? 30000)), '--attachment-mib', '50'] },
+    messageHeavy(gb),
   ];
+  if (small > 0) cases.push({ name: `message-heavy ${small} messages`, args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', String(small), '--attachment-mib', '50'] });
   if (process.env.MAILFERRY_BENCH_4G === '1') {
     cases.push({ name: 'attachment-heavy 4 GiB', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '12000', '--attachment-mib', '4000'] });
-    // The largest message-heavy file the writer makes here (~0.6 GiB; ~3 GiB of description in
-    // memory while it is written). readpst needs over a minute per run on it.
-    // pffexport is left out here: it ran for over 14 minutes on this file without finishing.
-    cases.push({ name: 'message-heavy 250000 messages', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '250000', '--attachment-mib', '50'], heap: 8192, skip: ['pffexport'] });
+    cases.push(messageHeavy(4));
   }
   const results = [];
   try {
@@ -131,8 +143,9 @@ export async function run(log = console.log) {
       const size = statSync(file).size;
       const mib = size / 1048576;
       const row = { case: c.name, sizeMiB: Math.round(mib) };
-      // Rounds over the tools in turn (pffexport only in the first: it takes minutes); each row
-      // keeps its best wall time with that run's CPU time, and the highest peak RSS of its runs.
+      // Rounds over the tools in turn (pffexport, and a tool whose first run took over a minute,
+      // only in the first); each row keeps its best wall time with that run's CPU time, and the
+      // highest peak RSS of its runs.
       // Before every run the previous output is written back (sync) and the file read once
       // (cat), so each tool starts with the file in the page cache: this machine reclaims the
       // cache within seconds, and single runs vary by tens of percent.
@@ -146,17 +159,17 @@ export async function run(log = console.log) {
         ['pffexport', '/usr/bin/pffexport', ['-f', 'all', '-q', '-t', out, file]],
         ['readpst', '/usr/bin/readpst', ['-q', '-o', out, file]],
         ['readpst1', '/usr/bin/readpst', ['-j', '0', '-q', '-o', out, file]],
-      ].filter(([name, cmd]) => (!cmd.startsWith('/usr/bin/') || existsSync(cmd)) && !c.skip?.includes(name));
+      ].filter(([name, cmd]) => !REFERENCE.has(name) || existsSync(cmd));
       const runs = {};
       for (let round = 0; round < rounds; round++) {
         for (const [name, cmd, args, opts] of tools) {
-          if (round > 0 && name === 'pffexport') continue;
+          if (round > 0 && (name === 'pffexport' || runs[name]?.[0]?.seconds > 60)) continue;
           rmSync(`${out}.export`, { recursive: true, force: true });
           rmSync(out, { recursive: true, force: true });
           if (name.startsWith('readpst')) mkdirSync(out, { recursive: true });
           execFileSync('sync');
           execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
-          (runs[name] ??= []).push(timed(cmd, args, opts));
+          (runs[name] ??= []).push(timed(cmd, args, opts, REFERENCE.has(name) ? TIMEOUT : 0));
         }
       }
       rmSync(`${out}.export`, { recursive: true, force: true });
@@ -172,7 +185,12 @@ export async function run(log = console.log) {
       }
       rmSync(file, { force: true });
       results.push(row);
-      const f = (r) => (r ? `${r.seconds.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s cpu, ${r.rssMiB.toFixed(0)} MiB peak${r.status ? ` (exit ${r.status})` : ''}${r.all.length > 1 ? `  runs ${r.all.map((x) => x.toFixed(2)).join('/')} s` : ''}` : 'n/a');
+      const f = (r) =>
+        !r ? 'n/a'
+        : r.stopped ? `> ${TIMEOUT} s (stopped)`
+        : `${r.seconds.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s cpu, ${r.rssMiB.toFixed(0)} MiB peak${r.status ? ` (exit ${r.status})` : ''}${r.all.length > 1 ? `  runs ${r.all.map((x) => x.toFixed(2)).join('/')} s` : ''}`;
+      // A ratio against a stopped run is a lower bound.
+      const ratio = (ref, ours) => `${ref.stopped ? '> ' : ''}${(ref.seconds / ours.seconds).toFixed(2)}x`;
       log(`reader: ${c.name} (${row.sizeMiB} MiB)`);
       log(`  mailferry inspect          ${f(row.inspect)}`);
       log(`  mailferry validate --full  ${f(row.validate)}  = ${(mib / row.validate.seconds).toFixed(0)} MiB/s`);
@@ -183,9 +201,10 @@ export async function run(log = console.log) {
       log(`  readpst -j 0               ${f(row.readpst1)}  (one process)`);
       // Wall time is what the targets are about; CPU time is shown too because a shared machine
       // makes wall times of one run noisy.
-      if (row.readpst) log(`  walk vs readpst:   ${(row.readpst.seconds / row.walk.seconds).toFixed(2)}x wall, ${(row.readpst.cpu / row.walk.cpu).toFixed(2)}x cpu (target >= 1); ${THREADS} threads: ${(row.readpst.seconds / row.walkPar.seconds).toFixed(2)}x wall`);
-      if (row.readpst1) log(`  walk vs readpst -j 0: ${(row.readpst1.seconds / row.walk.seconds).toFixed(2)}x wall (one core each)`);
-      if (row.pffexport) log(`  walk vs pffexport: ${(row.pffexport.seconds / row.walk.seconds).toFixed(2)}x wall, ${(row.pffexport.cpu / row.walk.cpu).toFixed(2)}x cpu (target >= 2)`);
+      const cpuRatio = (ref, ours) => (ref.stopped ? '' : `, ${(ref.cpu / ours.cpu).toFixed(2)}x cpu`);
+      if (row.readpst) log(`  walk vs readpst:   ${ratio(row.readpst, row.walk)} wall${cpuRatio(row.readpst, row.walk)} (target >= 1); ${THREADS} threads: ${ratio(row.readpst, row.walkPar)} wall`);
+      if (row.readpst1) log(`  walk vs readpst -j 0: ${ratio(row.readpst1, row.walk)} wall (one core each)`);
+      if (row.pffexport) log(`  walk vs pffexport: ${ratio(row.pffexport, row.walk)} wall${cpuRatio(row.pffexport, row.walk)} (target >= 2)`);
       log(`  validate --full:   ${(mib / row.validate.seconds).toFixed(0)} MiB/s wall, ${(mib / row.validate.cpu).toFixed(0)} MiB/s cpu (target >= 200)`);
       if (row.walkInfo) log(`  folder tree:       ${row.walkInfo.treeMs.toFixed(0)} ms (target < 1000)`);
     }
