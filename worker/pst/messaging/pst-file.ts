@@ -56,7 +56,7 @@ export interface OpenPstOptions extends OpenOptions {
 }
 
 export async function openPst(source: ByteSource, options: OpenPstOptions = {}): Promise<PstFile> {
-  const cache = source instanceof SlabCache ? source : new SlabCache(source, { budgetBytes: options.cacheBytes, slabBytes: options.slabBytes });
+  const cache = source instanceof SlabCache ? source : new SlabCache(source, { budgetBytes: options.cacheBytes, slabBytes: options.slabBytes, recycle: true });
   const rep = new Reporter(options.onFinding);
   const codecs = options.codecs ?? (await loadCodecs());
   const head = (await cache.read(0, 564)).slice();
@@ -489,8 +489,9 @@ class FolderImpl implements Folder {
     const named = await this.file.namedMap();
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
     const status = { failed: false };
-    // Row ids as listed (a Set is built only if the NBT fallback below needs one).
-    const listedIds: number[] = [];
+    // Row ids as listed, packed (a folder may list a million); a Set is built only if the NBT
+    // fallback below needs one.
+    let listedIds = new Uint32Array(1024);
     // The table's rows through a pull cursor (no generator of its own per row).
     const table = await this.file.table(tnid, false, status);
     let rows = 0;
@@ -499,8 +500,12 @@ class FolderImpl implements Folder {
       const n = cursor?.next();
       const row = n instanceof Promise ? await n : n;
       if (!row) break;
-      rows++;
-      listedIds.push(row.rowId);
+      if (rows === listedIds.length) {
+        const grown = new Uint32Array(rows * 2);
+        grown.set(listedIds);
+        listedIds = grown;
+      }
+      listedIds[rows++] = row.rowId;
       const t = nidType(row.rowId);
       if (t !== NID_TYPE_NORMAL_MESSAGE && t !== NID_TYPE_ASSOC_MESSAGE) {
         this.file.rep.report('PST-TC-ROW', { nid: tnid, field: 'PidTagLtpRowId', message: `Contents row ${hex(row.rowId)} is not a message.` });
@@ -520,7 +525,7 @@ class FolderImpl implements Folder {
     }
     if (table && rows < table.rowCount) status.failed = true;
     if (status.failed) {
-      const listed = new Set(listedIds);
+      const listed = new Set(listedIds.subarray(0, rows));
       let found = 0;
       const type = assoc ? NID_TYPE_ASSOC_MESSAGE : NID_TYPE_NORMAL_MESSAGE;
       for await (const nid of this.file.childrenFromNbt(this.nid, [type])) {
