@@ -264,6 +264,52 @@ describe('slab cache', () => {
     expect(s.hits).toBeGreaterThan(0);
     expect((await cache.read(data.length - 3, 10)).length).toBe(3);
   });
+
+  test('recycle: an evicted slab buffer is reused only after the quarantine, and reads stay exact', async () => {
+    const data = new Uint8Array(1 << 20).map((_, i) => (i * 13 + (i >> 12)) & 0xff);
+    // 16 slabs in the budget: quarantine of 4 loads.
+    const cache = new SlabCache(bytesSource(data), { slabBytes: 4096, budgetBytes: 16 * 4096, recycle: true });
+    const view = await cache.read(0, 4096);
+    const before = view.slice();
+    // Slabs 1..16: the 16th evicts slab 0 (load 17); its buffer waits 4 more loads.
+    for (let i = 1; i <= 16; i++) await cache.read(i * 4096, 10);
+    for (let i = 17; i <= 19; i++) await cache.read(i * 4096, 10);
+    expect(view).toEqual(before);
+    // Loads 21.. take spares: slab 0's buffer now holds another slab's bytes.
+    for (let i = 20; i <= 24; i++) await cache.read(i * 4096, 10);
+    expect(view).not.toEqual(before);
+    for (let i = 0; i < 3000; i++) {
+      const off = (i * 7919) % (data.length - 10000);
+      const len = (i * 31) % 9000;
+      const got = await cache.read(off, len);
+      expect(got.length).toBe(len);
+      if (i % 50 === 0) expect(Array.from(got)).toEqual(Array.from(data.subarray(off, off + len)));
+    }
+    expect(cache.stats().peakCachedBytes).toBeLessThanOrEqual(16 * 4096);
+  });
+
+  test('the reader recycles slabs: a walk with two 512-byte slabs reads what a 32 MiB cache reads', async () => {
+    const { bytes } = writePstToBytes(generateDescription({ variant: 'unicode', crypt: 'cyclic', messages: 60, attachmentMiB: 0.2, seed: 11 }));
+    const walk = async (opts: { cacheBytes?: number; slabBytes?: number }) => {
+      const findings: Finding[] = [];
+      const pst = await openPst(bytesSource(bytes), { ...opts, onFinding: (f) => findings.push(f) });
+      const out: unknown[] = [];
+      const rec = async (f: Awaited<ReturnType<typeof pst.rootFolder>>) => {
+        for await (const ref of f.messages()) {
+          const m = await pst.readMessage(ref.nid);
+          out.push([f.name, m.props.length, m.recipients.length, m.attachments.map((a) => a.props.length)]);
+          out.push(m.props.map((p) => (p.value instanceof Uint8Array ? Array.from(p.value) : p.value)));
+        }
+        for (const s of await f.subfolders()) await rec(s);
+      };
+      await rec(await pst.rootFolder());
+      expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
+      return out;
+    };
+    const small = await walk({ cacheBytes: 1024, slabBytes: 512 });
+    expect(small.length).toBe(120);
+    expect(small).toEqual(await walk({}));
+  });
 });
 
 describe('bounded access', () => {
