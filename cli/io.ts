@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import type { ByteSource } from '../worker/io/byte-source.ts';
 import type { ByteSink } from '../worker/io/sink.ts';
 import { FindingLog, type FindingSink } from '../worker/findings.ts';
+import { noteBytes } from './memory.ts';
 
 export interface FileSource extends ByteSource {
   close(): Promise<void>;
@@ -37,6 +38,7 @@ export async function openFileSource(path: string): Promise<FileSource> {
       if (bytesRead === 0) break;
       got += bytesRead;
     }
+    noteBytes(got);
     return got;
   };
   return {
@@ -63,6 +65,7 @@ export async function openFileSource(path: string): Promise<FileSource> {
         if (bytesRead === 0) break;
         got += bytesRead;
       }
+      noteBytes(got);
       return got;
     },
     async close() {

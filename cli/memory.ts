@@ -4,15 +4,17 @@
  * after external memory has grown by about 64 MiB. On top of what a pff2mt run keeps alive (slab
  * cache, the attachment being read, one lent to the output, the reader's spare) that slack is the
  * difference between staying under and going over the 300 MiB peak the benchmarks hold us to.
- * So the command reports each frame's size; after every `CHECK_EVERY` bytes of output it looks at
- * the ArrayBuffer total and asks for a full collection (10-20 ms) when it is above `CEILING` and
- * at least `SLACK` above what the last collection left alive. Node exposes gc() only behind
+ * So the CLI's file source reports every read and pff2mt each frame it writes; after every
+ * `CHECK_EVERY` bytes it looks at the ArrayBuffer total and asks for a full collection (10-20 ms)
+ * when it is above `CEILING` and at least `SLACK` above what the last collection left alive.
+ * Reads matter as much as output: validate and inspect decode every block of a message-heavy
+ * file into short-lived buffers, and V8 let 150 MiB of them pile up on a 4 GiB file. Node exposes gc() only behind
  * --expose-gc; the flag is set at run time, and when that is not possible this does nothing.
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** Output bytes between two looks at the ArrayBuffer total. */
+/** Bytes read or written between two looks at the ArrayBuffer total. */
 const CHECK_EVERY = 8 << 20;
 /** ArrayBuffer bytes (live and dead) below which no collection is asked for. */
 const CEILING = 96 << 20;
@@ -23,8 +25,8 @@ let gc: (() => void) | null | undefined;
 let live = 0;
 let sinceCheck = 0;
 
-/** Note `bytes` of output; now and then, collect if dead ArrayBuffers have piled up. */
-export function noteOutput(bytes: number): void {
+/** Note `bytes` read or written; now and then, collect if dead ArrayBuffers have piled up. */
+export function noteBytes(bytes: number): void {
   sinceCheck += bytes;
   if (sinceCheck < CHECK_EVERY) return;
   sinceCheck = 0;

@@ -13,7 +13,7 @@ import { openPst, PstOpenError } from '../../worker/pst/index.ts';
 import type { Finding } from '../../worker/findings.ts';
 import { propJson } from '../../worker/gxmt/json.ts';
 import { createThreadPool } from '../pff2mt-pool.ts';
-import { noteOutput } from '../memory.ts';
+import { noteBytes } from '../memory.ts';
 import { POOL_MIN_BYTES, type MessagePool } from '../../worker/convert/pff2mt-batch.ts';
 import type { Prop } from '../../worker/mapi/types.ts';
 
@@ -160,7 +160,7 @@ export const command: Command = {
       if (!quiet) err(`pff: ${f.severity} ${f.code}${f.nid !== undefined ? ` (nid 0x${f.nid.toString(16)})` : ''}${f.item ? ` [${f.item}]` : ''}: ${f.message}\n`);
     };
     o.onProgress = (e) => {
-      if (e.kind === 'message') noteOutput(e.bytes);
+      if (e.kind === 'message') noteBytes(e.bytes);
       if (e.kind !== 'folder' || tree) return;
       if (e.skipped) err(`pff: Skipping "${e.name}" (PR_ATTR_HIDDEN=1)\n`);
       else err(`pff: Processing "${e.name}"...\n`);
