@@ -42,35 +42,46 @@ export function bthEach(heap: Heap, hid: number, rep: Reporter, nid: number | un
   return header;
 }
 
-/** The walk of bthEach for a header already read (and checked by the caller). */
-export function bthWalk(heap: Heap, header: BthHeader, rep: Reporter, nid: number | undefined, visit: (item: Uint8Array, at: number) => void): void {
+/**
+ * The walk of bthEach for a header already read (and checked by the caller), depth first in
+ * stored order. Synchronous over a heap opened whole; over a paged heap it returns a promise
+ * when it has to wait for a page (Heap.ensure), and goes on from there.
+ */
+export function bthWalk(heap: Heap, header: BthHeader, rep: Reporter, nid: number | undefined, visit: (item: Uint8Array, at: number) => void): void | Promise<void> {
   if (header.hidRoot === 0) return;
   // Cycle tracking only matters below intermediate levels (a leaf-only BTH visits one item).
   const seen = header.levels > 0 ? new Set<number>() : null;
-  const walk = (h: number, level: number) => {
-    if (seen) {
-      if (seen.has(h)) {
-        rep.report('PST-BTH-CYCLE', { nid, field: 'IntermediateBTHRecord.hidNextLevel', message: `HID ${hex(h)}.` });
-        return;
+  // (hid, level) pairs still to visit, the next on top.
+  const stack = [header.hidRoot, header.levels];
+  const run = (): void | Promise<void> => {
+    while (stack.length) {
+      const level = stack.pop()!;
+      const h = stack.pop()!;
+      const wait = heap.ensure(h);
+      if (wait) {
+        stack.push(h, level);
+        return wait.then(run);
       }
-      seen.add(h);
-    }
-    const item = heap.get(h);
-    if (!item) return;
-    const size = level > 0 ? header.cbKey + 4 : header.cbKey + header.cbEnt;
-    if (item.length % size !== 0) rep.report('PST-BTH-HEADER', { nid, field: level > 0 ? 'IntermediateBTHRecord' : 'LeafBTHRecord', message: `Item of ${item.length} bytes is not a multiple of ${size}.` });
-    const n = Math.floor(item.length / size);
-    for (let i = 0; i < n; i++) {
-      const at = i * size;
+      if (seen) {
+        if (seen.has(h)) {
+          rep.report('PST-BTH-CYCLE', { nid, field: 'IntermediateBTHRecord.hidNextLevel', message: `HID ${hex(h)}.` });
+          continue;
+        }
+        seen.add(h);
+      }
+      const item = heap.get(h);
+      if (!item) continue;
+      const size = level > 0 ? header.cbKey + 4 : header.cbKey + header.cbEnt;
+      if (item.length % size !== 0) rep.report('PST-BTH-HEADER', { nid, field: level > 0 ? 'IntermediateBTHRecord' : 'LeafBTHRecord', message: `Item of ${item.length} bytes is not a multiple of ${size}.` });
+      const n = Math.floor(item.length / size);
       if (level > 0) {
-        const d = at + header.cbKey;
-        walk(le32(item, d), level - 1);
+        for (let i = n - 1; i >= 0; i--) stack.push(le32(item, i * size + header.cbKey), level - 1);
       } else {
-        visit(item, at);
+        for (let i = 0; i < n; i++) visit(item, i * size);
       }
     }
   };
-  walk(header.hidRoot, header.levels);
+  return run();
 }
 
 /** Every leaf record of the BTH at `hid`, in stored order. */

@@ -2,6 +2,11 @@
  * Heap-on-node ([MS-PST] 2.3.1): each block of a node's data stream is one heap page with its
  * own HNPAGEMAP; block 0 starts with HNHDR. Page maps are parsed lazily per page and every
  * allocation is bounds-checked, so a damaged page only loses the HIDs that live in it.
+ *
+ * A paged heap (Heap.paged) holds only the pages in use: a folder's contents table keeps every
+ * row's strings in its heap (48 MiB for 400k messages), and a reader listing the folder needs
+ * a few pages at a time. Its users call ensure(hid) before get/range and wait when it returns a
+ * promise; in a heap opened whole, ensure never does.
  */
 import { type Reporter, hex } from '../codes.ts';
 import { le16, le32 } from '../ndb/header.ts';
@@ -11,20 +16,35 @@ export const CLIENT_TC = 0x7c;
 export const CLIENT_BTH = 0xb5;
 export const CLIENT_PC = 0xbc;
 
+/** Reads page `block` of a paged heap (the node's data block; null when it cannot be read). */
+export type HeapPageLoader = (block: number) => Uint8Array | null | Promise<Uint8Array | null>;
+
+/** Pages a paged heap keeps in memory (8 KiB each in PST files, 64 KiB in 4K OSTs). */
+const RESIDENT_PAGES = 64;
+
 export class Heap {
   readonly clientSig: number;
   readonly hidUserRoot: number;
   private readonly maps: (number | undefined)[] = [];
+  /** Paged heaps: resident pages, oldest first (page 0 stays and is not listed). */
+  private readonly resident: number[] = [];
 
   private constructor(
-    private readonly pages: (Uint8Array | null)[],
+    /** undefined: a page of a paged heap that is not in memory. */
+    private readonly pages: (Uint8Array | null | undefined)[],
     private readonly hidBlockShift: number,
     private readonly rep: Reporter,
     private readonly nid: number | undefined,
+    private readonly loader?: HeapPageLoader,
   ) {
     const b0 = pages[0]!;
     this.clientSig = b0[3]!;
     this.hidUserRoot = le32(b0, 4);
+  }
+
+  /** Whether pages are read on demand (ensure() may return a promise). */
+  get isPaged(): boolean {
+    return this.loader !== undefined;
   }
 
   /** Open a heap over the blocks of a node; null (with a finding) when HNHDR is unusable. */
@@ -36,6 +56,37 @@ export class Heap {
       return null;
     }
     return new Heap(pages, hidBlockShift, rep, nid);
+  }
+
+  /**
+   * A heap of `count` pages of which only page 0 (`first`, HNHDR) is read now; the others are
+   * read by `load` when ensure() asks for them. Null (with a finding) when HNHDR is unusable.
+   */
+  static paged(first: Uint8Array | null, count: number, load: HeapPageLoader, hidBlockShift: number, rep: Reporter, nid?: number): Heap | null {
+    const pages: (Uint8Array | null | undefined)[] = new Array(count);
+    pages[0] = first;
+    if (!Heap.open(first ? [first] : null, hidBlockShift, rep, nid)) return null;
+    return new Heap(pages, hidBlockShift, rep, nid, load);
+  }
+
+  /** Make the page holding `hid` resident: undefined when it is, else a promise for when it is. */
+  ensure(hid: number): Promise<void> | undefined {
+    if (!this.loader) return undefined;
+    const block = hid >>> this.hidBlockShift;
+    if (block >= this.pages.length || this.pages[block] !== undefined) return undefined;
+    const r = this.loader(block);
+    if (r instanceof Promise) return r.then((b) => this.settle(block, b));
+    this.settle(block, r);
+    return undefined;
+  }
+
+  private settle(block: number, b: Uint8Array | null): void {
+    if (this.pages[block] !== undefined) return;
+    this.pages[block] = b;
+    // An unreadable page stays null (its finding is made once); readable ones take turns.
+    if (!b) return;
+    this.resident.push(block);
+    if (this.resident.length > RESIDENT_PAGES) this.pages[this.resident.shift()!] = undefined;
   }
 
   /**
@@ -101,6 +152,8 @@ export class Heap {
       if (!quiet) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID', message: `HID ${hex(hid)}.` });
       return null;
     }
+    // A page of a paged heap that nobody ensure()d: a caller's mistake, not damage.
+    if (this.pages[block] === undefined) throw new Error(`Heap page ${block} of node ${hex(this.nid ?? 0)} used before ensure()`);
     const m = this.map(block);
     if (m < 0 || index > this.cAlloc(block, m)) {
       if (!quiet && m >= 0) this.rep.report('PST-HN-HID', { nid: this.nid, field: 'HID.hidIndex', message: `HID ${hex(hid)}.` });

@@ -7,6 +7,9 @@ import type { Reporter } from '../codes.ts';
 import { type Blocks, type SubnodeEntry, isInternal } from '../ndb/blocks.ts';
 import { Heap } from './heap.ts';
 
+/** Heaps of more pages than this are paged by openPaged (32 pages: 256 KiB in PST files). */
+const PAGED_MIN = 32;
+
 export class LtpNode {
   private subMap: Promise<Map<number, SubnodeEntry>> | undefined;
 
@@ -48,6 +51,21 @@ export class LtpNode {
 
   private static blockLater(blocks: Blocks, rep: Reporter, nid: number, b: Promise<Uint8Array | null>, bidSub: number, outer: LtpNode | undefined, shallow: boolean): Promise<LtpNode | null> {
     return b.then((v) => LtpNode.withPages(blocks, rep, nid, [v], bidSub, outer, shallow));
+  }
+
+  /**
+   * open() for a node whose heap may be large (a folder's hierarchy and contents tables): a
+   * heap of more than PAGED_MIN pages is paged (Heap.paged), so listing a folder of a million
+   * messages holds a few of its pages instead of all of them.
+   */
+  static async openPaged(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number): Promise<LtpNode | null> {
+    if (!bidData || !isInternal(bidData)) return LtpNode.open(blocks, rep, nid, bidData, bidSub);
+    const tree = await blocks.dataTree(bidData, { nid });
+    if (!tree) return null;
+    if (tree.bids.length <= PAGED_MIN) return LtpNode.open(blocks, rep, nid, bidData, bidSub);
+    const bids = tree.bids;
+    const heap = Heap.paged(await blocks.read(bids[0]!, { nid }), bids.length, (i) => blocks.readAny(bids[i]!, { nid }), blocks.L.hidBlockShift, rep, nid);
+    return heap ? new LtpNode(blocks, rep, nid, heap, bidSub) : null;
   }
 
   private static withPages(blocks: Blocks, rep: Reporter, nid: number, pages: (Uint8Array | null)[] | null, bidSub: number, outer: LtpNode | undefined, shallow: boolean): LtpNode | null {

@@ -62,13 +62,28 @@ export class Table {
     readonly rowCount: number,
   ) {}
 
+  /** Open the table in `node`, whose heap must not be paged (see openAny). */
   static open(node: LtpNode, rep: Reporter, ansi: boolean): Table | null {
-    const nid = node.nid;
+    const t = Table.openAny(node, rep, ansi);
+    if (t instanceof Promise) throw new Error('Table.open on a paged heap: use Table.openAny');
+    return t;
+  }
+
+  /** open() for any heap: a promise only while pages of a paged heap are read. */
+  static openAny(node: LtpNode, rep: Reporter, ansi: boolean): Table | null | Promise<Table | null> {
     const heap = node.heap;
     if (heap.clientSig !== CLIENT_TC) {
-      rep.report('PST-HN-CLIENT', { nid, field: 'HNHDR.bClientSig', message: `Expected a table context (0x7C), found ${hex(heap.clientSig)}.` });
+      rep.report('PST-HN-CLIENT', { nid: node.nid, field: 'HNHDR.bClientSig', message: `Expected a table context (0x7C), found ${hex(heap.clientSig)}.` });
       return null;
     }
+    const wait = heap.ensure(heap.hidUserRoot);
+    return wait ? wait.then(() => Table.withInfo(node, rep, ansi)) : Table.withInfo(node, rep, ansi);
+  }
+
+  /** TCINFO and the columns; then the row index. */
+  private static withInfo(node: LtpNode, rep: Reporter, ansi: boolean): Table | null | Promise<Table | null> {
+    const nid = node.nid;
+    const heap = node.heap;
     const info = heap.get(heap.hidUserRoot);
     if (!info || info.length < 22 || info[0] !== 0x7c) {
       rep.report('PST-TC-INFO', { nid, field: 'TCINFO.bType' });
@@ -85,32 +100,52 @@ export class Table {
     }
     let columns = sameLayout(info, cCols);
     if (!columns) columns = parseColumns(info, cCols, rowSize, tci1b, rep, nid);
+    const t = { node, rep, ansi, columns, rowSize, tci1b, hidRowIndex, hnidRows };
+    const wait = hidRowIndex !== 0 ? heap.ensure(hidRowIndex) : undefined;
+    return wait ? wait.then(() => Table.withIndex(t)) : Table.withIndex(t);
+  }
+
+  /** The row index BTH ([MS-PST] 2.3.4.3), packed and sorted by dwRowIndex. */
+  private static withIndex(t: { node: LtpNode; rep: Reporter; ansi: boolean; columns: TcColumn[]; rowSize: number; tci1b: number; hidRowIndex: number; hnidRows: number }): Table | Promise<Table> {
+    const { node, rep, hidRowIndex } = t;
+    const nid = node.nid;
+    const heap = node.heap;
     // 16 entries (64 bytes) stay on the V8 heap: most tables (recipients, attachments) are small.
-    let ids = new Uint32Array(hidRowIndex !== 0 ? 16 : 0);
-    let order = new Uint32Array(ids.length);
-    let n = 0;
+    const index = { ids: new Uint32Array(hidRowIndex !== 0 ? 16 : 0), order: new Uint32Array(hidRowIndex !== 0 ? 16 : 0), n: 0 };
     if (hidRowIndex !== 0) {
       // bthEach, then the shape check (findings in that order), without a record object per row.
       const header = bthHeader(heap, hidRowIndex, rep, nid);
       if (header) {
         const ok = header.cbKey === 4 && (header.cbEnt === 4 || header.cbEnt === 2);
-        const wide = header.cbEnt >= 4 && !ansi;
-        bthWalk(heap, header, rep, nid, (b, at) => {
+        const wide = header.cbEnt >= 4 && !t.ansi;
+        const walked = bthWalk(heap, header, rep, nid, (b, at) => {
           if (!ok) return;
-          if (n === ids.length) {
-            const grownIds = new Uint32Array(n * 2);
-            grownIds.set(ids);
-            ids = grownIds;
-            const grownOrder = new Uint32Array(n * 2);
-            grownOrder.set(order);
-            order = grownOrder;
+          let n = index.n;
+          if (n === index.ids.length) {
+            const ids = new Uint32Array(n * 2);
+            ids.set(index.ids);
+            index.ids = ids;
+            const order = new Uint32Array(n * 2);
+            order.set(index.order);
+            index.order = order;
           }
-          ids[n] = le32(b, at);
-          order[n++] = wide ? le32(b, at + 4) : le16(b, at + 4);
+          index.ids[n] = le32(b, at);
+          index.order[n++] = wide ? le32(b, at + 4) : le16(b, at + 4);
+          index.n = n;
         });
-        if (!ok) rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
+        const shape = () => {
+          if (!ok) rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
+          return Table.sorted(t, index);
+        };
+        return walked ? walked.then(shape) : shape();
       }
     }
+    return Table.sorted(t, index);
+  }
+
+  private static sorted(t: { node: LtpNode; rep: Reporter; columns: TcColumn[]; rowSize: number; tci1b: number; hnidRows: number }, index: { ids: Uint32Array; order: Uint32Array; n: number }): Table {
+    let { ids, order } = index;
+    const n = index.n;
     // No subarray(): a view of a small (on-heap) typed array makes V8 move it off the heap.
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) sorted = order[i - 1]! <= order[i]!;
@@ -120,7 +155,7 @@ export class Table {
       ids = Uint32Array.from(perm, (i) => ids[i]!);
       order = Uint32Array.from(perm, (i) => order[i]!);
     }
-    return new Table(node, rep, columns, rowSize, tci1b, hnidRows, ids, order, n);
+    return new Table(t.node, t.rep, t.columns, t.rowSize, t.tci1b, t.hnidRows, ids, order, n);
   }
 
   /** Rows in matrix order. */
@@ -131,6 +166,8 @@ export class Table {
       const s = n instanceof Promise ? await n : n;
       if (!s) return;
       const row = s.page.subarray(s.at, s.at + this.rowSize);
+      const paging = this.rowPages(s.page, s.at, Math.min(this.rowSize, s.page.length - s.at));
+      if (paging) await paging;
       if (this.needsSubnodes(row)) {
         const { rowId, rowIndex } = s;
         yield { rowId, index: rowIndex, cells: await this.cells(row, rowId) };
@@ -160,8 +197,37 @@ export class Table {
   private slotList(s: Slot): TcListRow | Promise<TcListRow> {
     const { rowId, page, at } = s;
     const rowLen = Math.min(this.rowSize, page.length - at);
+    const paging = this.rowPages(page, at, rowLen);
+    if (paging) return this.slotListLater(paging, rowId, page, at, rowLen);
     if (this.needsSubnodesAt(page, at, rowLen)) return this.cellsLaterRowList(page.subarray(at, at + this.rowSize), rowId);
     return { rowId, list: this.cellsList(page, at, rowLen, rowId) };
+  }
+
+  private slotListLater(paging: Promise<void>, rowId: number, page: Uint8Array, at: number, rowLen: number): Promise<TcListRow> {
+    return paging.then(() =>
+      this.needsSubnodesAt(page, at, rowLen) ? this.cellsLaterRowList(page.subarray(at, at + this.rowSize), rowId) : { rowId, list: this.cellsList(page, at, rowLen, rowId) },
+    );
+  }
+
+  /**
+   * Paged heaps: make the heap pages of the row page[at, at + rowLen)'s HID cells resident;
+   * undefined when they are (always, in a heap opened whole).
+   */
+  private rowPages(page: Uint8Array, at: number, rowLen: number): Promise<void> | undefined {
+    const heap = this.node.heap;
+    if (!heap.isPaged) return undefined;
+    for (const c of this.columns) {
+      const bi = this.bitmapAt + (c.iBit >> 3);
+      if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
+      const size = fixedSize(c.type);
+      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
+      if (Math.min(c.cbData, rowLen - c.ibData) < 4) continue;
+      const hnid = le32(page, at + c.ibData);
+      if (hnid === 0 || (hnid & 0x1f) !== 0) continue;
+      const wait = heap.ensure(hnid);
+      if (wait) return wait.then(() => this.rowPages(page, at, rowLen));
+    }
+    return undefined;
   }
 
   private cellsLaterRowList(row: Uint8Array, rowId: number): Promise<TcListRow> {
@@ -211,6 +277,8 @@ export class Table {
   /** One row: its cells, then the visit; a promise when either needs one. */
   private visitOne(s: Slot, visitRow: RowVisit | undefined, visitList: ListVisit | undefined): Promise<void> | undefined {
     const { rowId, rowIndex, page, at } = s;
+    const paging = this.rowPages(page, at, Math.min(this.rowSize, page.length - at));
+    if (paging) return paging.then(() => this.visitOne({ rowId, rowIndex, page, at }, visitRow, visitList));
     if (visitList) {
       const rowLen = Math.min(this.rowSize, page.length - at);
       if (this.needsSubnodesAt(page, at, rowLen)) {

@@ -255,8 +255,9 @@ export class PstFileImpl implements PstFile {
       if (status && required) status.failed = true;
       return null;
     }
-    const node = await LtpNode.open(this.blocks, this.rep, nid, e.bidData, e.bidSub);
-    const t = node ? Table.open(node, this.rep, this.header.layout.ansi) : null;
+    // Folder tables can be large (a contents table keeps every row's strings in its heap): paged.
+    const node = await LtpNode.openPaged(this.blocks, this.rep, nid, e.bidData, e.bidSub);
+    const t = node ? await Table.openAny(node, this.rep, this.header.layout.ansi) : null;
     if (!t && status) status.failed = true;
     return t;
   }
