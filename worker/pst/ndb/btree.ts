@@ -79,6 +79,11 @@ function nbtEntryAt(p: BtPage, i: number): NbtEntry {
 }
 const bbtLater = (r: Promise<Leaf | null>): Promise<BbtEntry | null> => r.then((l) => (l ? bbtEntryAt(l.page, l.at) : null));
 
+/** A leaf BBT page's entries packed as (bid, ib, cb, cbInflated, cRef) quintuples, when it keeps them so. */
+export function bbtLeafRaw(p: BtPage): Float64Array | undefined {
+  return (p as PageImpl).bbtRaw;
+}
+
 /** BBTENTRY `i` of a leaf BBT page as a fresh object (lookups: short-lived, cheap to collect). */
 function bbtEntryAt(p: BtPage, i: number): BbtEntry {
   const raw = (p as PageImpl).bbtRaw;
