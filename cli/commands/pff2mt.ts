@@ -54,7 +54,7 @@ Mailferry's own:
   --no-continue       stop at the first item that cannot be read (exit 1)
   --jobs N            threads that read and encode messages (default 1). The stream is
                       byte-identical whatever N. Each thread costs about 100 MiB and some CPU of
-                      its own; on 2 cores two threads were at most 1.1x faster than one. Files
+                      its own; on 2 cores two threads were at most 1.2x faster than one. Files
                       under 16 MiB and -t always use one thread.
   -o FILE             write the stream to FILE instead of standard output
   -q                  do not print findings (damage, skipped properties) on stderr
