@@ -248,17 +248,22 @@ function describeCorpusAvailable(): boolean {
   }
 }
 
+/** `count` reads of up to 9000 bytes spread over `data`: every length is exact, every `every`-th read byte-exact. */
+async function scatteredReads(cache: SlabCache, data: Uint8Array, count: number, every: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const off = (i * 7919) % (data.length - 10000);
+    const len = (i * 31) % 9000;
+    const got = await cache.read(off, len);
+    expect(got.length).toBe(len);
+    if (i % every === 0) expect(Array.from(got)).toEqual(Array.from(data.subarray(off, off + len)));
+  }
+}
+
 describe('slab cache', () => {
   test('reads across slab boundaries are exact and the budget holds', async () => {
     const data = new Uint8Array(1 << 20).map((_, i) => (i * 7 + (i >> 9)) & 0xff);
     const cache = new SlabCache(bytesSource(data), { slabBytes: 4096, budgetBytes: 64 * 1024 });
-    for (let i = 0; i < 2000; i++) {
-      const off = (i * 7919) % (data.length - 10000);
-      const len = (i * 31) % 9000;
-      const got = await cache.read(off, len);
-      expect(got.length).toBe(len);
-      if (i % 100 === 0) expect(Array.from(got)).toEqual(Array.from(data.subarray(off, off + len)));
-    }
+    await scatteredReads(cache, data, 2000, 100);
     const s = cache.stats();
     expect(s.peakCachedBytes).toBeLessThanOrEqual(64 * 1024);
     expect(s.hits).toBeGreaterThan(0);
@@ -278,13 +283,7 @@ describe('slab cache', () => {
     // Loads 21.. take spares: slab 0's buffer now holds another slab's bytes.
     for (let i = 20; i <= 24; i++) await cache.read(i * 4096, 10);
     expect(view).not.toEqual(before);
-    for (let i = 0; i < 3000; i++) {
-      const off = (i * 7919) % (data.length - 10000);
-      const len = (i * 31) % 9000;
-      const got = await cache.read(off, len);
-      expect(got.length).toBe(len);
-      if (i % 50 === 0) expect(Array.from(got)).toEqual(Array.from(data.subarray(off, off + len)));
-    }
+    await scatteredReads(cache, data, 3000, 50);
     expect(cache.stats().peakCachedBytes).toBeLessThanOrEqual(16 * 4096);
   });
 
