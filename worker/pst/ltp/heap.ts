@@ -69,6 +69,13 @@ export class Heap {
     return new Heap(pages, hidBlockShift, rep, nid, load);
   }
 
+  /** Whether `hid` is a heap item on a page of this paged heap that is not in memory now. */
+  readonly missing = (hid: number): boolean => {
+    if (!this.loader || (hid & 0x1f) !== 0) return false;
+    const block = hid >>> this.hidBlockShift;
+    return block < this.pages.length && this.pages[block] === undefined;
+  };
+
   /** Make the page holding `hid` resident: undefined when it is, else a promise for when it is. */
   ensure(hid: number): Promise<void> | undefined {
     if (!this.loader) return undefined;

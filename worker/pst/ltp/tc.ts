@@ -35,6 +35,9 @@ export interface TcRow {
   cells: RawProp[];
 }
 
+/** An HNID that names a subnode, not a heap item ([MS-PST] 2.3.3.2: HIDs have hidType 0). */
+const isSubnodeNid = (hnid: number): boolean => (hnid & 0x1f) !== 0;
+
 type RowVisit = (row: TcRow) => void | Promise<void>;
 type ListVisit = (rowId: number, list: RawList) => void | Promise<void>;
 
@@ -216,15 +219,8 @@ export class Table {
   private rowPages(page: Uint8Array, at: number, rowLen: number): Promise<void> | undefined {
     const heap = this.node.heap;
     if (!heap.isPaged) return undefined;
-    for (const c of this.columns) {
-      const bi = this.bitmapAt + (c.iBit >> 3);
-      if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
-      const size = fixedSize(c.type);
-      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
-      if (Math.min(c.cbData, rowLen - c.ibData) < 4) continue;
-      const hnid = le32(page, at + c.ibData);
-      if (hnid === 0 || (hnid & 0x1f) !== 0) continue;
-      const wait = heap.ensure(hnid);
+    for (let hid = this.firstHnid(page, at, rowLen, heap.missing); hid !== 0; hid = this.firstHnid(page, at, rowLen, heap.missing)) {
+      const wait = heap.ensure(hid);
       if (wait) return wait.then(() => this.rowPages(page, at, rowLen));
     }
     return undefined;
@@ -277,10 +273,10 @@ export class Table {
   /** One row: its cells, then the visit; a promise when either needs one. */
   private visitOne(s: Slot, visitRow: RowVisit | undefined, visitList: ListVisit | undefined): Promise<void> | undefined {
     const { rowId, rowIndex, page, at } = s;
-    const paging = this.rowPages(page, at, Math.min(this.rowSize, page.length - at));
+    const rowLen = Math.min(this.rowSize, page.length - at);
+    const paging = this.rowPages(page, at, rowLen);
     if (paging) return paging.then(() => this.visitOne({ rowId, rowIndex, page, at }, visitRow, visitList));
     if (visitList) {
-      const rowLen = Math.min(this.rowSize, page.length - at);
       if (this.needsSubnodesAt(page, at, rowLen)) {
         return this.cellsLaterList(page.subarray(at, at + this.rowSize), rowId, visitList);
       }
@@ -333,8 +329,17 @@ export class Table {
     return out;
   }
 
-  /** needsSubnodes() for the row page[at, at + rowLen). */
+  /** Whether a cell of the row page[at, at + rowLen) holds its value in a subnode. */
   private needsSubnodesAt(page: Uint8Array, at: number, rowLen: number): boolean {
+    return this.firstHnid(page, at, rowLen, isSubnodeNid) !== 0;
+  }
+
+  /**
+   * The first HNID, in column order, of the row page[at, at + rowLen) that `want` accepts, or 0:
+   * cells that are present (cell existence bitmap), neither fixed-size up to 8 bytes nor shorter
+   * than an HNID, and not 0 ([MS-PST] 2.3.4.4.1).
+   */
+  private firstHnid(page: Uint8Array, at: number, rowLen: number, want: (hnid: number) => boolean): number {
     for (const c of this.columns) {
       const bi = this.bitmapAt + (c.iBit >> 3);
       if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
@@ -342,11 +347,10 @@ export class Table {
       if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
       const o = c.ibData;
       if (Math.min(c.cbData, rowLen - o) < 4) continue;
-      const p = at + o;
-      const hnid = le32(page, p);
-      if (hnid !== 0 && (hnid & 0x1f) !== 0) return true;
+      const hnid = le32(page, at + o);
+      if (hnid !== 0 && want(hnid)) return hnid;
     }
-    return false;
+    return 0;
   }
 
   /**
@@ -417,17 +421,7 @@ export class Table {
 
   /** Whether any present cell of `row` is an HNID into a subnode (cells() must then await). */
   private needsSubnodes(row: Uint8Array): boolean {
-    for (const c of this.columns) {
-      const bitByte = row[this.bitmapAt + (c.iBit >> 3)];
-      if (bitByte === undefined || (bitByte & (0x80 >> (c.iBit & 7))) === 0) continue;
-      const size = fixedSize(c.type);
-      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
-      const o = c.ibData;
-      if (Math.min(c.cbData, row.length - o) < 4) continue;
-      const hnid = le32(row, o);
-      if (hnid !== 0 && (hnid & 0x1f) !== 0) return true;
-    }
-    return false;
+    return this.needsSubnodesAt(row, 0, row.length);
   }
 
   /**
