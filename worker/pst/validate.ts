@@ -24,6 +24,7 @@ import type { Finding, Severity } from '../findings.ts';
 import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
 import { bbtLeafRaw, bidKey, type BbtEntry } from './ndb/btree.ts';
+import { U32Vec } from './u32vec.ts';
 import { parseHeader } from './ndb/header.ts';
 import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
@@ -158,33 +159,6 @@ class BidSet {
       else hi = mid - 1;
     }
     return false;
-  }
-}
-
-/** Growable u32 array (4 bytes per node, nothing per-object). */
-class U32Vec {
-  private a = new Uint32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.a.length) {
-      const b = new Uint32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.length++] = v >>> 0;
-  }
-  at(i: number): number {
-    return this.a[i]!;
-  }
-  /** The values (a copy, for a worker). */
-  array(): Uint32Array<ArrayBuffer> {
-    return this.a.slice(0, this.length);
-  }
-  static of(a: Uint32Array<ArrayBuffer>): U32Vec {
-    const v = new U32Vec();
-    v.a = a;
-    v.length = a.length;
-    return v;
   }
 }
 

@@ -15,6 +15,7 @@ import { RawList, type RawProp } from './pc.ts';
 const EMPTY = new Uint8Array(0);
 import { fixedSize } from './values.ts';
 import { le16, le32 } from '../ndb/header.ts';
+import { U32Vec } from '../u32vec.ts';
 
 export interface TcColumn {
   id: number;
@@ -58,12 +59,14 @@ export class Table {
      * 16 MiB for a folder of 400k.
      * @internal (SlotCursor)
      */
-    readonly rowIds: Uint32Array,
+    readonly rowIds: U32Vec,
     /** @internal (SlotCursor) */
-    readonly rowIndexes: Uint32Array,
-    /** Rows in the index: the first rowCount entries of rowIds and rowIndexes. */
-    readonly rowCount: number,
+    readonly rowIndexes: U32Vec,
   ) {}
+
+  get rowCount(): number {
+    return this.rowIds.length;
+  }
 
   /** Open the table in `node`, whose heap must not be paged (see openAny). */
   static open(node: LtpNode, rep: Reporter, ansi: boolean): Table | null {
@@ -114,7 +117,7 @@ export class Table {
     const nid = node.nid;
     const heap = node.heap;
     // 16 entries (64 bytes) stay on the V8 heap: most tables (recipients, attachments) are small.
-    const index = { ids: new Uint32Array(hidRowIndex !== 0 ? 16 : 0), order: new Uint32Array(hidRowIndex !== 0 ? 16 : 0), n: 0 };
+    const index = { ids: new U32Vec(16), order: new U32Vec(16) };
     if (hidRowIndex !== 0) {
       // bthEach, then the shape check (findings in that order), without a record object per row.
       const header = bthHeader(heap, hidRowIndex, rep, nid);
@@ -123,18 +126,8 @@ export class Table {
         const wide = header.cbEnt >= 4 && !t.ansi;
         const walked = bthWalk(heap, header, rep, nid, (b, at) => {
           if (!ok) return;
-          let n = index.n;
-          if (n === index.ids.length) {
-            const ids = new Uint32Array(n * 2);
-            ids.set(index.ids);
-            index.ids = ids;
-            const order = new Uint32Array(n * 2);
-            order.set(index.order);
-            index.order = order;
-          }
-          index.ids[n] = le32(b, at);
-          index.order[n++] = wide ? le32(b, at + 4) : le16(b, at + 4);
-          index.n = n;
+          index.ids.push(le32(b, at));
+          index.order.push(wide ? le32(b, at + 4) : le16(b, at + 4));
         });
         const shape = () => {
           if (!ok) rep.report('PST-BTH-HEADER', { nid, field: 'TCINFO.hidRowIndex', message: `Row index BTH has cbKey ${header.cbKey}, cbEnt ${header.cbEnt}.` });
@@ -146,19 +139,19 @@ export class Table {
     return Table.sorted(t, index);
   }
 
-  private static sorted(t: { node: LtpNode; rep: Reporter; columns: TcColumn[]; rowSize: number; tci1b: number; hnidRows: number }, index: { ids: Uint32Array; order: Uint32Array; n: number }): Table {
+  private static sorted(t: { node: LtpNode; rep: Reporter; columns: TcColumn[]; rowSize: number; tci1b: number; hnidRows: number }, index: { ids: U32Vec; order: U32Vec }): Table {
     let { ids, order } = index;
-    const n = index.n;
-    // No subarray(): a view of a small (on-heap) typed array makes V8 move it off the heap.
+    const n = ids.length;
     let sorted = true;
-    for (let i = 1; i < n && sorted; i++) sorted = order[i - 1]! <= order[i]!;
+    for (let i = 1; i < n && sorted; i++) sorted = order.at(i - 1) <= order.at(i);
     if (!sorted) {
       // A stable sort by row index (rows listed twice keep their BTH order for the findings).
-      const perm = Array.from({ length: n }, (_, i) => i).sort((x, y) => order[x]! - order[y]! || x - y);
-      ids = Uint32Array.from(perm, (i) => ids[i]!);
-      order = Uint32Array.from(perm, (i) => order[i]!);
+      const perm = Array.from({ length: n }, (_, i) => i).sort((x, y) => order.at(x) - order.at(y) || x - y);
+      const byIndex = (v: U32Vec) => U32Vec.of(Uint32Array.from(perm, (i) => v.at(i)));
+      ids = byIndex(ids);
+      order = byIndex(order);
     }
-    return new Table(t.node, t.rep, t.columns, t.rowSize, t.tci1b, t.hnidRows, ids, order, n);
+    return new Table(t.node, t.rep, t.columns, t.rowSize, t.tci1b, t.hnidRows, ids, order);
   }
 
   /** Rows in matrix order. */
@@ -655,12 +648,12 @@ class SlotCursor {
 
   private walk(): Slot | undefined | Promise<Slot | undefined> {
     const t = this.t;
-    const { rowIds, rowIndexes, rowCount } = t;
+    const { rowIds, rowIndexes } = t;
     const rep = t.rep;
     const nid = this.nid;
-    while (this.k < rowCount) {
-      const rowId = rowIds[this.k]!;
-      const rowIndex = rowIndexes[this.k]!;
+    while (this.k < rowIds.length) {
+      const rowId = rowIds.at(this.k);
+      const rowIndex = rowIndexes.at(this.k);
       if (!this.mid) {
         if (rowIndex === this.lastIndex) {
           rep.report('PST-TC-ROW', { nid, field: 'TCROWID.dwRowIndex', message: `Row index ${rowIndex} is used twice.` });

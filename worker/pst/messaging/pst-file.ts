@@ -21,6 +21,7 @@ import { Table } from '../ltp/tc.ts';
 import { Blocks } from '../ndb/blocks.ts';
 import { BTrees, type NbtEntry } from '../ndb/btree.ts';
 import { type Header, parseHeader } from '../ndb/header.ts';
+import { U32Vec } from '../u32vec.ts';
 import { NamedMap, buildNamedMap, convertList, convertProps, objectCodepage, objectCodepageList, type CodepagePolicy, type ConvertContext } from './props.ts';
 
 export const NID_MESSAGE_STORE = 0x21;
@@ -492,7 +493,7 @@ class FolderImpl implements Folder {
     const status = { failed: false };
     // Row ids as listed, packed (a folder may list a million); a Set is built only if the NBT
     // fallback below needs one.
-    let listedIds = new Uint32Array(1024);
+    const listedIds = new U32Vec();
     // The table's rows through a pull cursor (no generator of its own per row).
     const table = await this.file.table(tnid, false, status);
     let rows = 0;
@@ -501,12 +502,8 @@ class FolderImpl implements Folder {
       const n = cursor?.next();
       const row = n instanceof Promise ? await n : n;
       if (!row) break;
-      if (rows === listedIds.length) {
-        const grown = new Uint32Array(rows * 2);
-        grown.set(listedIds);
-        listedIds = grown;
-      }
-      listedIds[rows++] = row.rowId;
+      rows++;
+      listedIds.push(row.rowId);
       const t = nidType(row.rowId);
       if (t !== NID_TYPE_NORMAL_MESSAGE && t !== NID_TYPE_ASSOC_MESSAGE) {
         this.file.rep.report('PST-TC-ROW', { nid: tnid, field: 'PidTagLtpRowId', message: `Contents row ${hex(row.rowId)} is not a message.` });
@@ -526,7 +523,7 @@ class FolderImpl implements Folder {
     }
     if (table && rows < table.rowCount) status.failed = true;
     if (status.failed) {
-      const listed = new Set(listedIds.subarray(0, rows));
+      const listed = new Set(listedIds.array());
       let found = 0;
       const type = assoc ? NID_TYPE_ASSOC_MESSAGE : NID_TYPE_NORMAL_MESSAGE;
       for await (const nid of this.file.childrenFromNbt(this.nid, [type])) {
