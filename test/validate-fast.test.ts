@@ -23,8 +23,9 @@ import { loadCodecs } from '../worker/codec/index.ts';
 const key = (f: Finding) => `${f.code}|${f.severity}|${f.nid ?? ''}|${f.offset ?? ''}|${f.field ?? ''}`;
 const sortedCounts = (c: ValidationReport['counts']) => ({ ...c, byCode: Object.fromEntries(Object.entries(c.byCode).sort()) });
 
-/** How many parts the last same() handed to a runner. */
+/** How many parts the last same() handed to a runner; how many windows its windowed variants took. */
 let lastPartsRun = 0;
+let lastWindows: number[] = [];
 
 async function same(bytes: Uint8Array, what: string): Promise<ValidationReport> {
   let partsRun = 0;
@@ -38,9 +39,18 @@ async function same(bytes: Uint8Array, what: string): Promise<ValidationReport> 
   const variants: ValidateOptions[] = [
     {}, { runBytes: 512 }, { runBytes: 512, sideBytes: 0 }, { keptEntries: 7 },
     { runBytes: 512, parts: parts(2) }, { runBytes: 4096, parts: parts(3, 2) }, { runBytes: 512, sideBytes: 0, parts: parts(4) },
+    // The fixtures' NBT has 100 entries, the BBT 250-280: the NBT is kept, the BBT checked in windows.
+    { keptEntries: 120, windowEntries: 16 }, { keptEntries: 120, windowEntries: 5, runBytes: 512 }, { keptEntries: 120, windowEntries: 40, runBytes: 512, sideBytes: 0 },
   ];
   const reports: ValidationReport[] = [];
-  for (const o of variants) reports.push(await validate(bytesSource(bytes), { full: true, ...o }));
+  lastWindows = [];
+  for (const o of variants) {
+    reports.push(await validate(bytesSource(bytes), {
+      full: true, ...o, onPass: (pass, windows) => {
+        if (pass === 'windowed') lastWindows.push(windows);
+      },
+    }));
+  }
   lastPartsRun = partsRun;
   const a = reports[0]!;
   for (let i = 1; i < reports.length; i++) {
@@ -63,6 +73,9 @@ describe('validate --full: fast path, side cache, reader layers agree', () => {
       const sound = fixture(variant, crypt, seed);
       expect((await same(sound, `${variant} sound`)).verdict).toBe('ok');
       expect(lastPartsRun).toBe(1 + 2 + 3); // sound B-trees: every parts variant cut the pass
+      // ... and every windowed variant took its windows (the BBT's entries over the window size).
+      const bbt = (await validate(bytesSource(sound), { full: true })).counts.bbtEntries;
+      expect(lastWindows).toEqual([16, 5, 40].map((w) => Math.ceil(bbt / w)));
       const combos: { kind: MutationKind; target?: MutationOptions['target'] }[] = [
         { kind: 'flip', target: 'node' }, { kind: 'zero', target: 'node' }, { kind: 'corrupt-hnmap', target: 'node' },
         { kind: 'flip', target: 'nbt' }, { kind: 'zero', target: 'bbt' }, { kind: 'break-btree', target: 'nbt' }, { kind: 'truncate' },

@@ -73,7 +73,8 @@ class Slabs {
 export interface WalkVisitor {
   /** Called once per usable page, before its entries. */
   page(ib: number, level: number): void;
-  leaf(n: number, keys: Float64Array, f1: Float64Array, f2: Float64Array, f3: Float64Array, f4: Float64Array, pageIb: number): void;
+  /** May return a promise (the walk waits for it; the scratch arrays stay valid until then). */
+  leaf(n: number, keys: Float64Array, f1: Float64Array, f2: Float64Array, f3: Float64Array, f4: Float64Array, pageIb: number): void | Promise<void>;
 }
 
 const MAX_ENT = 512;
@@ -138,6 +139,7 @@ export class BtWalker {
   async walk(which: 'nbt' | 'bbt', root: { bid: number; ib: number }, v: WalkVisitor): Promise<void> {
     const ptype = which === 'nbt' ? PTYPE_NBT : PTYPE_BBT;
     const tree = which.toUpperCase();
+    // Pages by ib / 512 (small integers: a set of half a million pages is a few MiB, not 20).
     const seen = new Set<number>();
     const rep = this.rep;
     const pageSize = this.L.pageSize;
@@ -154,11 +156,11 @@ export class BtWalker {
       const fromIb = st[top + 6]!;
       const fromEntry = st[top + 7]!;
       st.length = top;
-      if (seen.has(ib)) {
+      if (seen.has(ib / 512)) {
         rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTENTRY.bref', message: `${tree} page at ${hex(ib)} is referenced twice.` });
         continue;
       }
-      seen.add(ib);
+      seen.add(ib / 512);
       if (depth > 16) {
         rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTPAGE.cLevel' });
         continue;
@@ -199,7 +201,8 @@ export class BtWalker {
       }
       v.page(ib, pLevel);
       if (pLevel === 0) {
-        v.leaf(n, keys, this.f1, this.f2, this.f3, this.f4, ib);
+        const later = v.leaf(n, keys, this.f1, this.f2, this.f3, this.f4, ib);
+        if (later) await later;
         continue;
       }
       // Branch: children in key order, so pushed last to first.

@@ -25,9 +25,10 @@ export async function checkNodeLayers(blocks: Blocks, rep: Reporter, ansi: boole
       if (node) await checkPc(node, rep);
       else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
     } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
-      const node = await LtpNode.open(blocks, rep, nid, bidData, bidSub, undefined, true);
+      // A folder's table may be huge: its heap is paged (at most a few of its pages in memory).
+      const node = await LtpNode.openPaged(blocks, rep, nid, bidData, bidSub, true);
       // Search contents tables may use the undocumented 0xAC table variant: not checked.
-      const table = node && !(t === 0x10 && node.heap.clientSig === 0xac) ? Table.open(node, rep, ansi) : null;
+      const table = node && !(t === 0x10 && node.heap.clientSig === 0xac) ? await Table.openAny(node, rep, ansi) : null;
       if (table) await table.checkRows();
     }
   } catch (e) {

@@ -23,12 +23,20 @@ import { CLIENT_PC, CLIENT_TC, HN_SIG } from './ltp/heap.ts';
 import { fixedSize, isInlinePcType } from './ltp/values.ts';
 import { MAX_EMBED_DEPTH, NID_ATTACHMENT_TABLE, NID_RECIPIENT_TABLE, isEmbeddedMethod } from './messaging/pst-file.ts';
 import { isInternal, type SubnodeEntry } from './ndb/blocks.ts';
+import { PAGED_MIN } from './ltp/node.ts';
 import { le16 as u16, le32 as u32, leId as readId, type Layout } from './ndb/header.ts';
 
 const EMPTY = new Uint8Array(0);
 
 /** Thrown by an LtpSource for a block it does not hold in memory (the driver reads it, then retries). */
 export const MISS: unique symbol = Symbol('validate-ltp: block not in memory');
+
+/**
+ * Thrown by checkNode for a folder table whose heap spans more than PAGED_MIN blocks (a folder of
+ * tens of thousands of messages): the driver checks it through the reader's layers instead, which
+ * page such a heap (LtpNode.openPaged) rather than hold every block of it at once.
+ */
+export const PAGED: unique symbol = Symbol('validate-ltp: heap to be paged');
 
 /** Where the checks get blocks, synchronously. Both may throw MISS. */
 export interface LtpSource {
@@ -120,6 +128,7 @@ export class LtpChecker {
         if (typeof p !== 'boolean') this.pcPending(node, p, undefined);
       } else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
     } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
+      if (isInternal(bidData) && (this.dataTree(bidData, nid)?.bids.length ?? 0) > PAGED_MIN) throw PAGED;
       const node = this.open(nid, bidData, bidSub, undefined);
       // Search contents tables may use the undocumented 0xAC table variant: not checked.
       if (node && !(t === 0x10 && node.heap.clientSig === 0xac)) this.checkTable(node);

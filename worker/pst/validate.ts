@@ -12,8 +12,11 @@
  * attachments and embedded messages; validate-ltp.ts). When both B-trees are sound and small
  * enough to keep (12 bytes per block and node), that is one sequential pass over the file: the
  * blocks in file order, and each node checked synchronously from the block bytes in hand right
- * after the run holding its data block (fusedPass). Otherwise blocks are checked in file order
- * per batch of BBT leaves and nodes read through the reader's NDB layer. Memory stays bounded:
+ * after the run holding its data block (fusedPass). A sound BBT too large to keep is taken in
+ * windows of BIDs, one such pass each (windowedPass), so memory does not grow with the blocks.
+ * Otherwise (a damaged B-tree, an NBT too large to keep) blocks are checked in file order per
+ * batch of BBT leaves and nodes read through the reader's NDB layer. Folder tables of more than
+ * a few hundred KiB go through the reader's layers with their heap paged. Memory stays bounded:
  * B-tree walks hold one path, kept lists are capped (keptEntries), findings are capped.
  */
 import type { ByteSource } from '../io/byte-source.ts';
@@ -30,7 +33,7 @@ import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
 import { BlockCheck } from './validate-blocks.ts';
 import { BtWalker } from './validate-btree.ts';
-import { LtpChecker, MISS, type LtpSource } from './validate-ltp.ts';
+import { LtpChecker, MISS, PAGED, type LtpSource } from './validate-ltp.ts';
 import { checkNodeLayers } from './validate-layers.ts';
 
 export type Verdict = 'ok' | 'warnings' | 'damaged' | 'not-a-pst';
@@ -54,6 +57,13 @@ export interface ValidateOptions {
    * above it the later passes walk the B-trees again. Default 4 000 000 (under 50 MiB a list).
    */
   keptEntries?: number;
+  /**
+   * With `full`, a sound BBT of more than keptEntries blocks: check it in windows of this many
+   * entries (default 1 048 576, at most keptEntries), one fused pass each.
+   */
+  windowEntries?: number;
+  /** With `full`: told which way the blocks and nodes are checked, and in how many windows (tests, benchmarks). */
+  onPass?: (pass: 'fused' | 'parts' | 'windowed' | 'two-pass', windows: number) => void;
   /** With `full`: bytes read per sequential run of the file (default 4 MiB; a run holds at least one block). */
   runBytes?: number;
   /**
@@ -223,19 +233,25 @@ class BbtIndex {
     x.n = a.bid.length;
     return x;
   }
+  /**
+   * Past the cap the entries are dropped (memory stays bounded on huge files) but still checked:
+   * `over` with `ok` says the tree could be kept in windows of at most `limit` entries.
+   */
+  over = false;
+  private lastKey = -1;
   add(bid: number, ib: number, cb: number, cbInflated: number): void {
     if (!this.ok) return;
-    if (this.n >= this.limit) {
-      // Past the cap the block pass walks the BBT again: memory stays bounded on huge files.
+    const q = ib / this.align;
+    if (bid > 0xffffffff || !Number.isInteger(q) || q > 0xffffffff || cb > 0xffff || cbInflated > 0xffff || bidKey(bid) <= this.lastKey) {
       this.ok = false;
-      this.bid = this.ibq = new Uint32Array(0);
-      this.cb = this.cbi = new Uint16Array(0);
       return;
     }
-    const q = ib / this.align;
-    if (bid > 0xffffffff || !Number.isInteger(q) || q > 0xffffffff || cb > 0xffff || cbInflated > 0xffff
-      || (this.n > 0 && bidKey(bid) <= bidKey(this.bid[this.n - 1]!))) {
-      this.ok = false;
+    this.lastKey = bidKey(bid);
+    if (this.over) return;
+    if (this.n >= this.limit) {
+      this.over = true;
+      this.bid = this.ibq = new Uint32Array(0);
+      this.cb = this.cbi = new Uint16Array(0);
       return;
     }
     if (this.n === this.bid.length) {
@@ -254,6 +270,11 @@ class BbtIndex {
     this.ibq[i] = q;
     this.cb[i] = cb;
     this.cbi[i] = cbInflated;
+  }
+  /** Empty again, keeping the arrays (the next window of a windowed pass). */
+  reset(): void {
+    this.n = 0;
+    this.lastKey = -1;
   }
   entry(i: number): BbtEntry {
     return { bid: this.bid[i]!, ib: this.ibq[i]! * this.align, cb: this.cb[i]!, cbInflated: this.cbi[i]!, cRef: 0 };
@@ -467,7 +488,10 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   const bids = new BidSet();
   const L = h.layout;
   const keptLimit = options.keptEntries ?? 4_000_000;
-  const index = full ? new BbtIndex(L.blockAlign, keptLimit) : null;
+  // The BBT is kept whole up to two windows' worth; past that windowedPass takes it in windows,
+  // at about the same speed, so memory stays flat however many blocks the file has.
+  const windowEntries = Math.max(1, Math.min(keptLimit, options.windowEntries ?? WINDOW));
+  const index = full ? new BbtIndex(L.blockAlign, Math.min(keptLimit, 2 * windowEntries)) : null;
   const beforeBbt = rep.count;
   const walker = new BtWalker(source, L, rep, (d) => codecs.crc32(d));
   await walker.walk('bbt', h.bbtRoot, {
@@ -505,20 +529,126 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   if (walker.bbtDamaged) file.bt.bbtDamaged = true;
   bids.finish();
   const bbtIndex = index && index.ok && rep.count === beforeBbt && index.n === counts.bbtEntries ? index : null;
+  // A sound BBT too large to keep whole: the full pass takes it in windows (windowedPass).
+  const bbtWindowed = index && index.ok && index.over && rep.count === beforeBbt;
   for (const r of runs) {
     rep.report(r.data ? 'PST-ZERO-RUN' : 'PST-ZERO-RUN-FREE', { offset: r.start, message: `About ${Math.round((r.end - r.start) / 1024)} KiB of zero bytes from ${hex(r.start)}.` });
   }
 
-  // NBT: every page; every entry's blocks must be in the BBT; folders and messages must have a
-  // parent folder in the NBT (NBTENTRY.nidParent), else they are orphans.
+  const nbtKeep = await nbtPass(walker, h.nbtRoot, bids, rep, counts, progress, full, keptLimit);
+  walker.release();
+
+  if (full) {
+    file.bt.clear();
+    const bc = new BlockCheck(L, rep, codecs, h.encryption, source.size);
+    const nodeDone = () => {
+      if (++counts.nodesChecked % 500 === 0) progress({ phase: 'nodes', done: counts.nodesChecked, total: counts.nbtEntries });
+    };
+    // Blocks through the NDB layer for the reader-layer checks: with a sound BBT in memory they
+    // come from large windows of the file, else through B-tree lookups (and trailer-scan recovery).
+    const win = bbtWindowed && nbtKeep ? new BbtIndex(L.blockAlign, windowEntries + 1) : null;
+    const kept = bbtIndex ?? win;
+    const layerBlocks = () => {
+      const blocks = kept ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
+      if (kept) blocks.bbtIndex = (bid) => kept.find(bid);
+      blocks.verifyCrc = false; // the block pass checks every CRC
+      return blocks;
+    };
+    if (win && nbtKeep) {
+      const runBytes = Math.max(512, options.runBytes ?? RUN);
+      const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
+      const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+      const walk = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d));
+      const scratch = newScratch();
+      const ltp = new LtpChecker(rep, L, NO_SOURCE);
+      let layers: Blocks | undefined;
+      const windows = await windowedPass(walk, h.bbtRoot, (bid) => file.bt.bbt(bid), win, windowEntries, nbtKeep, (plan, outer) =>
+        fusedPass(source, win, plan.nbt, plan, 0, plan.runs, bc, ltp, counts, blocksProgress, nodeDone, () => (layers ??= layerBlocks()), runBytes, sideBytes, outer, scratch),
+      bc, source.size, runBytes, nodeDone);
+      walk.release();
+      options.onPass?.('windowed', windows);
+    } else if (bbtIndex && nbtKeep) {
+      const runBytes = Math.max(512, options.runBytes ?? RUN);
+      const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
+      const plan = planFused(bbtIndex, nbtKeep, bc, source.size, runBytes);
+      for (let k = 0; k < plan.skipped; k++) nodeDone();
+      const pool = options.parts;
+      const cuts = pool && pool.count > 1 ? splitFused(plan, pool.count) : [0, plan.runs];
+      options.onPass?.(!pool || cuts.length <= 2 ? 'fused' : 'parts', 1);
+      if (!pool || cuts.length <= 2) {
+        const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
+        await fusedPass(source, bbtIndex, nbtKeep, plan, 0, plan.runs, bc, new LtpChecker(rep, L, NO_SOURCE), counts, blocksProgress, nodeDone, layerBlocks, runBytes, sideBytes);
+      } else {
+        const parts = cuts.length - 1;
+        const bbt = bbtIndex.arrays();
+        const nbt = { nid: nbtKeep.nid.array(), data: nbtKeep.data.array(), sub: nbtKeep.sub.array() };
+        const input = (part: number): FusedPartInput => ({ part, cuts, bbt, nbt, runBytes, sideBytes, maxFindings });
+        const done = new Float64Array(parts);
+        const nodesDone = new Float64Array(parts);
+        const onPart = (part: number) => (blocks: number, nodes: number) => {
+          done[part] = blocks;
+          nodesDone[part] = nodes;
+          progress({ phase: 'blocks', done: done.reduce((a, b) => a + b, 0), total: counts.bbtEntries });
+        };
+        const local = (part: number) => validatePart(source, input(part), { codecs, onProgress: onPart(part) });
+        // Parts 1.. through the pool (a lost one is done here after all), part 0 meanwhile here.
+        const remote = Array.from({ length: parts - 1 }, (_, k) => pool.run(input(k + 1), onPart(k + 1)).catch(() => local(k + 1)));
+        const results = [await local(0)];
+        for (const r of remote) results.push(await r);
+        for (const r of results) {
+          tally.absorb(r);
+          counts.blocksChecked += r.counts.blocksChecked;
+          counts.bytesChecked += r.counts.bytesChecked;
+          counts.nodesChecked += r.counts.nodesChecked;
+        }
+      }
+    } else {
+      options.onPass?.('two-pass', 1);
+      await blockPass(source, file, bbtIndex, bc, counts, progress);
+      const blocks = layerBlocks();
+      file.bt.clear();
+      const kept = nbtKeep;
+      const nodes = kept
+        ? (function* () {
+          const n = { nid: 0, bidData: 0, bidSub: 0 };
+          for (let i = 0; i < kept.nid.length; i++) {
+            n.nid = kept.nid.at(i);
+            n.bidData = kept.data.at(i);
+            n.bidSub = kept.sub.at(i);
+            yield n;
+          }
+        })()
+        : (async function* () {
+          for await (const page of file.bt.walk('nbt')) yield* page.nbt ?? [];
+        })();
+      for await (const n of nodes) {
+        if (LtpChecker.checks(n.nid)) await checkNodeLayers(blocks, rep, L.ansi, n.nid, n.bidData, n.bidSub);
+        nodeDone();
+      }
+    }
+    progress({ phase: 'nodes', done: counts.nbtEntries, total: counts.nbtEntries });
+  }
+  await file.storeInfo().catch(() => undefined); // reports the password flag (info)
+  return report(extra);
+}
+
+/**
+ * The NBT's pages and entries ([MS-PST] 2.2.2.7.7.4): every entry's blocks must be in the BBT;
+ * folders and messages must have a parent folder in the NBT (NBTENTRY.nidParent), else they are
+ * orphans. Its own function so the per-node lists of the orphan check are gone once it returns.
+ */
+async function nbtPass(
+  walker: BtWalker, root: { bid: number; ib: number }, bids: BidSet, rep: Reporter, counts: ValidationReport['counts'],
+  progress: (p: ValidateProgress) => void, full: boolean, keptLimit: number,
+): Promise<NbtKept | null> {
   const nodeIds = new NidList();
   const children = new U32Vec();
   const parents = new U32Vec();
   // Full mode keeps (nid, bidData, bidSub) of a sound NBT for the LTP pass (12 bytes per node)
   // instead of walking the tree a second time.
-  let nbtKeep: { nid: U32Vec; data: U32Vec; sub: U32Vec } | null = full ? { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() } : null;
+  let nbtKeep: NbtKept | null = full ? { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() } : null;
   const beforeNbt = rep.count;
-  await walker.walk('nbt', h.nbtRoot, {
+  await walker.walk('nbt', root, {
     page: () => {
       if (++counts.nbtPages % 256 === 0) progress({ phase: 'nbt', done: counts.nbtEntries, total: 0 });
     },
@@ -551,7 +681,6 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       }
     },
   });
-  walker.release();
   if (rep.count !== beforeNbt) nbtKeep = null;
   nodeIds.finish();
   let orphans = 0;
@@ -563,81 +692,58 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   }
   if (orphans > 100) rep.report('PST-ORPHAN', { field: 'NBTENTRY.nidParent', message: `${orphans} orphaned nodes in total.` });
 
-  if (full) {
-    file.bt.clear();
-    const bc = new BlockCheck(L, rep, codecs, h.encryption, source.size);
-    const nodeDone = () => {
-      if (++counts.nodesChecked % 500 === 0) progress({ phase: 'nodes', done: counts.nodesChecked, total: counts.nbtEntries });
-    };
-    // Blocks through the NDB layer for the reader-layer checks: with a sound BBT in memory they
-    // come from large windows of the file, else through B-tree lookups (and trailer-scan recovery).
-    const layerBlocks = () => {
-      const blocks = bbtIndex ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
-      if (bbtIndex) blocks.bbtIndex = (bid) => bbtIndex.find(bid);
-      blocks.verifyCrc = false; // the block pass checks every CRC
-      return blocks;
-    };
-    if (bbtIndex && nbtKeep) {
-      const runBytes = Math.max(512, options.runBytes ?? RUN);
-      const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
-      const plan = planFused(bbtIndex, nbtKeep, bc, source.size, runBytes);
-      for (let k = 0; k < plan.skipped; k++) nodeDone();
-      const pool = options.parts;
-      const cuts = pool && pool.count > 1 ? splitFused(plan, pool.count) : [0, plan.runs];
-      if (!pool || cuts.length <= 2) {
-        const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
-        await fusedPass(source, bbtIndex, nbtKeep, plan, 0, plan.runs, bc, new LtpChecker(rep, L, NO_SOURCE), counts, blocksProgress, nodeDone, layerBlocks, runBytes, sideBytes);
-      } else {
-        const parts = cuts.length - 1;
-        const bbt = bbtIndex.arrays();
-        const nbt = { nid: nbtKeep.nid.array(), data: nbtKeep.data.array(), sub: nbtKeep.sub.array() };
-        const input = (part: number): FusedPartInput => ({ part, cuts, bbt, nbt, runBytes, sideBytes, maxFindings });
-        const done = new Float64Array(parts);
-        const nodesDone = new Float64Array(parts);
-        const onPart = (part: number) => (blocks: number, nodes: number) => {
-          done[part] = blocks;
-          nodesDone[part] = nodes;
-          progress({ phase: 'blocks', done: done.reduce((a, b) => a + b, 0), total: counts.bbtEntries });
-        };
-        const local = (part: number) => validatePart(source, input(part), { codecs, onProgress: onPart(part) });
-        // Parts 1.. through the pool (a lost one is done here after all), part 0 meanwhile here.
-        const remote = Array.from({ length: parts - 1 }, (_, k) => pool.run(input(k + 1), onPart(k + 1)).catch(() => local(k + 1)));
-        const results = [await local(0)];
-        for (const r of remote) results.push(await r);
-        for (const r of results) {
-          tally.absorb(r);
-          counts.blocksChecked += r.counts.blocksChecked;
-          counts.bytesChecked += r.counts.bytesChecked;
-          counts.nodesChecked += r.counts.nodesChecked;
-        }
-      }
-    } else {
-      await blockPass(source, file, bbtIndex, bc, counts, progress);
-      const blocks = layerBlocks();
-      file.bt.clear();
-      const kept = nbtKeep;
-      const nodes = kept
-        ? (function* () {
-          const n = { nid: 0, bidData: 0, bidSub: 0 };
-          for (let i = 0; i < kept.nid.length; i++) {
-            n.nid = kept.nid.at(i);
-            n.bidData = kept.data.at(i);
-            n.bidSub = kept.sub.at(i);
-            yield n;
-          }
-        })()
-        : (async function* () {
-          for await (const page of file.bt.walk('nbt')) yield* page.nbt ?? [];
-        })();
-      for await (const n of nodes) {
-        if (LtpChecker.checks(n.nid)) await checkNodeLayers(blocks, rep, L.ansi, n.nid, n.bidData, n.bidSub);
-        nodeDone();
-      }
+  return nbtKeep;
+}
+
+/** BBT entries per window of windowedPass (12 bytes each, and about 9 more for the plan). */
+const WINDOW = 1 << 20;
+
+/**
+ * validate --full's fused pass for a sound BBT too large to keep whole (over keptEntries): the
+ * BBT is walked again ([MS-PST] 2.2.2.7.7.3, BBTENTRY) and taken in windows of `size` entries in
+ * BID order; each window is one fused pass over its blocks in file order and over the nodes
+ * whose NBTENTRY.bidData falls in its BID range. Block BIDs come from a counter as blocks are
+ * written, so a message's blocks nearly always share its data block's window; a block in another
+ * window is found through the B-tree (`outer`), decoded for the node, and checked (CRC, trailer)
+ * once, by its own window. Memory: one window and the kept NBT, whatever the file's size.
+ */
+async function windowedPass(
+  walk: BtWalker, root: { bid: number; ib: number }, outer: (bid: number) => BbtEntry | null | Promise<BbtEntry | null>,
+  win: BbtIndex, size: number, nbt: NbtKept, pass: (plan: FusedPlan & { nbt: NbtKept }, outer: (bid: number) => BbtEntry | null | Promise<BbtEntry | null>) => Promise<void>,
+  bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void,
+): Promise<number> {
+  const sel: NbtKept = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
+  let lo = 0;
+  let windows = 1;
+  /** The window in hand with the nodes whose data block's key is in [lo, hi). */
+  const flush = async (hi: number) => {
+    sel.nid.length = sel.data.length = sel.sub.length = 0;
+    for (let i = 0; i < nbt.nid.length; i++) {
+      const k = bidKey(nbt.data.at(i));
+      if (k < lo || k >= hi) continue;
+      sel.nid.push(nbt.nid.at(i));
+      sel.data.push(nbt.data.at(i));
+      sel.sub.push(nbt.sub.at(i));
     }
-    progress({ phase: 'nodes', done: counts.nbtEntries, total: counts.nbtEntries });
-  }
-  await file.storeInfo().catch(() => undefined); // reports the password flag (info)
-  return report(extra);
+    const plan = planFused(win, sel, bc, fileSize, runBytes);
+    for (let k = 0; k < plan.skipped; k++) nodeDone();
+    await pass({ ...plan, nbt: sel }, outer);
+    win.reset();
+    lo = hi;
+  };
+  const take = (from: number, n: number, bid: Float64Array, ib: Float64Array, cb: Float64Array, cbi: Float64Array): Promise<void> | undefined => {
+    for (let i = from; i < n; i++) {
+      if (win.n >= size) {
+        windows++;
+        return flush(bidKey(bid[i]!)).then(() => take(i, n, bid, ib, cb, cbi));
+      }
+      win.add(bid[i]!, ib[i]!, cb[i]!, cbi[i]!);
+    }
+    return undefined;
+  };
+  await walk.walk('bbt', root, { page: () => {}, leaf: (n, _keys, bid, ib, cb, cbi) => take(0, n, bid, ib, cb, cbi) });
+  await flush(Infinity);
+  return windows;
 }
 
 const NO_SOURCE: LtpSource = {
@@ -976,6 +1082,18 @@ function splitFused(plan: FusedPlan, parts: number): number[] {
   return cuts;
 }
 
+/** Run buffers the fused pass keeps: the previous, current and next run, and two being read. */
+const RING = 5;
+/** Bytes of the arena decoded blocks live in (reset per node). */
+const ARENA = 4 << 20;
+
+/** The fused pass's buffers, reused from one window to the next (windowedPass). */
+interface FusedScratch {
+  bufs: (Uint8Array | undefined)[];
+  arena: Uint8Array;
+}
+const newScratch = (): FusedScratch => ({ bufs: new Array<Uint8Array | undefined>(RING), arena: new Uint8Array(ARENA) });
+
 /**
  * One sequential pass over the file for a sound BBT and NBT kept in memory: the blocks in file
  * order, read in runs of up to RUN bytes (the next run is read while this one is checked); each
@@ -994,14 +1112,14 @@ function splitFused(plan: FusedPlan, parts: number): number[] {
 async function fusedPass(
   source: ByteSource, index: BbtIndex, nbt: NbtKept, plan: FusedPlan, ra: number, rb: number, bc: BlockCheck, ltp: LtpChecker,
   counts: PassCounts, progress: () => void, nodeDone: () => void, layerBlocks: () => Blocks, runBytes: number, sideBudget: number,
+  outer?: (bid: number) => BbtEntry | null | Promise<BbtEntry | null>, scratch: FusedScratch = newScratch(),
 ): Promise<void> {
   const { order, runK, runB, runs, runOf, nodes, nodeKey } = plan;
   const n = order.length;
   const last = rb >= runs;
   // Run buffers: the previous, current and next run are kept while the two after it are read
   // (reads of large files then overlap each other as well as the checks).
-  const RING = 5;
-  const bufs: (Uint8Array | undefined)[] = new Array(RING);
+  const bufs = scratch.bufs;
   const wStart = new Float64Array(RING).fill(-1);
   const wLen = new Float64Array(RING);
   const loads: (Promise<void> | undefined)[] = new Array(RING);
@@ -1028,8 +1146,7 @@ async function fusedPass(
   };
 
   // Decoded blocks: an arena reset per node (fresh buffers past its end).
-  const ARENA = 4 << 20;
-  const arena = new Uint8Array(ARENA);
+  const arena = scratch.arena;
   let arenaAt = 0;
   const alloc = (size: number): Uint8Array => {
     if (arenaAt + size > ARENA) return new Uint8Array(size);
@@ -1060,10 +1177,44 @@ async function fusedPass(
   let wanted: readonly number[] = [];
   const SIDE_BUDGET = sideBudget;
   const ltpMissing = (bid: number, nid: number) => ltp.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+  // With `outer` (a window of a larger BBT, windowedPass): blocks outside the window, by bidKey,
+  // as the B-tree gave them (null: not in the BBT) and their raw bytes when read on their own;
+  // kept until the node is done. They are decoded here and checked by their own window.
+  const outerEntries = new Map<number, BbtEntry | null>();
+  const outerRaw = new Map<number, Uint8Array>();
+  let missingOuter = -1;
+  const outerEntry = (bid: number, nid: number): BbtEntry | null => {
+    const e = outerEntries.get(bidKey(bid));
+    if (e === undefined) {
+      missingOuter = bid;
+      throw MISS;
+    }
+    if (!e) ltpMissing(bid, nid);
+    return e;
+  };
+  const outerBlock = (bid: number, nid: number): Uint8Array | null => {
+    const e = outerEntry(bid, nid);
+    if (!e) return null;
+    if (!bc.inFile(e.ib, e.cb)) {
+      bc.bounds(e.bid, e.ib, e.cb, nid);
+      return null;
+    }
+    const span = bc.span(e.cb);
+    const out = () => (bc.inPlace(e.bid, e.cb, e.cbInflated) ? undefined : alloc(e.cb === e.cbInflated ? e.cb : e.cbInflated));
+    for (let s = 0; s < RING; s++) {
+      const ws = wStart[s]!;
+      if (ws >= 0 && e.ib >= ws && e.ib + span <= ws + wLen[s]!) return bc.decode(e.bid, e.ib, e.cb, e.cbInflated, bufs[s]!, e.ib - ws, span, nid, out());
+    }
+    const raw = outerRaw.get(bidKey(bid));
+    if (raw) return bc.decode(e.bid, e.ib, e.cb, e.cbInflated, raw, 0, raw.length, nid, out());
+    missingOuter = bid;
+    throw MISS;
+  };
   ltp.src = {
     block(bid, nid) {
       const i = index.indexOf(bid);
       if (i < 0) {
+        if (outer) return outerBlock(bid, nid);
         ltpMissing(bid, nid);
         return null;
       }
@@ -1089,6 +1240,10 @@ async function fusedPass(
     size(bid, nid) {
       const i = index.indexOf(bid);
       if (i < 0) {
+        if (outer) {
+          const e = outerEntry(bid, nid);
+          return !e ? -1 : ltp.L.fourK ? e.cbInflated : e.cb;
+        }
         ltpMissing(bid, nid);
         return -1;
       }
@@ -1116,10 +1271,15 @@ async function fusedPass(
       for (let attempt = 0; ; attempt++) {
         arenaAt = 0;
         wanted = [];
+        missing = missingOuter = -1;
         try {
           ltp.checkNode(nid, nbt.data.at(i), nbt.sub.at(i));
           break;
         } catch (e) {
+          if (e === PAGED) {
+            await checkNodeLayers((layers ??= layerBlocks()), ltp.rep, ltp.L.ansi, nid, nbt.data.at(i), nbt.sub.at(i));
+            break;
+          }
           if (e !== MISS) {
             ltp.rep.report('PST-MESSAGE', { nid, message: `Unexpected failure: ${(e as Error).message}` });
             break;
@@ -1140,6 +1300,18 @@ async function fusedPass(
           side.set(m, (await source.read(index.ib(m), span)).slice());
           sideBytes += span;
         };
+        if (missingOuter >= 0) {
+          // A block of another window: its BBT entry first, then (on the next miss) its bytes.
+          const key = bidKey(missingOuter);
+          const e = outerEntries.get(key);
+          if (e === undefined) outerEntries.set(key, await outer!(missingOuter));
+          else if (e) {
+            const span = bc.span(e.cb);
+            outerRaw.set(key, (await source.read(e.ib, span)).slice());
+            sideBytes += span;
+          }
+          continue;
+        }
         const m = missing;
         await fetchOne(m);
         const w = wanted;
@@ -1152,8 +1324,10 @@ async function fusedPass(
           }
         }
       }
-      if (side.size) {
+      if (side.size || outerEntries.size) {
         side.clear();
+        outerEntries.clear();
+        outerRaw.clear();
         sideBytes = 0;
       }
       nodeDone();

@@ -8,7 +8,7 @@ import { type Blocks, type SubnodeEntry, isInternal } from '../ndb/blocks.ts';
 import { Heap } from './heap.ts';
 
 /** Heaps of more pages than this are paged by openPaged (32 pages: 256 KiB in PST files). */
-const PAGED_MIN = 32;
+export const PAGED_MIN = 32;
 
 export class LtpNode {
   private subMap: Promise<Map<number, SubnodeEntry>> | undefined;
@@ -58,14 +58,14 @@ export class LtpNode {
    * heap of more than PAGED_MIN pages is paged (Heap.paged), so listing a folder of a million
    * messages holds a few of its pages instead of all of them.
    */
-  static async openPaged(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number): Promise<LtpNode | null> {
-    if (!bidData || !isInternal(bidData)) return LtpNode.open(blocks, rep, nid, bidData, bidSub);
+  static async openPaged(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, shallow = false): Promise<LtpNode | null> {
+    if (!bidData || !isInternal(bidData)) return LtpNode.open(blocks, rep, nid, bidData, bidSub, undefined, shallow);
     const tree = await blocks.dataTree(bidData, { nid });
     if (!tree) return null;
-    if (tree.bids.length <= PAGED_MIN) return LtpNode.open(blocks, rep, nid, bidData, bidSub);
+    if (tree.bids.length <= PAGED_MIN) return LtpNode.open(blocks, rep, nid, bidData, bidSub, undefined, shallow);
     const bids = tree.bids;
     const heap = Heap.paged(await blocks.read(bids[0]!, { nid }), bids.length, (i) => blocks.readAny(bids[i]!, { nid }), blocks.L.hidBlockShift, rep, nid);
-    return heap ? new LtpNode(blocks, rep, nid, heap, bidSub) : null;
+    return heap ? new LtpNode(blocks, rep, nid, heap, bidSub, undefined, shallow) : null;
   }
 
   private static withPages(blocks: Blocks, rep: Reporter, nid: number, pages: (Uint8Array | null)[] | null, bidSub: number, outer: LtpNode | undefined, shallow: boolean): LtpNode | null {

@@ -352,7 +352,10 @@ export class Table {
    */
   async checkRows(visit?: (rowId: number) => Promise<void>): Promise<void> {
     for await (const { rowId, page, at } of this.rowSlots()) {
-      const pending = this.checkCells(page, at, Math.min(this.rowSize, page.length - at), rowId);
+      const rowLen = Math.min(this.rowSize, page.length - at);
+      const paging = this.rowPages(page, at, rowLen);
+      if (paging) await paging;
+      const pending = this.checkCells(page, at, rowLen, rowId);
       if (pending) await pending;
       if (visit) await visit(rowId);
     }
