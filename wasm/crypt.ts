@@ -100,14 +100,20 @@ function buildI16(): void {
 }
 buildI16();
 
-/** Permute-decode the 8 bytes `v` and store them at `p` (shared with the fused kernel, block.ts). */
+/** The 8 bytes `v` permute-decoded (shared with the fused kernel, block.ts). */
 // @ts-ignore: decorator
-@inline export function permuteDecode8(p: usize, v: u64): void {
+@inline export function permuted8(v: u64): u64 {
   const a = <u64>load<u16>(<usize>(v & 0xffff) << 1, I16);
   const b = <u64>load<u16>(<usize>((v >>> 16) & 0xffff) << 1, I16);
   const c = <u64>load<u16>(<usize>((v >>> 32) & 0xffff) << 1, I16);
   const d = <u64>load<u16>(<usize>(v >>> 48) << 1, I16);
-  store<u64>(p, a | (b << 16) | (c << 32) | (d << 48));
+  return a | (b << 16) | (c << 32) | (d << 48);
+}
+
+/** Permute-decode the 8 bytes `v` and store them at `p`. */
+// @ts-ignore: decorator
+@inline export function permuteDecode8(p: usize, v: u64): void {
+  store<u64>(p, permuted8(v));
 }
 
 /** Permute-decode one byte in place. */
