@@ -53,13 +53,14 @@ export interface ValidateOptions {
   cacheBytes?: number;
   codecs?: Codecs;
   /**
-   * With `full`: keep at most this many BBT and NBT entries between passes (12 bytes each);
-   * above it the later passes walk the B-trees again. Default 4 000 000 (under 50 MiB a list).
+   * With `full`: keep at most this many NBT entries between passes (12 bytes each; above it the
+   * later passes walk the NBT again), and the BBT whole up to this many or two windows' worth,
+   * whichever is less. Default 4 000 000 (under 50 MiB).
    */
   keptEntries?: number;
   /**
-   * With `full`, a sound BBT of more than keptEntries blocks: check it in windows of this many
-   * entries (default 1 048 576, at most keptEntries), one fused pass each.
+   * With `full`, a sound BBT too large to keep whole: check it in windows of this many entries
+   * (default 1 048 576, at most keptEntries), one fused pass each.
    */
   windowEntries?: number;
   /** With `full`: told which way the blocks and nodes are checked, and in how many windows (tests, benchmarks). */
@@ -699,7 +700,7 @@ async function nbtPass(
 const WINDOW = 1 << 20;
 
 /**
- * validate --full's fused pass for a sound BBT too large to keep whole (over keptEntries): the
+ * validate --full's fused pass for a sound BBT too large to keep whole (over two windows): the
  * BBT is walked again ([MS-PST] 2.2.2.7.7.3, BBTENTRY) and taken in windows of `size` entries in
  * BID order; each window is one fused pass over its blocks in file order and over the nodes
  * whose NBTENTRY.bidData falls in its BID range. Block BIDs come from a counter as blocks are
