@@ -33,7 +33,7 @@ export const MISS: unique symbol = Symbol('validate-ltp: block not in memory');
 
 /**
  * Thrown by checkNode for a folder table whose heap spans more than PAGED_MIN blocks (a folder of
- * tens of thousands of messages): the driver checks it through the reader's layers instead, which
+ * some thousands of messages): the driver checks it through the reader's layers instead, which
  * page such a heap (LtpNode.openPaged) rather than hold every block of it at once.
  */
 export const PAGED: unique symbol = Symbol('validate-ltp: heap to be paged');
@@ -128,8 +128,7 @@ export class LtpChecker {
         if (typeof p !== 'boolean') this.pcPending(node, p, undefined);
       } else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
     } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
-      if (isInternal(bidData) && (this.dataTree(bidData, nid)?.bids.length ?? 0) > PAGED_MIN) throw PAGED;
-      const node = this.open(nid, bidData, bidSub, undefined);
+      const node = this.open(nid, bidData, bidSub, undefined, PAGED_MIN);
       // Search contents tables may use the undocumented 0xAC table variant: not checked.
       if (node && !(t === 0x10 && node.heap.clientSig === 0xac)) this.checkTable(node);
     }
@@ -188,9 +187,10 @@ export class LtpChecker {
   }
 
   /** Every leaf block of a data tree, in order (readTree); null entries are unreadable blocks. */
-  private readTree(bid: number, nid: number): (Uint8Array | null)[] | null {
+  private readTree(bid: number, nid: number, pagedAbove = Infinity): (Uint8Array | null)[] | null {
     const t = this.dataTree(bid, nid);
     if (!t) return null;
+    if (t.bids.length > pagedAbove) throw PAGED;
     const bids = t.bids;
     if (bids.length === 1) {
       const d = this.block(bids[0]!, nid);
@@ -264,11 +264,14 @@ export class LtpChecker {
 
   // --- LTP nodes ([MS-PST] 2.3.1, 2.3.3.2) ---
 
-  /** A node's heap; null (with findings) when its data tree or HNHDR is unusable. */
-  private open(nid: number, bidData: number, bidSub: number, outer: Node | undefined): Node | null {
+  /**
+   * A node's heap; null (with findings) when its data tree or HNHDR is unusable. Throws PAGED
+   * when the data tree has more than `pagedAbove` blocks.
+   */
+  private open(nid: number, bidData: number, bidSub: number, outer: Node | undefined, pagedAbove = Infinity): Node | null {
     if (!bidData) return null;
     let pages: (Uint8Array | null)[] | null;
-    if (isInternal(bidData)) pages = this.readTree(bidData, nid);
+    if (isInternal(bidData)) pages = this.readTree(bidData, nid, pagedAbove);
     else pages = [this.src.block(bidData, nid)];
     const heap = Hn.open(pages, this.L.hidBlockShift, this.rep, nid);
     return heap ? new Node(nid, heap, bidSub, outer) : null;

@@ -62,7 +62,7 @@ export class LtpNode {
     if (!bidData || !isInternal(bidData)) return LtpNode.open(blocks, rep, nid, bidData, bidSub, undefined, shallow);
     const tree = await blocks.dataTree(bidData, { nid });
     if (!tree) return null;
-    if (tree.bids.length <= PAGED_MIN) return LtpNode.open(blocks, rep, nid, bidData, bidSub, undefined, shallow);
+    if (tree.bids.length <= PAGED_MIN) return LtpNode.withPages(blocks, rep, nid, await blocks.readLeaves(tree, { nid }), bidSub, undefined, shallow);
     const bids = tree.bids;
     const heap = Heap.paged(await blocks.read(bids[0]!, { nid }), bids.length, (i) => blocks.readAny(bids[i]!, { nid }), blocks.L.hidBlockShift, rep, nid);
     return heap ? new LtpNode(blocks, rep, nid, heap, bidSub, undefined, shallow) : null;

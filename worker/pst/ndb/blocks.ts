@@ -544,7 +544,11 @@ export class Blocks {
   /** Read every leaf block of a data tree (in order). Null entries are unreadable blocks. */
   async readTree(bid: number, ctx: Ctx = {}): Promise<(Uint8Array | null)[] | null> {
     const t = await this.dataTree(bid, ctx);
-    if (!t) return null;
+    return t ? this.readLeaves(t, ctx) : null;
+  }
+
+  /** readTree() for a data tree already resolved by dataTree(). */
+  async readLeaves(t: { bids: number[]; total: number | undefined }, ctx: Ctx = {}): Promise<(Uint8Array | null)[]> {
     const { parts, whole } = await this.readMany(t.bids, ctx);
     if (t.total !== undefined && whole && t.total !== whole.length) {
       this.rep.report('PST-DATATREE-TOTAL', { nid: ctx.nid, field: 'XBLOCK.lcbTotal', message: `Tree claims ${t.total} bytes, blocks hold ${whole.length}.` });
