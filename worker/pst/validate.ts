@@ -555,29 +555,28 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       blocks.verifyCrc = false; // the block pass checks every CRC
       return blocks;
     };
+    const runBytes = Math.max(512, options.runBytes ?? RUN);
+    const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
+    const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
     if (win && nbtKeep) {
-      const runBytes = Math.max(512, options.runBytes ?? RUN);
-      const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
-      const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
       const walk = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d));
       const scratch = newScratch();
       const ltp = new LtpChecker(rep, L, NO_SOURCE);
       let layers: Blocks | undefined;
-      const windows = await windowedPass(walk, h.bbtRoot, (bid) => file.bt.bbt(bid), win, windowEntries, nbtKeep, (plan, outer) =>
+      // Blocks of other windows: through the B-tree.
+      const outer = (bid: number) => file.bt.bbt(bid);
+      const windows = await windowedPass(walk, h.bbtRoot, win, windowEntries, nbtKeep, (plan) =>
         fusedPass(source, win, plan.nbt, plan, 0, plan.runs, bc, ltp, counts, blocksProgress, nodeDone, () => (layers ??= layerBlocks()), runBytes, sideBytes, outer, scratch),
       bc, source.size, runBytes, nodeDone);
       walk.release();
       options.onPass?.('windowed', windows);
     } else if (bbtIndex && nbtKeep) {
-      const runBytes = Math.max(512, options.runBytes ?? RUN);
-      const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
       const plan = planFused(bbtIndex, nbtKeep, bc, source.size, runBytes);
       for (let k = 0; k < plan.skipped; k++) nodeDone();
       const pool = options.parts;
       const cuts = pool && pool.count > 1 ? splitFused(plan, pool.count) : [0, plan.runs];
       options.onPass?.(!pool || cuts.length <= 2 ? 'fused' : 'parts', 1);
       if (!pool || cuts.length <= 2) {
-        const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
         await fusedPass(source, bbtIndex, nbtKeep, plan, 0, plan.runs, bc, new LtpChecker(rep, L, NO_SOURCE), counts, blocksProgress, nodeDone, layerBlocks, runBytes, sideBytes);
       } else {
         const parts = cuts.length - 1;
@@ -705,12 +704,12 @@ const WINDOW = 1 << 20;
  * BID order; each window is one fused pass over its blocks in file order and over the nodes
  * whose NBTENTRY.bidData falls in its BID range. Block BIDs come from a counter as blocks are
  * written, so a message's blocks nearly always share its data block's window; a block in another
- * window is found through the B-tree (`outer`), decoded for the node, and checked (CRC, trailer)
+ * window is found through the B-tree (by `pass`), decoded for the node, and checked (CRC, trailer)
  * once, by its own window. Memory: one window and the kept NBT, whatever the file's size.
  */
 async function windowedPass(
-  walk: BtWalker, root: { bid: number; ib: number }, outer: (bid: number) => BbtEntry | null | Promise<BbtEntry | null>,
-  win: BbtIndex, size: number, nbt: NbtKept, pass: (plan: FusedPlan & { nbt: NbtKept }, outer: (bid: number) => BbtEntry | null | Promise<BbtEntry | null>) => Promise<void>,
+  walk: BtWalker, root: { bid: number; ib: number },
+  win: BbtIndex, size: number, nbt: NbtKept, pass: (plan: FusedPlan & { nbt: NbtKept }) => Promise<void>,
   bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void,
 ): Promise<number> {
   const sel: NbtKept = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
@@ -728,7 +727,7 @@ async function windowedPass(
     }
     const plan = planFused(win, sel, bc, fileSize, runBytes);
     for (let k = 0; k < plan.skipped; k++) nodeDone();
-    await pass({ ...plan, nbt: sel }, outer);
+    await pass({ ...plan, nbt: sel });
     win.reset();
     lo = hi;
   };
@@ -1193,6 +1192,14 @@ async function fusedPass(
     if (!e) ltpMissing(bid, nid);
     return e;
   };
+  /** The ring slot whose run holds the span [ib, ib + span), or -1. */
+  const slotOf = (ib: number, span: number): number => {
+    for (let s = 0; s < RING; s++) {
+      const ws = wStart[s]!;
+      if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return s;
+    }
+    return -1;
+  };
   const outerBlock = (bid: number, nid: number): Uint8Array | null => {
     const e = outerEntry(bid, nid);
     if (!e) return null;
@@ -1202,10 +1209,8 @@ async function fusedPass(
     }
     const span = bc.span(e.cb);
     const out = () => (bc.inPlace(e.bid, e.cb, e.cbInflated) ? undefined : alloc(e.cb === e.cbInflated ? e.cb : e.cbInflated));
-    for (let s = 0; s < RING; s++) {
-      const ws = wStart[s]!;
-      if (ws >= 0 && e.ib >= ws && e.ib + span <= ws + wLen[s]!) return bc.decode(e.bid, e.ib, e.cb, e.cbInflated, bufs[s]!, e.ib - ws, span, nid, out());
-    }
+    const s = slotOf(e.ib, span);
+    if (s >= 0) return bc.decode(e.bid, e.ib, e.cb, e.cbInflated, bufs[s]!, e.ib - wStart[s]!, span, nid, out());
     const raw = outerRaw.get(bidKey(bid));
     if (raw) return bc.decode(e.bid, e.ib, e.cb, e.cbInflated, raw, 0, raw.length, nid, out());
     missingOuter = bid;
@@ -1226,10 +1231,8 @@ async function fusedPass(
         return null;
       }
       const span = bc.span(cb);
-      for (let s = 0; s < RING; s++) {
-        const ws = wStart[s]!;
-        if (ws >= 0 && ib >= ws && ib + span <= ws + wLen[s]!) return decode(i, bufs[s]!, ib - ws, span, nid, true);
-      }
+      const s = slotOf(ib, span);
+      if (s >= 0) return decode(i, bufs[s]!, ib - wStart[s]!, span, nid, true);
       const raw = side.get(i);
       if (raw) return decode(i, raw, 0, raw.length, nid, false);
       missing = i;
@@ -1252,12 +1255,7 @@ async function fusedPass(
     },
   };
   let layers: Blocks | undefined;
-  const inWindows = (i: number) => {
-    const ib = index.ib(i);
-    const end = ib + bc.span(index.cbAt(i));
-    for (let s = 0; s < RING; s++) if (wStart[s]! >= 0 && ib >= wStart[s]! && end <= wStart[s]! + wLen[s]!) return true;
-    return false;
-  };
+  const inWindows = (i: number) => slotOf(index.ib(i), bc.span(index.cbAt(i))) >= 0;
 
   // Next node (in `nodes`) to check: the first whose data block lies in this range.
   let next = 0;
