@@ -6,7 +6,7 @@
  */
 export { crc32 } from "./crc";
 export { permuteDecode, permuteEncode, cyclic } from "./crypt";
-export { crcPermuteDecode } from "./block";
+export { crcPermuteDecode, decodeRun } from "./block";
 export { inflate, inflateWritten } from "./inflate";
 export { lzfuDecode, lzfuWritten, lzfuCompress } from "./lzfu";
 

@@ -83,6 +83,16 @@ export interface Codecs {
    * (`crypt`/`key` as in BlockDecodeOptions). Optional like decodeBlock.
    */
   crcDecodeInto?(src: Uint8Array, out: Uint8Array, crypt: number, key: number): number;
+  /**
+   * Many blocks of one file run at once ([MS-PST] 2.2.2.8, 5.1-5.3; no inflate, CRC wanted):
+   * for block k, `desc[4k]` is the offset of its stored bytes in `raw`, `desc[4k + 1]` their
+   * count and `desc[4k + 2]` its cipher and key as `(crypt << 16) | key` (BlockCrypt; for cyclic the
+   * folded key `(bid ^ bid >>> 16) & 0xFFFF` of the BID's low 32 bits). Offsets ascend and
+   * never fall before the payload bytes of the blocks before them (blocks do not overlap). The
+   * decoded payloads are written back to back into `out` from `outAt`, each block's CRC goes to
+   * `desc[4k + 3]`, and the payload bytes are returned. `raw` is left as it was. Optional.
+   */
+  decodeRunInto?(raw: Uint8Array, desc: Uint32Array, n: number, out: Uint8Array, outAt: number): number;
 }
 
 /** Cipher of decodeBlock: [MS-PST] 2.2.2.6 bCryptMethod values. */

@@ -55,6 +55,8 @@ export interface KernelExports {
   /** CRC of the stored bytes, then permute-decode in place (wasm/block.ts); optional for substitutes. */
   crcPermuteDecode?(ptr: number, len: number, seed: number): number;
   permuteEncode(ptr: number, len: number): void;
+  /** A run of blocks decoded in place and moved back to back (wasm/block.ts); optional for substitutes. */
+  decodeRun?(ptr: number, desc: number, n: number): number;
   cyclic(ptr: number, len: number, w: number): void;
   inflate(inPtr: number, inLen: number, outPtr: number, outLen: number, flags: number): number;
   inflateWritten(): number;
@@ -263,6 +265,49 @@ class WasmCodecs implements Codecs {
     }
     out.set(this.mem.subarray(p, p + n));
     return crc;
+  }
+
+  decodeRunInto(raw: Uint8Array, desc: Uint32Array, n: number, out: Uint8Array, outAt: number): number {
+    const x = this.x;
+    const descAt = align64(raw.length);
+    if (!x.decodeRun || raw.length > MAX_CALL_BYTES || !(n >= 0 && 4 * n <= desc.length)) return this.runByBlocks(raw, desc, n, out, outAt);
+    if (descAt + 16 * n > this.room && !this.reserve(descAt + 16 * n)) throw new RangeError('wasm memory exhausted');
+    let payload = 0;
+    for (let k = 0; k < n; k++) {
+      const off = desc[4 * k]!;
+      const len = desc[4 * k + 1]!;
+      if (off < payload || off + len > raw.length) throw new RangeError('decodeRunInto: blocks overlap or lie outside the run');
+      payload += len;
+    }
+    if (outAt + payload > out.length) throw new RangeError('decodeRunInto: output too short');
+    const p = this.base;
+    this.mem.set(raw, p);
+    const d = new Uint32Array(this.mem.buffer, p + descAt, 4 * n);
+    d.set(desc.subarray(0, 4 * n));
+    const written = x.decodeRun(p, p + descAt, n);
+    for (let k = 0; k < n; k++) desc[4 * k + 3] = d[4 * k + 3]!;
+    out.set(this.mem.subarray(p, p + written), outAt);
+    return written;
+  }
+
+  /** decodeRunInto one block at a time (a run too large for one call, or a kernel without decodeRun). */
+  private runByBlocks(raw: Uint8Array, desc: Uint32Array, n: number, out: Uint8Array, outAt: number): number {
+    let at = outAt;
+    for (let k = 0; k < n; k++) {
+      const off = desc[4 * k]!;
+      const len = desc[4 * k + 1]!;
+      const c = desc[4 * k + 2]!;
+      const dest = out.subarray(at, at + len);
+      dest.set(raw.subarray(off, off + len));
+      desc[4 * k + 3] = this.crc32(dest);
+      if (c >>> 16 === BlockCrypt.PERMUTE) this.permuteDecode(dest);
+      else if (c >>> 16 === BlockCrypt.CYCLIC) {
+        const w = c & 0xffff;
+        this.inPlace(dest, (p, len, off) => this.x.cyclic(p, len, (w + off) & 0xffff));
+      }
+      at += len;
+    }
+    return at - outAt;
   }
 
   lzfuDecompress(input: Uint8Array): { error: number; data: Uint8Array } {

@@ -233,21 +233,7 @@ export class Blocks {
       this.rep.report('PST-BLOCK-BOUNDS', { nid, offset: e.ib, field: 'BBTENTRY.bref.ib' });
       return null;
     }
-    // BLOCKTRAILER, read byte-wise (no DataView per block: this is the hottest path).
-    const t = span - L.blockTrailerSize;
-    const cb = b[t]! | (b[t + 1]! << 8);
-    const wSig = b[t + 2]! | (b[t + 3]! << 8);
-    const crc = trailerCrc(b, t, L.ansi);
-    const tbid = trailerBid(b, t, L.ansi);
-    if (cb !== e.cb) {
-      this.rep.report('PST-BLOCK-SIZE', { nid, offset: e.ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(e.bid)}: BBT says ${e.cb} bytes, trailer says ${cb}.` });
-    }
-    if (tbid - (tbid % 2) !== e.bid - (e.bid % 2)) {
-      this.rep.report('PST-BLOCK-BID', { nid, offset: e.ib, field: 'BLOCKTRAILER.bid', message: `Expected ${hex(e.bid)}, trailer says ${hex(tbid)}.` });
-    }
-    if (wSig !== computeSig(e.ib, e.bid)) {
-      this.rep.report('PST-BLOCK-SIG', { nid, offset: e.ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(e.bid)}.` });
-    }
+    const crc = this.trailer(e, b, span - L.blockTrailerSize, nid);
     const inflate = L.fourK && e.cbInflated !== e.cb;
     const codecs = this.codecs;
     if (codecs?.crcDecodeInto && out && !checkOnly && !inflate && this.verifyCrc) {
@@ -311,122 +297,245 @@ export class Blocks {
     return data;
   }
 
+  /**
+   * Check the BLOCKTRAILER at `b[t]` against the BBT entry (cb, bid, wSig; [MS-PST] 2.2.2.8.1) and
+   * return its dwCRC. Read byte-wise: no DataView per block on the hottest path.
+   */
+  private trailer(e: BbtEntry, b: Uint8Array, t: number, nid: number | undefined): number {
+    const ansi = this.L.ansi;
+    const cb = b[t]! | (b[t + 1]! << 8);
+    const wSig = b[t + 2]! | (b[t + 3]! << 8);
+    const tbid = trailerBid(b, t, ansi);
+    if (cb !== e.cb) {
+      this.rep.report('PST-BLOCK-SIZE', { nid, offset: e.ib, field: 'BLOCKTRAILER.cb', message: `Block ${hex(e.bid)}: BBT says ${e.cb} bytes, trailer says ${cb}.` });
+    }
+    if (tbid - (tbid % 2) !== e.bid - (e.bid % 2)) {
+      this.rep.report('PST-BLOCK-BID', { nid, offset: e.ib, field: 'BLOCKTRAILER.bid', message: `Expected ${hex(e.bid)}, trailer says ${hex(tbid)}.` });
+    }
+    if (wSig !== computeSig(e.ib, e.bid)) {
+      this.rep.report('PST-BLOCK-SIG', { nid, offset: e.ib, field: 'BLOCKTRAILER.wSig', message: `Block ${hex(e.bid)}.` });
+    }
+    return trailerCrc(b, t, ansi);
+  }
+
   /** decodeBlock's options, refilled per call (read synchronously by the codec). */
   private readonly fusedOptions: BlockDecodeOptions = { crypt: 0, key: 0, inflate: false, crc: true };
 
   /**
    * Read many blocks at once: BBT lookups first, then the file in large sequential runs, each
    * block checked and decoded straight into one output buffer. Returns a view per block (null
-   * for unreadable ones); when all are readable the views are consecutive in `whole`.
+   * for unreadable ones; none asked for without `wantParts`); when all are readable the views
+   * are consecutive in `whole`.
+   *
+   * Kept small, with the work in synchronous helpers (entriesOf, planRuns, decodeRun,
+   * decodeBlocks): an async function this hot is optimised, and re-optimised after each
+   * deoptimisation, as one unit with everything inlined into it, and one large body made
+   * compiling it a third of the optimising compiler's time on an attachment-heavy walk.
    */
-  async readMany(bids: number[], ctx: Ctx = {}): Promise<{ parts: (Uint8Array | null)[]; whole: Uint8Array | null }> {
+  async readMany(bids: number[], ctx: Ctx = {}, wantParts = true): Promise<{ parts: (Uint8Array | null)[]; whole: Uint8Array | null }> {
     if (bids.length === 1) {
       // Fast path: most nodes are one block.
       const d = await this.read(bids[0]!, ctx);
       return { parts: [d], whole: d };
     }
-    const entries: (BbtEntry | null)[] = [];
-    let total = 0;
-    for (const bid of bids) {
-      const e = await this.lookup(bid);
-      if (!e) this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
-      entries.push(e);
-      if (e) total += this.L.fourK ? e.cbInflated : e.cb;
-      if (total > this.maxStream) {
-        this.rep.report('PST-UNSUPPORTED', { nid: ctx.nid, message: `A stream is larger than ${this.maxStream} bytes; it is cut there.` });
-        entries.pop();
-        break;
+    let found = this.entriesOf(bids, ctx.nid, [], 0);
+    if (found instanceof Promise) found = await found;
+    const entries = found;
+    const runs = this.planRuns(entries);
+    const out = this.streamBuffer(runs.length ? runs[runs.length - 1]!.slotsEnd : 0);
+    const st = new ManyState(wantParts);
+    const held: Uint8Array[] = [];
+    let pending = this.readRun(runs[0], out);
+    try {
+      for (let n = 0; n < runs.length; n++) {
+        const r = runs[n]!;
+        const buf = pending ? await pending : undefined;
+        if (buf) held.push(buf);
+        if (held.length > 1) this.releaseScratch(held.shift()!);
+        // Two runs in flight: the next is read while this one decodes.
+        pending = this.readRun(runs[n + 1], out);
+        if (r.start < 0) {
+          st.fail();
+          continue;
+        }
+        if (buf && buf.length >= r.end - r.start) this.decodeBuffered(entries, r, buf, out, st, ctx);
+        else await this.decodeUnbuffered(entries, r, buf, out, st, ctx);
       }
+    } finally {
+      for (const h of held) this.releaseScratch(h);
+      if (pending) pending.then((b) => this.releaseScratch(b), () => {});
     }
-    const parts: (Uint8Array | null)[] = [];
-    let at = 0;
-    let ok = true;
-    // Runs of blocks that lie back to back (small gaps allowed) in the file; two runs are in
-    // flight at a time (one decoding, one being read).
+    const at = st.at;
+    return { parts: st.parts, whole: st.ok && entries.length === bids.length ? (at === out.length ? out : out.subarray(0, at)) : null };
+  }
+
+  /**
+   * The BBT entries of `bids` from index `i` on, appended to `entries` (null for missing ones),
+   * cut where the stream would pass maxStream. Synchronous while the BBT pages are cached (an
+   * await per block costs a promise); continues asynchronously from the first lookup that is not.
+   */
+  private entriesOf(bids: number[], nid: number | undefined, entries: (BbtEntry | null)[], i: number, total = 0): (BbtEntry | null)[] | Promise<(BbtEntry | null)[]> {
+    for (; i < bids.length && total >= 0; i++) {
+      const found = this.lookup(bids[i]!);
+      if (found instanceof Promise) return found.then((e) => this.entriesOf(bids, nid, entries, i + 1, this.addEntry(bids[i]!, e, nid, entries, total)));
+      total = this.addEntry(bids[i]!, found, nid, entries, total);
+    }
+    return entries;
+  }
+
+  /** entriesOf's step: append `e` and return the stream's bytes so far, or -1 past maxStream. */
+  private addEntry(bid: number, e: BbtEntry | null, nid: number | undefined, entries: (BbtEntry | null)[], total: number): number {
+    if (total < 0) return total;
+    if (!e) this.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
+    else total += this.L.fourK ? e.cbInflated : e.cb;
+    if (total > this.maxStream) {
+      this.rep.report('PST-UNSUPPORTED', { nid, message: `A stream is larger than ${this.maxStream} bytes; it is cut there.` });
+      return -1;
+    }
+    entries.push(e);
+    return total;
+  }
+
+  /**
+   * Runs of blocks that lie back to back (small gaps allowed) in the file, at most RUN bytes each.
+   * In-place runs are read straight into the output buffer at `pos`, the sum of the slots before
+   * it, which is never before the run's first payload: decoding front to back then only
+   * overwrites bytes already decoded, and the next run (read meanwhile) has its own slot. The
+   * output is a little longer than the stream (trailers, alignment); `whole` is a view of it.
+   */
+  private planRuns(entries: (BbtEntry | null)[]): BlockRun[] {
     const RUN = Blocks.RUN;
-    type Run = { i: number; j: number; start: number; end: number; pos: number; inPlace: boolean };
-    const runs: Run[] = [];
+    const fourK = this.L.fourK;
+    const runs: BlockRun[] = [];
     const canFill = this.src.readInto !== undefined;
-    // In-place runs: the run's raw bytes are read straight into `out` at `pos`, the sum of the
-    // slots before it, which is never before the run's first payload. Decoding front to back
-    // then only overwrites bytes already decoded, and the next run (read meanwhile) has its own
-    // slot. `out` is a little longer than the stream (trailers, alignment); `whole` is a view.
     let slots = 0;
     for (let i = 0; i < entries.length; ) {
       const first = entries[i];
       if (!first) {
-        runs.push({ i, j: i + 1, start: -1, end: -1, pos: slots, inPlace: false });
+        runs.push(new BlockRun(i, i + 1, -1, -1, slots, false, false, slots));
         i++;
         continue;
       }
       let j = i + 1;
       let end = first.ib + this.span(first);
-      let payload = this.L.fourK ? first.cbInflated : first.cb;
-      let inflates = this.L.fourK && first.cbInflated !== first.cb;
+      let payload = fourK ? first.cbInflated : first.cb;
+      let inflates = fourK && first.cbInflated !== first.cb;
       while (j < entries.length) {
         const e = entries[j];
         if (!e || e.ib < end || e.ib - end > 65536 || e.ib + this.span(e) - first.ib > RUN) break;
         end = e.ib + this.span(e);
-        payload += this.L.fourK ? e.cbInflated : e.cb;
-        if (this.L.fourK && e.cbInflated !== e.cb) inflates = true;
+        payload += fourK ? e.cbInflated : e.cb;
+        if (fourK && e.cbInflated !== e.cb) inflates = true;
         j++;
       }
       const raw = end - first.ib;
       const inPlace = canFill && j - i > 1 && !inflates && end <= this.src.size && raw - payload <= (payload >>> 4) + 65536;
-      runs.push({ i, j, start: first.ib, end, pos: slots, inPlace });
+      const pos = slots;
       slots += inPlace ? raw : payload;
+      runs.push(new BlockRun(i, j, first.ib, end, pos, inPlace, inflates, slots));
       i = j;
     }
-    const out = this.streamBuffer(slots);
-    const fill = (r: Run): Promise<Uint8Array> => {
-      const dest = out.subarray(r.pos, r.pos + (r.end - r.start));
-      return this.src.readInto!(r.start, dest).then((got) => dest.subarray(0, got));
-    };
-    // Other runs go into pooled scratch buffers: fresh 4 MiB buffers per run cost more in page
-    // faults and GC than the copy itself.
-    const readRun = (r: Run | undefined): Promise<Uint8Array> | undefined =>
-      !r || !(r.start >= 0 && r.end <= this.src.size && r.j - r.i > 1) ? undefined : r.inPlace ? fill(r) : this.readRange(r.start, r.end - r.start);
-    const held: Uint8Array[] = [];
-    let pending = readRun(runs[0]);
-    try {
-    for (let n = 0; n < runs.length; n++) {
-      const r = runs[n]!;
-      const buf = pending ? await pending : undefined;
-      if (buf) held.push(buf);
-      if (held.length > 1) this.releaseScratch(held.shift()!);
-      pending = readRun(runs[n + 1]);
-      if (r.start < 0) {
-        parts.push(null);
-        ok = false;
-        continue;
-      }
+    return runs;
+  }
+
+  /**
+   * Start reading run `r` (of more than one block) whole: in place into `out`, or into a pooled
+   * scratch buffer (fresh 4 MiB buffers per run cost more in page faults and GC than the copy).
+   */
+  private readRun(r: BlockRun | undefined, out: Uint8Array): Promise<Uint8Array> | undefined {
+    if (!r || !(r.start >= 0 && r.end <= this.src.size && r.j - r.i > 1)) return undefined;
+    if (!r.inPlace) return this.readRange(r.start, r.end - r.start);
+    const dest = out.subarray(r.pos, r.pos + (r.end - r.start));
+    return this.src.readInto!(r.start, dest).then((got) => dest.subarray(0, got));
+  }
+
+  /**
+   * A run read whole into `buf`: in one codec call (decodeRunInto) when nothing in it inflates and
+   * CRCs are checked, else block by block.
+   */
+  private decodeBuffered(entries: (BbtEntry | null)[], r: BlockRun, buf: Uint8Array, out: Uint8Array, st: ManyState, ctx: Ctx): void {
+    if (r.inflates || !this.verifyCrc || this.codecs?.decodeRunInto === undefined) {
       for (let k = r.i; k < r.j; k++) {
         const e = entries[k]!;
         const size = this.L.fourK ? e.cbInflated : e.cb;
-        const dest = out.subarray(at, at + size);
-        at += size;
-        let raw: Uint8Array | undefined;
-        if (buf) raw = buf.subarray(e.ib - r.start, e.ib - r.start + this.span(e));
-        else {
-          if (!(e.ib >= 0) || e.ib + this.span(e) > this.src.size) {
-            this.rep.report('PST-BLOCK-BOUNDS', { nid: ctx.nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
-            parts.push(null);
-            ok = false;
-            continue;
-          }
-          raw = await this.src.read(e.ib, this.span(e));
+        const dest = out.subarray(st.at, st.at + size);
+        st.at += size;
+        st.push(this.decode(e, buf.subarray(e.ib - r.start, e.ib - r.start + this.span(e)), ctx, dest, false));
+      }
+      return;
+    }
+    const at = st.at;
+    const n = this.decodeRun(entries as BbtEntry[], r.i, r.j, r.start, buf, out, at, ctx.nid);
+    if (!st.wantParts) {
+      st.at += n;
+      return;
+    }
+    for (let k = r.i; k < r.j; k++) {
+      const size = entries[k]!.cb;
+      st.parts.push(out.subarray(st.at, st.at + size));
+      st.at += size;
+    }
+  }
+
+  /** A run not read whole (one block, or cut short by the file's end): block by block. */
+  private async decodeUnbuffered(entries: (BbtEntry | null)[], r: BlockRun, buf: Uint8Array | undefined, out: Uint8Array, st: ManyState, ctx: Ctx): Promise<void> {
+    for (let k = r.i; k < r.j; k++) {
+      const e = entries[k]!;
+      const size = this.L.fourK ? e.cbInflated : e.cb;
+      const dest = out.subarray(st.at, st.at + size);
+      st.at += size;
+      let raw: Uint8Array;
+      if (buf) raw = buf.subarray(e.ib - r.start, e.ib - r.start + this.span(e));
+      else {
+        if (!(e.ib >= 0) || e.ib + this.span(e) > this.src.size) {
+          this.rep.report('PST-BLOCK-BOUNDS', { nid: ctx.nid, offset: e.ib, field: 'BBTENTRY.bref.ib', message: `Block ${hex(e.bid)} (${e.cb} bytes) at ${hex(e.ib)}; file size ${this.src.size}.` });
+          st.fail();
+          continue;
         }
-        const d = this.decode(e, raw, ctx, dest, false);
-        if (!d) ok = false;
-        parts.push(d);
+        raw = await this.src.read(e.ib, this.span(e));
+      }
+      st.push(this.decode(e, raw, ctx, dest, false));
+    }
+  }
+
+  /**
+   * Blocks i..j-1 of a run read whole into `buf` (from file offset `start`), none of them
+   * inflating: trailers checked here, CRC and cipher in one codec call (Codecs.decodeRunInto),
+   * payloads back to back into `out` from `at`. Returns the payload bytes written.
+   */
+  private decodeRun(entries: BbtEntry[], i: number, j: number, start: number, buf: Uint8Array, out: Uint8Array, at: number, nid: number | undefined): number {
+    const n = j - i;
+    if (this.runDesc.length < 4 * n) {
+      this.runDesc = new Uint32Array(8 * n);
+      this.runCrc = new Uint32Array(2 * n);
+    }
+    const desc = this.runDesc;
+    const crcs = this.runCrc;
+    const crypt = this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+    const trailerSize = this.L.blockTrailerSize;
+    for (let k = 0; k < n; k++) {
+      const e = entries[i + k]!;
+      const off = e.ib - start;
+      crcs[k] = this.trailer(e, buf, off + this.span(e) - trailerSize, nid);
+      desc[4 * k] = off;
+      desc[4 * k + 1] = e.cb;
+      const c = isInternal(e.bid) ? BlockCrypt.NONE : crypt;
+      const key = e.bid >>> 0;
+      desc[4 * k + 2] = c === BlockCrypt.CYCLIC ? (c << 16) | ((key ^ (key >>> 16)) & 0xffff) : c << 16;
+    }
+    const written = this.codecs!.decodeRunInto!(buf, desc, n, out, at);
+    for (let k = 0; k < n; k++) {
+      if (desc[4 * k + 3] !== crcs[k]) {
+        const e = entries[i + k]!;
+        this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
       }
     }
-    } finally {
-      for (const h of held) this.releaseScratch(h);
-      if (pending) pending.then((b) => this.releaseScratch(b), () => {});
-    }
-    return { parts, whole: ok && parts.length === bids.length ? (at === out.length ? out : out.subarray(0, at)) : null };
+    return written;
   }
+
+  /** decodeRun's block list and trailer CRCs, reused from run to run. */
+  private runDesc = new Uint32Array(0);
+  private runCrc = new Uint32Array(0);
 
   /**
    * A buffer for a stream of `n` bytes. Streams of RECYCLE_MIN bytes and more (attachment data)
@@ -560,7 +669,7 @@ export class Blocks {
   async readStream(bid: number, ctx: Ctx = {}): Promise<Uint8Array | null> {
     const t = await this.dataTree(bid, ctx);
     if (!t) return null;
-    const { whole } = await this.readMany(t.bids, ctx);
+    const { whole } = await this.readMany(t.bids, ctx, false);
     if (t.total !== undefined && whole && t.total !== whole.length) {
       this.rep.report('PST-DATATREE-TOTAL', { nid: ctx.nid, field: 'XBLOCK.lcbTotal', message: `Tree claims ${t.total} bytes, blocks hold ${whole.length}.` });
     }
@@ -661,5 +770,39 @@ export class Blocks {
     // The root was read by the caller (walk()'s first step: no cycle is possible yet).
     const r = root instanceof Promise ? root.then((v) => visit(bidSub, v, 0)) : visit(bidSub, root, 0);
     return r ? r.then(() => map) : map;
+  }
+}
+
+/** One run of Blocks.readMany: entries i..j-1, file bytes [start, end) (-1: an entry missing). */
+class BlockRun {
+  constructor(
+    readonly i: number,
+    readonly j: number,
+    readonly start: number,
+    readonly end: number,
+    /** Where an in-place run's raw bytes go in the output buffer. */
+    readonly pos: number,
+    readonly inPlace: boolean,
+    readonly inflates: boolean,
+    /** Output bytes taken by this run and the ones before it. */
+    readonly slotsEnd: number,
+  ) {}
+}
+
+/** What readMany has decoded so far: the output position, the views per block, whether all were readable. */
+class ManyState {
+  at = 0;
+  ok = true;
+  readonly parts: (Uint8Array | null)[] = [];
+  constructor(readonly wantParts: boolean) {}
+
+  push(d: Uint8Array | null): void {
+    if (!d) this.ok = false;
+    this.parts.push(d);
+  }
+
+  fail(): void {
+    this.ok = false;
+    this.parts.push(null);
   }
 }
