@@ -5,7 +5,8 @@
  * peak RSS from /usr/bin/time -v, on the same file in the same run (best of
  * MAILFERRY_BENCH_REPEAT rounds, default 3; pffexport, and any run over a minute, once):
  *   mailferry inspect, mailferry validate --full, a full walk reading every property and
- *   attachment through the reader API (one thread, and one per core as pff2mt --jobs does),
+ *   attachment through the reader API (one thread, and one per core as pff2mt --jobs does; with
+ *   the engine settings the mailferry command uses, cli/engine.ts),
  *   pffexport -f all, readpst (its default, folders in parallel processes, and -j 0).
  * Prints a table and the ratios the issue sets targets for (walk vs readpst and pffexport,
  * validate --full MiB/s, peak RSS, folder-tree time). Runs built code only (dist/node).
@@ -32,8 +33,11 @@ const THREADS = Math.max(2, Math.min(4, availableParallelism()));
 
 const WALK = `
 import { isMainThread, Worker, workerData, parentPort } from 'node:worker_threads';
-import { openFileSource } from ${JSON.stringify(join(root, 'dist/node/cli/io.js'))};
-import { openPst } from ${JSON.stringify(join(root, 'dist/node/worker/pst/index.js'))};
+// The engine settings the mailferry command applies before its converters load (cli/engine.ts).
+import { tuneEngine } from ${JSON.stringify(join(root, 'dist/node/cli/engine.js'))};
+tuneEngine();
+const { openFileSource } = await import(${JSON.stringify(join(root, 'dist/node/cli/io.js'))});
+const { openPst } = await import(${JSON.stringify(join(root, 'dist/node/worker/pst/index.js'))});
 // THREADS=N: N worker threads each open the file and read every N-th message of the traversal
 // (the way pff2mt --jobs shares the work); the main thread times the folder tree and sums up.
 const threads = Number(process.env.THREADS ?? 1);

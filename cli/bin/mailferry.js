@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../../dist/node/cli/main.js';
+// Engine settings first (cli/engine.ts), then the converters: they take effect for code not yet run.
+import { tuneEngine } from '../../dist/node/cli/engine.js';
+tuneEngine();
+const { main } = await import('../../dist/node/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));
