@@ -41,10 +41,18 @@ buildTables();
 /** Sixteen bytes of CRC (slicing-by-16); shared with the fused block kernel (block.ts). */
 // @ts-ignore: decorator
 @inline export function crcStep16(p: usize, crc: u32): u32 {
-  const a = load<u32>(p) ^ crc;
-  const b = load<u32>(p, 4);
-  const c = load<u32>(p, 8);
-  const d = load<u32>(p, 12);
+  return crcStep16Words(load<u32>(p) ^ crc, load<u32>(p, 4), load<u32>(p, 8), load<u32>(p, 12));
+}
+
+/** crcStep16 of the sixteen bytes in `v` (a register, not memory). */
+// @ts-ignore: decorator
+@inline export function crcStep16v(v: v128, crc: u32): u32 {
+  return crcStep16Words(i32x4.extract_lane(v, 0) ^ crc, i32x4.extract_lane(v, 1), i32x4.extract_lane(v, 2), i32x4.extract_lane(v, 3));
+}
+
+/** The table lookups of crcStep16 for words a (the CRC already XORed in), b, c, d. */
+// @ts-ignore: decorator
+@inline function crcStep16Words(a: u32, b: u32, c: u32, d: u32): u32 {
   return (
     load<u32>(<usize>(a & 0xff) << 2, CRC_TABLES + 15 * 1024) ^
     load<u32>(<usize>((a >>> 8) & 0xff) << 2, CRC_TABLES + 14 * 1024) ^
@@ -82,6 +90,12 @@ const FOLD_CHUNKS: usize = 89;
 export const FOLD_MIN: usize = (FOLD_CHUNKS + 1) << 4;
 /** What earlier chunks folded into each chunk, indexed by chunk number mod 128. */
 const ACC: usize = memory.data(128 * 16, 64);
+
+/** What the folded chunks put into chunk `c` of the tail (foldTail's view of the ring). */
+// @ts-ignore: decorator
+@inline export function foldedInto(c: usize): v128 {
+  return v128.load(ACC + ((c & 127) << 4));
+}
 /** The tail with the folds applied, for the table CRC. */
 const TAIL: usize = memory.data(<i32>((FOLD_CHUNKS + 1) << 4), 64);
 
