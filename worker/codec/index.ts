@@ -270,7 +270,8 @@ class WasmCodecs implements Codecs {
   decodeRunInto(raw: Uint8Array, desc: Uint32Array, n: number, out: Uint8Array, outAt: number): number {
     const x = this.x;
     const descAt = align64(raw.length);
-    if (!x.decodeRun || raw.length > MAX_CALL_BYTES || !(n >= 0 && 4 * n <= desc.length)) return this.runByBlocks(raw, desc, n, out, outAt);
+    if (!(n >= 0 && 4 * n <= desc.length)) throw new RangeError('decodeRunInto: n exceeds the descriptor');
+    if (!x.decodeRun || raw.length > MAX_CALL_BYTES) return this.runByBlocks(raw, desc, n, out, outAt);
     if (descAt + 16 * n > this.room && !this.reserve(descAt + 16 * n)) throw new RangeError('wasm memory exhausted');
     let payload = 0;
     for (let k = 0; k < n; k++) {
@@ -301,10 +302,8 @@ class WasmCodecs implements Codecs {
       dest.set(raw.subarray(off, off + len));
       desc[4 * k + 3] = this.crc32(dest);
       if (c >>> 16 === BlockCrypt.PERMUTE) this.permuteDecode(dest);
-      else if (c >>> 16 === BlockCrypt.CYCLIC) {
-        const w = c & 0xffff;
-        this.inPlace(dest, (p, len, off) => this.x.cyclic(p, len, (w + off) & 0xffff));
-      }
+      // The folded word is its own fold (it has no high half), so it serves as the key.
+      else if (c >>> 16 === BlockCrypt.CYCLIC) this.cyclicDecode(dest, c & 0xffff);
       at += len;
     }
     return at - outAt;

@@ -327,10 +327,10 @@ export class Blocks {
    * for unreadable ones; none asked for without `wantParts`); when all are readable the views
    * are consecutive in `whole`.
    *
-   * Kept small, with the work in synchronous helpers (entriesOf, planRuns, decodeRun,
-   * decodeBlocks): an async function this hot is optimised, and re-optimised after each
-   * deoptimisation, as one unit with everything inlined into it, and one large body made
-   * compiling it a third of the optimising compiler's time on an attachment-heavy walk.
+   * Kept small, with the work in helpers (entriesOf, planRuns, decodeBatched, and decodeBlocks
+   * for runs not decoded in one call): an async function this hot is optimised, and re-optimised
+   * after each deoptimisation, as one unit with everything inlined into it, and one large body
+   * made compiling it a third of the optimising compiler's time on an attachment-heavy walk.
    */
   async readMany(bids: number[], ctx: Ctx = {}, wantParts = true): Promise<{ parts: (Uint8Array | null)[]; whole: Uint8Array | null }> {
     if (bids.length === 1) {
@@ -358,8 +358,9 @@ export class Blocks {
           st.fail();
           continue;
         }
-        if (buf && buf.length >= r.end - r.start) this.decodeBuffered(entries, r, buf, out, st, ctx);
-        else await this.decodeUnbuffered(entries, r, buf, out, st, ctx);
+        // Runs read whole go through one codec call when nothing in them inflates and CRCs are checked.
+        if (buf && buf.length >= r.end - r.start && !r.inflates && this.verifyCrc && this.codecs?.decodeRunInto) this.decodeBatched(entries as BbtEntry[], r, buf, out, st, ctx.nid);
+        else await this.decodeBlocks(entries, r, buf, out, st, ctx);
       }
     } finally {
       for (const h of held) this.releaseScratch(h);
@@ -385,7 +386,6 @@ export class Blocks {
 
   /** entriesOf's step: append `e` and return the stream's bytes so far, or -1 past maxStream. */
   private addEntry(bid: number, e: BbtEntry | null, nid: number | undefined, entries: (BbtEntry | null)[], total: number): number {
-    if (total < 0) return total;
     if (!e) this.rep.report('PST-BBT-MISSING', { nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
     else total += this.L.fourK ? e.cbInflated : e.cb;
     if (total > this.maxStream) {
@@ -450,35 +450,11 @@ export class Blocks {
   }
 
   /**
-   * A run read whole into `buf`: in one codec call (decodeRunInto) when nothing in it inflates and
-   * CRCs are checked, else block by block.
+   * A run of several blocks, or one cut short by the file's end, when it cannot be decoded in one
+   * call (decodeBatched): block by block, from `buf` when the run was read whole, else each
+   * block from the source.
    */
-  private decodeBuffered(entries: (BbtEntry | null)[], r: BlockRun, buf: Uint8Array, out: Uint8Array, st: ManyState, ctx: Ctx): void {
-    if (r.inflates || !this.verifyCrc || this.codecs?.decodeRunInto === undefined) {
-      for (let k = r.i; k < r.j; k++) {
-        const e = entries[k]!;
-        const size = this.L.fourK ? e.cbInflated : e.cb;
-        const dest = out.subarray(st.at, st.at + size);
-        st.at += size;
-        st.push(this.decode(e, buf.subarray(e.ib - r.start, e.ib - r.start + this.span(e)), ctx, dest, false));
-      }
-      return;
-    }
-    const at = st.at;
-    const n = this.decodeRun(entries as BbtEntry[], r.i, r.j, r.start, buf, out, at, ctx.nid);
-    if (!st.wantParts) {
-      st.at += n;
-      return;
-    }
-    for (let k = r.i; k < r.j; k++) {
-      const size = entries[k]!.cb;
-      st.parts.push(out.subarray(st.at, st.at + size));
-      st.at += size;
-    }
-  }
-
-  /** A run not read whole (one block, or cut short by the file's end): block by block. */
-  private async decodeUnbuffered(entries: (BbtEntry | null)[], r: BlockRun, buf: Uint8Array | undefined, out: Uint8Array, st: ManyState, ctx: Ctx): Promise<void> {
+  private async decodeBlocks(entries: (BbtEntry | null)[], r: BlockRun, buf: Uint8Array | undefined, out: Uint8Array, st: ManyState, ctx: Ctx): Promise<void> {
     for (let k = r.i; k < r.j; k++) {
       const e = entries[k]!;
       const size = this.L.fourK ? e.cbInflated : e.cb;
@@ -499,12 +475,12 @@ export class Blocks {
   }
 
   /**
-   * Blocks i..j-1 of a run read whole into `buf` (from file offset `start`), none of them
-   * inflating: trailers checked here, CRC and cipher in one codec call (Codecs.decodeRunInto),
-   * payloads back to back into `out` from `at`. Returns the payload bytes written.
+   * A run read whole into `buf`, none of its blocks inflating: trailers checked here, CRC and
+   * cipher of all its blocks in one codec call (Codecs.decodeRunInto), payloads back to back into
+   * `out` from `st.at`.
    */
-  private decodeRun(entries: BbtEntry[], i: number, j: number, start: number, buf: Uint8Array, out: Uint8Array, at: number, nid: number | undefined): number {
-    const n = j - i;
+  private decodeBatched(entries: BbtEntry[], r: BlockRun, buf: Uint8Array, out: Uint8Array, st: ManyState, nid: number | undefined): void {
+    const n = r.j - r.i;
     if (this.runDesc.length < 4 * n) {
       this.runDesc = new Uint32Array(8 * n);
       this.runCrc = new Uint32Array(2 * n);
@@ -514,8 +490,8 @@ export class Blocks {
     const crypt = this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
     const trailerSize = this.L.blockTrailerSize;
     for (let k = 0; k < n; k++) {
-      const e = entries[i + k]!;
-      const off = e.ib - start;
+      const e = entries[r.i + k]!;
+      const off = e.ib - r.start;
       crcs[k] = this.trailer(e, buf, off + this.span(e) - trailerSize, nid);
       desc[4 * k] = off;
       desc[4 * k + 1] = e.cb;
@@ -523,17 +499,18 @@ export class Blocks {
       const key = e.bid >>> 0;
       desc[4 * k + 2] = c === BlockCrypt.CYCLIC ? (c << 16) | ((key ^ (key >>> 16)) & 0xffff) : c << 16;
     }
-    const written = this.codecs!.decodeRunInto!(buf, desc, n, out, at);
+    this.codecs!.decodeRunInto!(buf, desc, n, out, st.at);
     for (let k = 0; k < n; k++) {
+      const e = entries[r.i + k]!;
       if (desc[4 * k + 3] !== crcs[k]) {
-        const e = entries[i + k]!;
         this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
       }
+      if (st.wantParts) st.parts.push(out.subarray(st.at, st.at + e.cb));
+      st.at += e.cb;
     }
-    return written;
   }
 
-  /** decodeRun's block list and trailer CRCs, reused from run to run. */
+  /** decodeBatched's block list and trailer CRCs, reused from run to run. */
   private runDesc = new Uint32Array(0);
   private runCrc = new Uint32Array(0);
 
