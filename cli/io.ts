@@ -7,8 +7,9 @@
  * Only large `readInto` runs (block runs of attachments) go to the thread pool, where they overlap
  * the decoding of the run before.
  */
-import { openSync, read, readSync, fstatSync, closeSync, createWriteStream, type WriteStream } from 'node:fs';
+import { openSync, read, readSync, fstatSync, closeSync, createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { ByteSource } from '../worker/io/byte-source.ts';
 import type { ByteSink } from '../worker/io/sink.ts';
 import { FindingLog, type FindingSink } from '../worker/findings.ts';
@@ -85,9 +86,15 @@ const STAGE = 256 * 1024;
 const LEND_BUDGET = 16 << 20;
 
 /**
- * A sink over a Node stream that lets up to `limit` bytes queue before it waits for 'drain', so
+ * A sink over a Node stream that lets up to `limit` bytes be in Node's hands before it waits, so
  * the producer is not held up frame by frame at Node's 16 KiB high-water mark, while output can
- * never pile up beyond `limit`.
+ * never pile up beyond `limit`. "In Node's hands" runs until a write's callback, not until Node
+ * reports the bytes written: a stream that writes synchronously (stdout on /dev/null or a fast
+ * pipe) reports every write done at once and never asks for 'drain', but calls back on
+ * process.nextTick, which Node runs only once the promise jobs have run out; a converter whose
+ * reads all complete synchronously never lets them run out, and each pending callback kept its
+ * 256 KiB buffer alive: 1.2 GiB for a 4 GiB PST converted to /dev/null. Waiting on the callbacks
+ * lets them run and bounds that too.
  *
  * Small chunks (frames) are copied into a staging buffer of `STAGE` bytes that goes to Node in one
  * write when full: one write(2) or thread-pool request per 256 KiB instead of one per frame (a
@@ -103,24 +110,41 @@ const LEND_BUDGET = 16 << 20;
  * much CPU time as decoding it, in pff2mt) overlaps reading the next message. Besides the newest
  * lent chunk, at most LEND_BUDGET bytes of earlier ones may still be in flight.
  */
-function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boolean, limit = 4 << 20): ByteSink {
+export function streamSink(stream: Writable, closeStream: boolean, limit = 4 << 20): ByteSink {
   let failed: Error | undefined;
   stream.on('error', (e: Error) => {
     failed = e;
+    settle();
   });
-  const drained = () =>
-    new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        stream.off('error', onError);
-        resolve();
-      };
-      const onError = (e: Error) => {
-        stream.off('drain', onDrain);
-        reject(e);
-      };
-      stream.once('drain', onDrain);
-      stream.once('error', onError);
-    });
+  /** Bytes handed to Node whose write callback has not run, and producers waiting for room. */
+  let pending = 0;
+  let roomWaiters: { max: number; go: () => void }[] = [];
+  function settle(): void {
+    if (!roomWaiters.length) return;
+    const still: typeof roomWaiters = [];
+    for (const w of roomWaiters) {
+      if (failed || pending <= w.max) w.go();
+      else still.push(w);
+    }
+    roomWaiters = still;
+  }
+  const written = (n: number) => (e?: Error | null) => {
+    pending -= n;
+    if (e) failed ??= e;
+    settle();
+  };
+  /** Resolves once at most `max` bytes are in Node's hands (rejects if the stream failed). */
+  const room = (max = limit): Promise<void> | undefined => {
+    if (failed) return Promise.reject(failed);
+    if (pending <= max) return undefined;
+    return new Promise<void>((resolve, reject) => roomWaiters.push({ max, go: () => (failed ? reject(failed) : resolve()) }));
+  };
+  /** stream.write, counted in `pending` until its callback. */
+  const hand = (b: Uint8Array, then?: (e?: Error | null) => void): void => {
+    pending += b.length;
+    const cb = written(b.length);
+    stream.write(b, then ? (e?: Error | null) => (cb(e), then(e)) : cb);
+  };
   let stage = Buffer.allocUnsafe(STAGE);
   let fill = 0;
   /** Bytes lent and not yet released, and callers waiting for that to drop. */
@@ -138,13 +162,13 @@ function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boole
   /** Stage buffers Node has finished writing, for reuse (a run makes no garbage of them). */
   const spareStages: (typeof stage)[] = [];
   /** Hand the staged bytes to Node, which keeps the buffer until its write callback. */
-  const flush = (): boolean => {
-    if (fill === 0) return true;
+  const flush = (): void => {
+    if (fill === 0) return;
     const full = stage;
     const n = fill;
     stage = spareStages.pop() ?? Buffer.allocUnsafe(STAGE);
     fill = 0;
-    return stream.write(full.subarray(0, n), (e?: Error | null) => {
+    hand(full.subarray(0, n), (e?: Error | null) => {
       if (!e && spareStages.length < 4) spareStages.push(full);
     });
   };
@@ -162,19 +186,18 @@ function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boole
         stage.set(chunk, fill);
         fill += chunk.length;
         if (fill < STAGE) return;
-        if (flush() || stream.writableLength < limit) return;
-        return drained();
+        flush();
+        return room();
       }
       flush();
       // Larger than what is left of the stage: a copy of its own (the caller reuses `chunk`).
       if (chunk.length > STAGE) {
-        if (stream.write(Buffer.from(chunk)) || stream.writableLength < limit) return;
-        return drained();
+        hand(Buffer.from(chunk));
+        return room();
       }
       stage.set(chunk, 0);
       fill = chunk.length;
-      if (stream.writableLength < limit) return;
-      return drained();
+      return room();
     },
     lend(chunk) {
       if (failed) throw failed;
@@ -196,7 +219,7 @@ function streamSink(stream: WriteStream | NodeJS.WriteStream, closeStream: boole
     close() {
       if (failed) throw failed;
       flush();
-      if (!closeStream) return stream.writableLength === 0 ? undefined : drained();
+      if (!closeStream) return room(0);
       return new Promise<void>((resolve, reject) => {
         stream.end((e?: Error | null) => (e ? reject(e) : resolve()));
       });

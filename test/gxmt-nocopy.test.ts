@@ -14,7 +14,8 @@ import { MemorySink, type ByteSink } from '../worker/io/sink.ts';
 import * as T from '../worker/mapi/types.ts';
 import type { MessageContent } from '../worker/mapi/types.ts';
 import { createGxmtWriter, decodeGxmtBytes, type MessageFrame } from '../worker/gxmt/index.ts';
-import { fileSink } from '../cli/io.ts';
+import { Writable } from 'node:stream';
+import { fileSink, streamSink } from '../cli/io.ts';
 
 const fill = (n: number, seed: number) => {
   const b = new Uint8Array(n);
@@ -98,6 +99,45 @@ describe('large attachment values are not copied', () => {
     }
     await sink.close();
     expect(Buffer.compare(readFileSync(path), Buffer.concat(parts))).toBe(0);
+  });
+
+  test('streamSink over a stream that writes synchronously: at most the limit is waiting for write callbacks, however long the producer never yields', async () => {
+    // Like stdout on /dev/null: every write is done at once and 'drain' is never needed, but
+    // Node calls back on process.nextTick, which runs only once the promise jobs have run out.
+    let got = 0;
+    let out = 0;
+    let maxOut = 0;
+    const w = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        got += chunk.length;
+        cb();
+      },
+    });
+    const write = w.write.bind(w) as (c: Uint8Array, cb: (e?: Error | null) => void) => boolean;
+    (w as unknown as { write: typeof write }).write = (c, cb) => {
+      out += c.length;
+      maxOut = Math.max(maxOut, out);
+      return write(c, (e) => {
+        out -= c.length;
+        cb(e);
+      });
+    };
+    const limit = 1 << 20;
+    const sink = streamSink(w, true, limit);
+    const frame = fill(3000, 1);
+    const big = fill(300_000, 2); // larger than the staging buffer: a copy of its own
+    const total = 64 << 20;
+    let sent = 0;
+    for (let i = 0; sent < total; i++) {
+      const c = i % 100 === 99 ? big : frame;
+      await sink.write(c); // resolved promises only: never a macrotask turn
+      sent += c.length;
+    }
+    await sink.close();
+    expect(got).toBe(sent);
+    expect(maxOut).toBeGreaterThan(0);
+    // The limit, plus the staged or copied write that crossed it.
+    expect(maxOut).toBeLessThanOrEqual(limit + 300_000);
   });
 
   test('fileSink.lend: the caller goes on at once, waits only while more than 16 MiB of earlier lent chunks are out, and the file keeps the order', async () => {
