@@ -21,7 +21,13 @@ beforeEach(() => {
   out = [];
   err = '';
   process.stdout.isTTY = false as unknown as true;
-  process.stdout.write = ((c: Uint8Array | string) => (out.push(Buffer.from(c)), true)) as typeof process.stdout.write;
+  // Calls back as a real stream does: the sink waits for the callbacks before it closes.
+  process.stdout.write = ((c: Uint8Array | string, a?: unknown, b?: unknown) => {
+    out.push(Buffer.from(c));
+    const cb = typeof a === 'function' ? a : b;
+    if (typeof cb === 'function') process.nextTick(cb as () => void);
+    return true;
+  }) as typeof process.stdout.write;
   process.stderr.write = ((c: Uint8Array | string) => ((err += String(c)), true)) as typeof process.stderr.write;
   dir = mkdtempSync(join(tmpdir(), 'mf-eml-'));
 });
