@@ -170,10 +170,9 @@ export const command: Command = {
       err(`pff: Reading ${file}...\n`);
       const t0 = performance.now();
       const pooled = jobs > 1 && !tree && !o.onlyObj && src.size >= POOL_MIN_BYTES;
-      // One sequential pass: a 32 MiB slab cache is plenty and keeps peak RSS down. With worker
-      // threads this thread reads only folders, contents tables and large messages (whose data
-      // bypasses the cache), so 8 MiB do.
-      const pst = await openPst(src, { onFinding: o.onFinding, codepage: o.codepage, forceCodepage: o.forceCodepage, cacheBytes: pooled ? 8 << 20 : 32 << 20 });
+      // One sequential pass: the slab cache's default budget (8 MiB) is plenty, with worker
+      // threads too (this thread then reads only folders, contents tables and large messages).
+      const pst = await openPst(src, { onFinding: o.onFinding, codepage: o.codepage, forceCodepage: o.forceCodepage });
       err(`pff: ... ${((performance.now() - t0) / 1000).toFixed(6)}s\n`);
       let pool: MessagePool | undefined;
       if (pooled) {

@@ -62,7 +62,7 @@ export interface Pff2mtOptions {
   codepage?: number;
   /** Use `codepage` for every 8-bit string. */
   forceCodepage?: boolean;
-  /** Slab-cache budget of the PST reader when pstSourceToMt opens the file (default 32 MiB). */
+  /** Slab-cache budget of the PST reader when pstSourceToMt opens the file (default: SlabCache's). */
   cacheBytes?: number;
   /** Go on after an item that cannot be read (default true). */
   continueOnError?: boolean;
@@ -124,7 +124,7 @@ export async function pstSourceToMt(source: ByteSource, sink: ByteSink, options:
     onFinding: options.onFinding,
     codepage: options.codepage,
     forceCodepage: options.forceCodepage,
-    cacheBytes: options.cacheBytes ?? 32 << 20,
+    cacheBytes: options.cacheBytes,
   });
   return pstToMt(pst, sink, { fileName: source.name, ...options });
 }

@@ -21,7 +21,7 @@ export type PstVariant = 'ansi' | 'unicode' | 'ost' | 'ost4k';
 export type PstEncryption = 'none' | 'permute' | 'cyclic';
 
 export interface OpenOptions {
-  /** Byte budget of the slab cache (default 32 MiB). */
+  /** Byte budget of the slab cache (default 8 MiB, see SlabCache). */
   cacheBytes?: number;
   /** Slab size of the cache (default 128 KiB). */
   slabBytes?: number;
