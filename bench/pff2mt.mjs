@@ -89,6 +89,8 @@ export async function run(log) {
   const pick = process.env.MAILFERRY_BENCH_PFF2MT?.split(',');
   if (pick) sizes = sizes.filter((s) => pick.includes(s.name));
   const cli = join(root, 'cli/bin/mailferry.js');
+  // The V8 flags the mailferry executable starts with (its #! line; cli/engine.ts).
+  const { STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
   for (const s of sizes) {
     const pst = join(dir, `bench-${s.name}.pst`);
     const t0 = performance.now();
@@ -101,8 +103,8 @@ export async function run(log) {
     execFileSync('cat', [pst], { stdio: ['ignore', 'ignore', 'ignore'] });
     const rows = [];
     const tools = [
-      ['mailferry pff2mt', process.execPath, [cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst]],
-      ['  --jobs 2', process.execPath, [cli, 'pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst]],
+      ['mailferry pff2mt', process.execPath, [...STARTUP_FLAGS, cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst]],
+      ['  --jobs 2', process.execPath, [...STARTUP_FLAGS, cli, 'pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst]],
       ['pffexport -f all', 'pffexport', ['-q', '-f', 'all', '-m', 'all', '-t', `${out}.pffexport`, pst]],
       ['readpst', 'readpst', ['-q', '-o', `${out}.readpst`, pst]],
       ['readpst -j 0', 'readpst', ['-j', '0', '-q', '-o', `${out}.readpst`, pst]],
