@@ -10,7 +10,7 @@
  * the same findings too, only listed part by part.
  */
 import { describe, expect, test } from 'vitest';
-import { generateDescription, mutate, writePstToBytes, type MutationKind, type MutationOptions } from '../cli/pstgen/index.ts';
+import { generateDescription, mutate, pstCrc, writePstToBytes, type MutationKind, type MutationOptions } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
 import type { Finding } from '../worker/findings.ts';
 import { offsetOrder, validate, validatePart, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
@@ -97,43 +97,44 @@ describe('validate --full: fast path, side cache, reader layers agree', () => {
   }
 });
 
-describe("validate's B-tree walker finds what BTrees.walk finds", () => {
-  // validate-btree.ts mirrors ndb/btree.ts's page checks and its page cache shared by both walks;
-  // walk the NBT then the BBT with each and compare pages, entries and findings.
-  async function walks(bytes: Uint8Array) {
-    const codecs = await loadCodecs();
-    const crc32 = (d: Uint8Array) => codecs.crc32(d);
-    const src = bytesSource(bytes);
-    const { header } = parseHeader(bytes.slice(0, 564), bytes.length, crc32);
-    const out: { findings: string[]; pages: number[]; entries: number[] }[] = [];
-    for (const own of [false, true]) {
-      const findings: Finding[] = [];
-      const rep = new Reporter((f) => findings.push(f));
-      const pages: number[] = [];
-      const entries: number[] = [];
-      if (own) {
-        const w = new BtWalker(src, header.layout, rep, crc32);
-        for (const which of ['bbt', 'nbt'] as const) {
-          await w.walk(which, which === 'bbt' ? header.bbtRoot : header.nbtRoot, {
-            page: (ib) => pages.push(ib),
-            leaf: (n, keys) => {
-              for (let i = 0; i < n; i++) entries.push(keys[i]!);
-            },
-          });
-        }
-      } else {
-        const bt = new BTrees(src, header.layout, rep, { crc32, verifyCrc: true }, header.nbtRoot, header.bbtRoot);
-        for (const which of ['bbt', 'nbt'] as const) {
-          for await (const p of bt.walk(which)) {
-            pages.push(p.ib);
-            if (p.level === 0) for (const k of p.keys) entries.push(k);
-          }
+// validate-btree.ts mirrors ndb/btree.ts's page checks and its page cache shared by both walks;
+// walk the NBT then the BBT with each and compare pages, entries and findings.
+async function walks(bytes: Uint8Array) {
+  const codecs = await loadCodecs();
+  const crc32 = (d: Uint8Array) => codecs.crc32(d);
+  const src = bytesSource(bytes);
+  const { header } = parseHeader(bytes.slice(0, 564), bytes.length, crc32);
+  const out: { findings: string[]; pages: number[]; entries: number[] }[] = [];
+  for (const own of [false, true]) {
+    const findings: Finding[] = [];
+    const rep = new Reporter((f) => findings.push(f));
+    const pages: number[] = [];
+    const entries: number[] = [];
+    if (own) {
+      const w = new BtWalker(src, header.layout, rep, crc32);
+      for (const which of ['bbt', 'nbt'] as const) {
+        await w.walk(which, which === 'bbt' ? header.bbtRoot : header.nbtRoot, {
+          page: (ib) => pages.push(ib),
+          leaf: (n, keys) => {
+            for (let i = 0; i < n; i++) entries.push(keys[i]!);
+          },
+        });
+      }
+    } else {
+      const bt = new BTrees(src, header.layout, rep, { crc32, verifyCrc: true }, header.nbtRoot, header.bbtRoot);
+      for (const which of ['bbt', 'nbt'] as const) {
+        for await (const p of bt.walk(which)) {
+          pages.push(p.ib);
+          if (p.level === 0) for (const k of p.keys) entries.push(k);
         }
       }
-      out.push({ findings: findings.map(key).sort(), pages, entries });
     }
-    return out;
+    out.push({ findings: findings.map(key).sort(), pages, entries });
   }
+  return out;
+}
+
+describe("validate's B-tree walker finds what BTrees.walk finds", () => {
 
   for (const [variant, crypt, seed] of [['unicode', 'permute', 51], ['ansi', 'none', 52], ['ost4k', 'cyclic', 53]] as const) {
     test(`${variant}: sound and damaged B-trees`, async () => {
@@ -200,6 +201,59 @@ describe("validate's B-tree walker finds what BTrees.walk finds", () => {
       }
       // The mutations really damage the trees (the comparison is not between two empty lists).
       expect(damaged).toBeGreaterThan(40);
+    }, 60_000);
+  }
+});
+
+describe('B-tree cycles (validate-btree.ts PageBits)', () => {
+  // A child pointer back to a page already walked (the page itself, the root, a sibling), with the
+  // page's CRC made good again so the pointer is the only damage: validate and both walkers report
+  // PST-BTREE-CYCLE at that page once and go on.
+  for (const [variant, seed] of [['unicode', 61], ['ansi', 62], ['ost4k', 63]] as const) {
+    test(`${variant}: a page referenced twice is found, in both trees`, async () => {
+      const sound = fixture(variant, 'permute', seed);
+      const head = parseHeader(sound.slice(0, 564), sound.length).header;
+      const L = head.layout;
+      const id = L.idSize;
+      const bt = new BTrees(bytesSource(sound), L, new Reporter(undefined), { verifyCrc: false }, head.nbtRoot, head.bbtRoot);
+      let checked = 0;
+      for (const which of ['bbt', 'nbt'] as const) {
+        const pages: { ib: number; level: number }[] = [];
+        for await (const p of bt.walk(which)) pages.push({ ib: p.ib, level: p.level });
+        const root = pages[0]!;
+        if (root.level === 0) continue;
+        const cEnt = sound[root.ib + L.btEntriesEnd]!;
+        expect(cEnt).toBeGreaterThan(1);
+        const entry = L.ansi ? 12 : 24;
+        const put = (b: Uint8Array, at: number, v: number) => {
+          for (let k = 0; k < id; k++) b[at + k] = Math.floor(v / 256 ** k) % 256;
+        };
+        const get = (b: Uint8Array, at: number) => {
+          let v = 0;
+          for (let k = id - 1; k >= 0; k--) v = v * 256 + b[at + k]!;
+          return v;
+        };
+        const crcAt = L.pageTrailerAt + (L.ansi ? 8 : 4);
+        for (const target of ['root', 'sibling'] as const) {
+          const m = sound.slice();
+          // The root's last entry points back at the root, or at the child of its first entry.
+          const last = root.ib + (cEnt - 1) * entry;
+          const to = target === 'root' ? { bid: get(sound, L.pageTrailerAt + root.ib + (L.ansi ? 4 : 8)), ib: root.ib } : { bid: get(sound, root.ib + id), ib: get(sound, root.ib + 2 * id) };
+          put(m, last + id, to.bid);
+          put(m, last + 2 * id, to.ib);
+          const crc = pstCrc(m, root.ib, root.ib + L.pageTrailerAt);
+          new DataView(m.buffer).setUint32(root.ib + crcAt, crc, true);
+          const [ref, own] = await walks(m);
+          const what = `${variant} ${which} root entry ${cEnt - 1} → ${target}`;
+          expect(own!.findings, what).toEqual(ref!.findings);
+          expect(own!.findings.filter((f) => f.startsWith('PST-BTREE-CYCLE|')), what).toEqual([`PST-BTREE-CYCLE|error||${to.ib}|BTENTRY.bref`]);
+          const r = await validate(bytesSource(m), { full: true });
+          expect(r.verdict, what).toBe('damaged');
+          expect(r.findings.some((f) => f.code === 'PST-BTREE-CYCLE' && f.offset === to.ib), what).toBe(true);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(2);
     }, 60_000);
   }
 });
