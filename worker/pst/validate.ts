@@ -10,7 +10,7 @@
  * Full mode adds every block (BLOCKTRAILER, wSig, dwCRC, inflate; validate-blocks.ts) and every
  * node's LTP structures (heaps, BTHs, PCs, TCs, subnode trees, messages with recipients,
  * attachments and embedded messages; validate-ltp.ts). When both B-trees are sound and small
- * enough to keep (12 bytes per block and node), that is one sequential pass over the file: the
+ * enough to keep (12 bytes per block, 3-6 per node), that is one sequential pass over the file: the
  * blocks in file order, and each node checked synchronously from the block bytes in hand right
  * after the run holding its data block (fusedPass). A sound BBT too large to keep is taken in
  * windows of BIDs, one such pass each (windowedPass), so memory does not grow with the blocks.
@@ -28,6 +28,7 @@ import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
 import { bbtLeafRaw, bidKey, type BbtEntry } from './ndb/btree.ts';
 import { U32Vec } from './u32vec.ts';
+import { NbtPacked } from './nbt-packed.ts';
 import { parseHeader } from './ndb/header.ts';
 import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
@@ -53,9 +54,9 @@ export interface ValidateOptions {
   cacheBytes?: number;
   codecs?: Codecs;
   /**
-   * With `full`: keep at most this many NBT entries between passes (12 bytes each; above it the
-   * later passes walk the NBT again), and the BBT whole up to this many or two windows' worth,
-   * whichever is less. Default 4 000 000 (under 50 MiB).
+   * With `full`: keep at most this many NBT entries between passes (packed, 3-6 bytes each; above
+   * it the later passes walk the NBT again), and the BBT whole (12 bytes per entry) up to this many
+   * or two windows' worth, whichever is less. Default 4 000 000.
    */
   keptEntries?: number;
   /**
@@ -571,18 +572,19 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       walk.release();
       options.onPass?.('windowed', windows);
     } else if (bbtIndex && nbtKeep) {
-      const plan = planFused(bbtIndex, nbtKeep, bc, source.size, runBytes);
+      const nbt = unpack(nbtKeep);
+      const plan = planFused(bbtIndex, nbt, bc, source.size, runBytes);
       for (let k = 0; k < plan.skipped; k++) nodeDone();
       const pool = options.parts;
       const cuts = pool && pool.count > 1 ? splitFused(plan, pool.count) : [0, plan.runs];
       options.onPass?.(!pool || cuts.length <= 2 ? 'fused' : 'parts', 1);
       if (!pool || cuts.length <= 2) {
-        await fusedPass(source, bbtIndex, nbtKeep, plan, 0, plan.runs, bc, new LtpChecker(rep, L, NO_SOURCE), counts, blocksProgress, nodeDone, layerBlocks, runBytes, sideBytes);
+        await fusedPass(source, bbtIndex, nbt, plan, 0, plan.runs, bc, new LtpChecker(rep, L, NO_SOURCE), counts, blocksProgress, nodeDone, layerBlocks, runBytes, sideBytes);
       } else {
         const parts = cuts.length - 1;
         const bbt = bbtIndex.arrays();
-        const nbt = { nid: nbtKeep.nid.array(), data: nbtKeep.data.array(), sub: nbtKeep.sub.array() };
-        const input = (part: number): FusedPartInput => ({ part, cuts, bbt, nbt, runBytes, sideBytes, maxFindings });
+        const arrays = { nid: nbt.nid.array(), data: nbt.data.array(), sub: nbt.sub.array() };
+        const input = (part: number): FusedPartInput => ({ part, cuts, bbt, nbt: arrays, runBytes, sideBytes, maxFindings });
         const done = new Float64Array(parts);
         const nodesDone = new Float64Array(parts);
         const onPart = (part: number) => (blocks: number, nodes: number) => {
@@ -607,7 +609,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       await blockPass(source, file, bbtIndex, bc, counts, progress);
       const blocks = layerBlocks();
       file.bt.clear();
-      const kept = nbtKeep;
+      const kept = nbtKeep ? unpack(nbtKeep) : null;
       const nodes = kept
         ? (function* () {
           const n = { nid: 0, bidData: 0, bidSub: 0 };
@@ -640,13 +642,13 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
 async function nbtPass(
   walker: BtWalker, root: { bid: number; ib: number }, bids: BidSet, rep: Reporter, counts: ValidationReport['counts'],
   progress: (p: ValidateProgress) => void, full: boolean, keptLimit: number,
-): Promise<NbtKept | null> {
+): Promise<NbtPacked | null> {
   const nodeIds = new NidList();
   const children = new U32Vec();
   const parents = new U32Vec();
-  // Full mode keeps (nid, bidData, bidSub) of a sound NBT for the LTP pass (12 bytes per node)
-  // instead of walking the tree a second time.
-  let nbtKeep: NbtKept | null = full ? { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() } : null;
+  // Full mode keeps (nid, bidData, bidSub) of a sound NBT for the LTP pass (packed: 3-6 bytes per
+  // node) instead of walking the tree a second time.
+  let nbtKeep: NbtPacked | null = full ? new NbtPacked() : null;
   const beforeNbt = rep.count;
   await walker.walk('nbt', root, {
     page: () => {
@@ -660,12 +662,8 @@ async function nbtPass(
         counts.nbtEntries++;
         nodeIds.add(eNid);
         if (nbtKeep) {
-          if (eData > 0xffffffff || eSub > 0xffffffff || nbtKeep.nid.length >= keptLimit) nbtKeep = null;
-          else {
-            nbtKeep.nid.push(eNid);
-            nbtKeep.data.push(eData);
-            nbtKeep.sub.push(eSub);
-          }
+          if (eNid > 0xffffffff || eData > 0xffffffff || eSub > 0xffffffff || nbtKeep.length >= keptLimit) nbtKeep = null;
+          else nbtKeep.push(eNid, eData, eSub);
         }
         const t = nidType(eNid);
         if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && eNid !== 0x122) {
@@ -709,22 +707,22 @@ const WINDOW = 1 << 20;
  */
 async function windowedPass(
   walk: BtWalker, root: { bid: number; ib: number },
-  win: BbtIndex, size: number, nbt: NbtKept, pass: (plan: FusedPlan & { nbt: NbtKept }) => Promise<void>,
+  win: BbtIndex, size: number, nbt: NbtPacked, pass: (plan: FusedPlan & { nbt: NbtVecs }) => Promise<void>,
   bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void,
 ): Promise<number> {
-  const sel: NbtKept = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
+  const sel: NbtVecs = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
   let lo = 0;
   let windows = 1;
   /** The window in hand with the nodes whose data block's key is in [lo, hi). */
   const flush = async (hi: number) => {
     sel.nid.length = sel.data.length = sel.sub.length = 0;
-    for (let i = 0; i < nbt.nid.length; i++) {
-      const k = bidKey(nbt.data.at(i));
-      if (k < lo || k >= hi) continue;
-      sel.nid.push(nbt.nid.at(i));
-      sel.data.push(nbt.data.at(i));
-      sel.sub.push(nbt.sub.at(i));
-    }
+    nbt.forEach((nid, data, sub) => {
+      const k = bidKey(data);
+      if (k < lo || k >= hi) return;
+      sel.nid.push(nid);
+      sel.data.push(data);
+      sel.sub.push(sub);
+    });
     const plan = planFused(win, sel, bc, fileSize, runBytes);
     for (let k = 0; k < plan.skipped; k++) nodeDone();
     await pass({ ...plan, nbt: sel });
@@ -865,11 +863,22 @@ export interface BbtArrays {
   cbi: Uint16Array<ArrayBuffer>;
 }
 
-/** The NBT entries the fused pass checks: (nid, bidData, bidSub) per node. */
-interface NbtKept {
+/** The NBT entries a fused pass checks: (nid, bidData, bidSub) per node, by position. */
+interface NbtVecs {
   nid: U32Vec;
   data: U32Vec;
   sub: U32Vec;
+}
+
+/** The kept NBT as arrays, for a pass that takes its nodes by position. */
+function unpack(p: NbtPacked): NbtVecs {
+  const v: NbtVecs = { nid: new U32Vec(p.length), data: new U32Vec(p.length), sub: new U32Vec(p.length) };
+  p.forEach((nid, data, sub) => {
+    v.nid.push(nid);
+    v.data.push(data);
+    v.sub.push(sub);
+  });
+  return v;
 }
 
 /** The counts a fused pass keeps. */
@@ -914,7 +923,7 @@ export async function validatePart(
   const file = new PstFileImpl(cache, header, rep, codecs, {});
   const L = header.layout;
   const index = BbtIndex.of(input.bbt);
-  const nbt: NbtKept = { nid: U32Vec.of(input.nbt.nid), data: U32Vec.of(input.nbt.data), sub: U32Vec.of(input.nbt.sub) };
+  const nbt: NbtVecs = { nid: U32Vec.of(input.nbt.nid), data: U32Vec.of(input.nbt.data), sub: U32Vec.of(input.nbt.sub) };
   const bc = new BlockCheck(L, rep, codecs, header.encryption, source.size);
   const plan = planFused(index, nbt, bc, source.size, input.runBytes);
   const cuts = input.cuts;
@@ -988,7 +997,7 @@ interface FusedPlan {
   skipped: number;
 }
 
-function planFused(index: BbtIndex, nbt: NbtKept, bc: BlockCheck, size: number, runBytes: number): FusedPlan {
+function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, runBytes: number): FusedPlan {
   const order = index.fileOrder();
   const n = order.length;
   // Runs over `order`: [k0, k1) entries, [start, end) bytes; k1 = k0 + 1 and start = -1 for a
@@ -1110,7 +1119,7 @@ const newScratch = (): FusedScratch => ({ bufs: new Array<Uint8Array | undefined
  * trailer, once) by that part, so the parts together make the findings of one whole pass.
  */
 async function fusedPass(
-  source: ByteSource, index: BbtIndex, nbt: NbtKept, plan: FusedPlan, ra: number, rb: number, bc: BlockCheck, ltp: LtpChecker,
+  source: ByteSource, index: BbtIndex, nbt: NbtVecs, plan: FusedPlan, ra: number, rb: number, bc: BlockCheck, ltp: LtpChecker,
   counts: PassCounts, progress: () => void, nodeDone: () => void, layerBlocks: () => Blocks, runBytes: number, sideBudget: number,
   outer?: (bid: number) => BbtEntry | null | Promise<BbtEntry | null>, scratch: FusedScratch = newScratch(),
 ): Promise<void> {
