@@ -115,12 +115,12 @@ function have(tool) {
 }
 
 export async function run(log = console.log) {
-  // The V8 flags the mailferry executable starts with (its #! line; cli/engine.ts).
-  const { STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
   if (!existsSync(join(root, 'dist/node/worker/pst/index.js')) || !existsSync(join(root, 'dist/node/cli/pstgen/main.js'))) {
     log('reader: dist/node is missing; run `npm run build:node` first. Skipped.');
     return;
   }
+  // The V8 flags the mailferry executable starts with (its #! line; cli/engine.ts).
+  const { STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
   if (!have('time')) {
     log('reader: /usr/bin/time is missing (needed for peak RSS). Skipped.');
     return;
