@@ -25,8 +25,8 @@ export interface SlabCacheOptions {
    * mostly once, near each other: 8, 16 and 32 MiB gave the same walk times on 1 and 4 GiB files,
    * message- and attachment-heavy. A small budget is also full early in a run, so peak memory
    * does not creep up with the file's size while the cache fills: with 32 MiB an
-   * attachment-heavy walk peaked at 158 MiB on 1 GiB and 189 MiB on 4 GiB, with 8 MiB at 153
-   * and 159 MiB.
+   * attachment-heavy walk peaked at 159 MiB on 1 GiB and 189 MiB on 4 GiB, with 8 MiB at 153
+   * and 160 MiB.
    */
   budgetBytes?: number;
 }
