@@ -24,7 +24,7 @@ import v8 from 'node:v8';
  * ends at its maximum and in a short one it does not, and the peak memory of a run grew with the
  * file's size by up to 32 MiB. Capped at 8 it is at its maximum within the first second, for
  * the same times: the 1 GiB message-heavy walk took 6.7-6.8 s either way and peaked at 161-169
- * MiB instead of 202 MiB (inspect 170-172 instead of 195 MiB); pff2mt and validate took the same
+ * MiB instead of 202 MiB (inspect 169-172 instead of 195 MiB); pff2mt and validate took the same
  * time. At 4 the walk was ~5 % slower.
  */
 export const STARTUP_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
