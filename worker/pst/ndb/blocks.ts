@@ -53,7 +53,12 @@ export class Blocks {
     private readonly encryption: PstEncryption,
     /** Check dwCRC while reading (the validator turns it off after its block pass). */
     public verifyCrc: boolean,
-  ) {}
+  ) {
+    this.crypt = encryption === 'permute' ? BlockCrypt.PERMUTE : encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+  }
+
+  /** The file's cipher as the codecs name it (bCryptMethod; internal blocks are never encrypted). */
+  private readonly crypt: BlockCrypt;
 
   /**
    * BBT lookup; when the BBT itself is damaged and the block is not found, fall back to the
@@ -238,7 +243,7 @@ export class Blocks {
     const codecs = this.codecs;
     if (codecs?.crcDecodeInto && out && !checkOnly && !inflate && this.verifyCrc) {
       // The common case (no inflate, CRC checked) without option/result objects.
-      const crypt = isInternal(e.bid) ? BlockCrypt.NONE : this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+      const crypt = isInternal(e.bid) ? BlockCrypt.NONE : this.crypt;
       if (codecs.crcDecodeInto(b, out, crypt, e.bid >>> 0) !== crc) {
         this.rep.report('PST-BLOCK-CRC', { nid, offset: e.ib, field: 'BLOCKTRAILER.dwCRC', message: `Block ${hex(e.bid)}.` });
       }
@@ -248,7 +253,7 @@ export class Blocks {
     const fused = this.codecs?.decodeBlock;
     if (fused && out && !checkOnly) {
       // One pass through wasm memory: CRC, inflate or copy, decrypt.
-      const crypt = isInternal(e.bid) ? BlockCrypt.NONE : this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+      const crypt = isInternal(e.bid) ? BlockCrypt.NONE : this.crypt;
       const o = this.fusedOptions;
       o.crypt = crypt;
       o.key = e.bid >>> 0;
@@ -487,7 +492,7 @@ export class Blocks {
     }
     const desc = this.runDesc;
     const crcs = this.runCrc;
-    const crypt = this.encryption === 'permute' ? BlockCrypt.PERMUTE : this.encryption === 'cyclic' ? BlockCrypt.CYCLIC : BlockCrypt.NONE;
+    const crypt = this.crypt;
     const trailerSize = this.L.blockTrailerSize;
     for (let k = 0; k < n; k++) {
       const e = entries[r.i + k]!;
