@@ -298,12 +298,8 @@ class WasmCodecs implements Codecs {
       const off = desc[4 * k]!;
       const len = desc[4 * k + 1]!;
       const c = desc[4 * k + 2]!;
-      const dest = out.subarray(at, at + len);
-      dest.set(raw.subarray(off, off + len));
-      desc[4 * k + 3] = this.crc32(dest);
-      if (c >>> 16 === BlockCrypt.PERMUTE) this.permuteDecode(dest);
-      // The folded word is its own fold (it has no high half), so it serves as the key.
-      else if (c >>> 16 === BlockCrypt.CYCLIC) this.cyclicDecode(dest, c & 0xffff);
+      // The folded cyclic word is its own fold (it has no high half), so it serves as the key.
+      desc[4 * k + 3] = this.crcDecodeInto(raw.subarray(off, off + len), out.subarray(at, at + len), c >>> 16, c & 0xffff);
       at += len;
     }
     return at - outAt;
