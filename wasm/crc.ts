@@ -91,7 +91,7 @@ export const FOLD_MIN: usize = (FOLD_CHUNKS + 1) << 4;
 /** What earlier chunks folded into each chunk, indexed by chunk number mod 128. */
 const ACC: usize = memory.data(128 * 16, 64);
 
-/** What the folded chunks put into chunk `c` of the tail (foldTail's view of the ring). */
+/** What the folded chunks put into chunk `c` of the tail (read by foldTail and crcPermuteDecode). */
 // @ts-ignore: decorator
 @inline export function foldedInto(c: usize): v128 {
   return v128.load(ACC + ((c & 127) << 4));
@@ -144,7 +144,7 @@ const TAIL: usize = memory.data(<i32>((FOLD_CHUNKS + 1) << 4), 64);
   const tlen = len - (h << 4);
   let u: usize = 0;
   for (; (u + 1) << 4 <= tlen; u++) {
-    v128.store(TAIL + (u << 4), v128.xor(v128.load(t0 + (u << 4)), v128.load(ACC + (((h + u) & 127) << 4))));
+    v128.store(TAIL + (u << 4), v128.xor(v128.load(t0 + (u << 4)), foldedInto(h + u)));
   }
   // The partial last chunk: nothing is folded into it (the gaps end 89 chunks on).
   for (let j: usize = u << 4; j < tlen; j++) store<u8>(TAIL + j, load<u8>(t0 + j));
