@@ -15,12 +15,17 @@ const zig = (d: number): number => (d >= 0 ? d * 2 : -d * 2 - 1);
 const unzig = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 export class NbtPacked {
-  private buf = new Uint8Array(1 << 16);
+  private buf: Uint8Array;
   private at = 0;
   private lastNid = 0;
   private lastData = 0;
   /** Entries kept. */
   length = 0;
+
+  /** `bytes`: the buffer to start with (it doubles as it fills). */
+  constructor(bytes = 1 << 16) {
+    this.buf = new Uint8Array(Math.max(16, bytes));
+  }
 
   /** Append one entry; `nid`, `bidData` and `bidSub` are u32. */
   push(nid: number, bidData: number, bidSub: number): void {

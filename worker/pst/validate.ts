@@ -9,11 +9,12 @@
  * and every folder's and message's nidParent (orphans).
  * Full mode adds every block (BLOCKTRAILER, wSig, dwCRC, inflate; validate-blocks.ts) and every
  * node's LTP structures (heaps, BTHs, PCs, TCs, subnode trees, messages with recipients,
- * attachments and embedded messages; validate-ltp.ts). When both B-trees are sound and small
- * enough to keep (12 bytes per block, 3-6 per node), that is one sequential pass over the file: the
- * blocks in file order, and each node checked synchronously from the block bytes in hand right
- * after the run holding its data block (fusedPass). A sound BBT too large to keep is taken in
- * windows of BIDs, one such pass each (windowedPass), so memory does not grow with the blocks.
+ * attachments and embedded messages; validate-ltp.ts). When both B-trees are sound, that is one
+ * sequential pass over the file: the blocks in file order, and each node checked synchronously
+ * from the block bytes in hand right after the run holding its data block (fusedPass), with the
+ * BBT kept (12 bytes per block) and the NBT (3-6 bytes per node). A BBT of more than one window
+ * (WINDOW blocks) is taken in windows of BIDs, one such pass each (windowedPass), so the memory
+ * for blocks does not grow with the file.
  * Otherwise (a damaged B-tree, an NBT too large to keep) blocks are checked in file order per
  * batch of BBT leaves and nodes read through the reader's NDB layer. Folder tables of more than
  * a few hundred KiB go through the reader's layers with their heap paged. Memory stays bounded:
@@ -55,13 +56,14 @@ export interface ValidateOptions {
   codecs?: Codecs;
   /**
    * With `full`: keep at most this many NBT entries between passes (packed, 3-6 bytes each; above
-   * it the later passes walk the NBT again), and the BBT whole (12 bytes per entry) up to this many
-   * or two windows' worth, whichever is less. Default 4 000 000.
+   * it the later passes walk the NBT again), and at most this many BBT entries (12 bytes each) at a
+   * time. Default 4 000 000.
    */
   keptEntries?: number;
   /**
-   * With `full`, a sound BBT too large to keep whole: check it in windows of this many entries
-   * (default 1 048 576, at most keptEntries), one fused pass each.
+   * With `full`, a sound BBT of more entries than this: check it in windows of this many entries
+   * (default 262 144, at most keptEntries), one fused pass each. With `parts` the BBT is kept whole
+   * up to 2 097 152 entries (the parts need it whole).
    */
   windowEntries?: number;
   /** With `full`: told which way the blocks and nodes are checked, and in how many windows (tests, benchmarks). */
@@ -217,9 +219,13 @@ class BbtIndex {
   private ibq = new Uint32Array(65536);
   private cb = new Uint16Array(65536);
   private cbi = new Uint16Array(65536);
+  /** bidKey of every `window`-th entry added: where each window of windowedPass starts. */
+  readonly starts: number[] = [];
+  private seen = 0;
   constructor(
-    private readonly align: number,
-    private readonly limit: number,
+    readonly align: number,
+    readonly limit: number,
+    private window = limit,
   ) {}
   /** The entries as arrays (copies, for a worker; see BbtIndex.of). */
   arrays(): BbtArrays {
@@ -237,7 +243,7 @@ class BbtIndex {
   }
   /**
    * Past the cap the entries are dropped (memory stays bounded on huge files) but still checked:
-   * `over` with `ok` says the tree could be kept in windows of at most `limit` entries.
+   * `over` with `ok` says the tree can be taken in windows (`starts`); the first `limit` entries stay.
    */
   over = false;
   private lastKey = -1;
@@ -249,16 +255,15 @@ class BbtIndex {
       return;
     }
     this.lastKey = bidKey(bid);
+    if (this.seen++ % this.window === 0) this.starts.push(this.lastKey);
     if (this.over) return;
     if (this.n >= this.limit) {
       this.over = true;
-      this.bid = this.ibq = new Uint32Array(0);
-      this.cb = this.cbi = new Uint16Array(0);
       return;
     }
     if (this.n === this.bid.length) {
       const grow = <T extends Uint32Array | Uint16Array>(a: T): T => {
-        const b = new (a.constructor as { new (n: number): T })(a.length * 2);
+        const b = new (a.constructor as { new (n: number): T })(Math.min(a.length * 2, Math.max(this.limit, a.length + 1)));
         b.set(a);
         return b;
       };
@@ -273,9 +278,11 @@ class BbtIndex {
     this.cb[i] = cb;
     this.cbi[i] = cbInflated;
   }
-  /** Empty again, keeping the arrays (the next window of a windowed pass). */
+  /** Empty again, keeping the arrays, for a window of windowedPass (`starts` stays as it is). */
   reset(): void {
+    this.window = Infinity;
     this.n = 0;
+    this.over = false;
     this.lastKey = -1;
   }
   entry(i: number): BbtEntry {
@@ -490,10 +497,10 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   const bids = new BidSet();
   const L = h.layout;
   const keptLimit = options.keptEntries ?? 4_000_000;
-  // The BBT is kept whole up to two windows' worth; past that windowedPass takes it in windows,
-  // at about the same speed, so memory stays flat however many blocks the file has.
+  // The BBT is kept whole up to one window; past that windowedPass takes it in windows, so memory
+  // is the same however many blocks the file has. The parts of a pass in threads need it whole.
   const windowEntries = Math.max(1, Math.min(keptLimit, options.windowEntries ?? WINDOW));
-  const index = full ? new BbtIndex(L.blockAlign, Math.min(keptLimit, 2 * windowEntries)) : null;
+  const index = full ? new BbtIndex(L.blockAlign, Math.min(keptLimit, options.parts ? PARTS_KEPT : windowEntries), windowEntries) : null;
   const beforeBbt = rep.count;
   const walker = new BtWalker(source, L, rep, (d) => codecs.crc32(d));
   await walker.walk('bbt', h.bbtRoot, {
@@ -537,7 +544,9 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     rep.report(r.data ? 'PST-ZERO-RUN' : 'PST-ZERO-RUN-FREE', { offset: r.start, message: `About ${Math.round((r.end - r.start) / 1024)} KiB of zero bytes from ${hex(r.start)}.` });
   }
 
-  const nbtKeep = await nbtPass(walker, h.nbtRoot, bids, rep, counts, progress, full, keptLimit);
+  // Windowed, the kept NBT comes in one bucket per window (by its data block's key).
+  const starts = bbtWindowed ? index.starts : [0];
+  const nbtKeep = await nbtPass(walker, h.nbtRoot, bids, rep, counts, progress, full, keptLimit, starts);
   walker.release();
 
   if (full) {
@@ -548,7 +557,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     };
     // Blocks through the NDB layer for the reader-layer checks: with a sound BBT in memory they
     // come from large windows of the file, else through B-tree lookups (and trailer-scan recovery).
-    const win = bbtWindowed && nbtKeep ? new BbtIndex(L.blockAlign, windowEntries + 1) : null;
+    const win = bbtWindowed && nbtKeep ? windowIndex(index, windowEntries) : null;
     const kept = bbtIndex ?? win;
     const layerBlocks = () => {
       const blocks = kept ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
@@ -566,13 +575,13 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       let layers: Blocks | undefined;
       // Blocks of other windows: through the B-tree.
       const outer = (bid: number) => file.bt.bbt(bid);
-      const windows = await windowedPass(walk, h.bbtRoot, win, windowEntries, nbtKeep, (plan) =>
+      const windows = await windowedPass(walk, h.bbtRoot, win, starts, nbtKeep, (plan) =>
         fusedPass(source, win, plan.nbt, plan, 0, plan.runs, bc, ltp, counts, blocksProgress, nodeDone, () => (layers ??= layerBlocks()), runBytes, sideBytes, outer, scratch),
       bc, source.size, runBytes, nodeDone);
       walk.release();
       options.onPass?.('windowed', windows);
     } else if (bbtIndex && nbtKeep) {
-      const nbt = unpack(nbtKeep);
+      const nbt = unpack(nbtKeep[0]!);
       const plan = planFused(bbtIndex, nbt, bc, source.size, runBytes);
       for (let k = 0; k < plan.skipped; k++) nodeDone();
       const pool = options.parts;
@@ -609,7 +618,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       await blockPass(source, file, bbtIndex, bc, counts, progress);
       const blocks = layerBlocks();
       file.bt.clear();
-      const kept = nbtKeep ? unpack(nbtKeep) : null;
+      const kept = nbtKeep ? unpack(nbtKeep[0]!) : null;
       const nodes = kept
         ? (function* () {
           const n = { nid: 0, bidData: 0, bidSub: 0 };
@@ -641,14 +650,17 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
  */
 async function nbtPass(
   walker: BtWalker, root: { bid: number; ib: number }, bids: BidSet, rep: Reporter, counts: ValidationReport['counts'],
-  progress: (p: ValidateProgress) => void, full: boolean, keptLimit: number,
-): Promise<NbtPacked | null> {
+  progress: (p: ValidateProgress) => void, full: boolean, keptLimit: number, starts: number[],
+): Promise<NbtPacked[] | null> {
   const nodeIds = new NidList();
   const children = new U32Vec();
   const parents = new U32Vec();
   // Full mode keeps (nid, bidData, bidSub) of a sound NBT for the LTP pass (packed: 3-6 bytes per
-  // node) instead of walking the tree a second time.
-  let nbtKeep: NbtPacked | null = full ? new NbtPacked() : null;
+  // node) instead of walking the tree a second time: one bucket per window of the BBT (`starts`),
+  // the window its data block's key falls in (before the first: the first).
+  let nbtKeep: NbtPacked[] | null = full ? starts.map(() => new NbtPacked(starts.length > 1 ? 4096 : 1 << 16)) : null;
+  let kept = 0;
+  let w = 0;
   const beforeNbt = rep.count;
   await walker.walk('nbt', root, {
     page: () => {
@@ -662,8 +674,14 @@ async function nbtPass(
         counts.nbtEntries++;
         nodeIds.add(eNid);
         if (nbtKeep) {
-          if (eNid > 0xffffffff || eData > 0xffffffff || eSub > 0xffffffff || nbtKeep.length >= keptLimit) nbtKeep = null;
-          else nbtKeep.push(eNid, eData, eSub);
+          if (eNid > 0xffffffff || eData > 0xffffffff || eSub > 0xffffffff || kept >= keptLimit) nbtKeep = null;
+          else {
+            const k = bidKey(eData);
+            // Data blocks mostly ascend with the NID: the last node's window, else a bisection.
+            if (k < starts[w]! || (w + 1 < starts.length && k >= starts[w + 1]!)) w = windowOf(starts, k);
+            nbtKeep[w]!.push(eNid, eData, eSub);
+            kept++;
+          }
         }
         const t = nidType(eNid);
         if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && eNid !== 0x122) {
@@ -693,55 +711,76 @@ async function nbtPass(
   return nbtKeep;
 }
 
-/** BBT entries per window of windowedPass (12 bytes each, and about 9 more for the plan). */
-const WINDOW = 1 << 20;
+/**
+ * BBT entries per window of windowedPass (12 bytes each, about 9 more for the plan, and the
+ * window's nodes): about 4 MiB, whatever the file's size.
+ */
+const WINDOW = 1 << 18;
+/** BBT entries kept whole for a pass cut into parts (ValidateOptions.parts); past it, windows. */
+const PARTS_KEPT = 1 << 21;
+
+/** The window (of BbtIndex.starts) `key` falls in; a key before the first, the first. */
+function windowOf(starts: number[], key: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= key) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The index for windowedPass's windows: the first walk's (it holds one window), or a new one. */
+function windowIndex(index: BbtIndex, size: number): BbtIndex {
+  if (index.limit !== size) return new BbtIndex(index.align, size, Infinity);
+  index.reset();
+  return index;
+}
 
 /**
- * validate --full's fused pass for a sound BBT too large to keep whole (over two windows): the
- * BBT is walked again ([MS-PST] 2.2.2.7.7.3, BBTENTRY) and taken in windows of `size` entries in
- * BID order; each window is one fused pass over its blocks in file order and over the nodes
- * whose NBTENTRY.bidData falls in its BID range. Block BIDs come from a counter as blocks are
- * written, so a message's blocks nearly always share its data block's window; a block in another
- * window is found through the B-tree (by `pass`), decoded for the node, and checked (CRC, trailer)
- * once, by its own window. Memory: one window and the kept NBT, whatever the file's size.
+ * validate --full's fused pass for a sound BBT too large to keep whole (over one window): the
+ * BBT is walked again ([MS-PST] 2.2.2.7.7.3, BBTENTRY) and taken in windows in BID order, the
+ * ones the first walk marked (`starts`); each window is one fused pass over its blocks in file
+ * order and over its bucket of nodes (those whose NBTENTRY.bidData falls in its BID range). Block
+ * BIDs come from a counter as blocks are written, so a message's blocks nearly always share its
+ * data block's window; a block in another window is found through the B-tree (by `pass`),
+ * decoded for the node, and checked (CRC, trailer) once, by its own window. Memory: one window
+ * and the kept NBT, whatever the file's size. Every bucket is checked, also if the second walk
+ * ends early (its blocks then through the B-tree).
  */
 async function windowedPass(
   walk: BtWalker, root: { bid: number; ib: number },
-  win: BbtIndex, size: number, nbt: NbtPacked, pass: (plan: FusedPlan & { nbt: NbtVecs }) => Promise<void>,
+  win: BbtIndex, starts: number[], buckets: (NbtPacked | null)[], pass: (plan: FusedPlan & { nbt: NbtVecs }) => Promise<void>,
   bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void,
 ): Promise<number> {
   const sel: NbtVecs = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
-  let lo = 0;
-  let windows = 1;
-  /** The window in hand with the nodes whose data block's key is in [lo, hi). */
-  const flush = async (hi: number) => {
+  let w = 0;
+  /** Window `w` in hand, with its bucket of nodes. */
+  const flush = async () => {
     sel.nid.length = sel.data.length = sel.sub.length = 0;
-    nbt.forEach((nid, data, sub) => {
-      const k = bidKey(data);
-      if (k < lo || k >= hi) return;
+    buckets[w]?.forEach((nid, data, sub) => {
       sel.nid.push(nid);
       sel.data.push(data);
       sel.sub.push(sub);
     });
+    buckets[w] = null;
     const plan = planFused(win, sel, bc, fileSize, runBytes);
     for (let k = 0; k < plan.skipped; k++) nodeDone();
     await pass({ ...plan, nbt: sel });
     win.reset();
-    lo = hi;
+    w++;
   };
   const take = (from: number, n: number, bid: Float64Array, ib: Float64Array, cb: Float64Array, cbi: Float64Array): Promise<void> | undefined => {
     for (let i = from; i < n; i++) {
-      if (win.n >= size) {
-        windows++;
-        return flush(bidKey(bid[i]!)).then(() => take(i, n, bid, ib, cb, cbi));
-      }
+      if (w + 1 < starts.length && bidKey(bid[i]!) >= starts[w + 1]!) return flush().then(() => take(i, n, bid, ib, cb, cbi));
       win.add(bid[i]!, ib[i]!, cb[i]!, cbi[i]!);
     }
     return undefined;
   };
   await walk.walk('bbt', root, { page: () => {}, leaf: (n, _keys, bid, ib, cb, cbi) => take(0, n, bid, ib, cb, cbi) });
-  await flush(Infinity);
-  return windows;
+  while (w < starts.length) await flush();
+  return starts.length;
 }
 
 const NO_SOURCE: LtpSource = {
@@ -1302,33 +1341,42 @@ async function fusedPass(
         }
         // The missing block, and the announced leaves of the data tree it belongs to (a big
         // table's row matrix then costs one retry, not one per block).
+        /** A block of another window: its BBT entry, and its bytes unless a run in hand holds them. */
+        const fetchOuter = async (bid: number) => {
+          const key = bidKey(bid);
+          let e = outerEntries.get(key);
+          if (e === undefined) outerEntries.set(key, (e = await outer!(bid)));
+          if (!e || outerRaw.has(key) || !bc.inFile(e.ib, e.cb)) return;
+          const span = bc.span(e.cb);
+          if (slotOf(e.ib, span) >= 0) return;
+          outerRaw.set(key, (await source.read(e.ib, span)).slice());
+          sideBytes += span;
+        };
         const fetchOne = async (m: number) => {
           const span = bc.span(index.cbAt(m));
           // An own copy: the source may reuse its buffers.
           side.set(m, (await source.read(index.ib(m), span)).slice());
           sideBytes += span;
         };
-        if (missingOuter >= 0) {
-          // A block of another window: its BBT entry first, then (on the next miss) its bytes.
-          const key = bidKey(missingOuter);
-          const e = outerEntries.get(key);
-          if (e === undefined) outerEntries.set(key, await outer!(missingOuter));
-          else if (e) {
-            const span = bc.span(e.cb);
-            outerRaw.set(key, (await source.read(e.ib, span)).slice());
-            sideBytes += span;
-          }
-          continue;
-        }
-        const m = missing;
-        await fetchOne(m);
         const w = wanted;
         wanted = [];
-        if (w.some((b) => index.indexOf(b) === m)) {
+        let announced: boolean;
+        if (missingOuter >= 0) {
+          const key = bidKey(missingOuter);
+          await fetchOuter(missingOuter);
+          announced = w.some((b) => bidKey(b) === key);
+        } else {
+          const m = missing;
+          await fetchOne(m);
+          announced = w.some((b) => index.indexOf(b) === m);
+        }
+        if (announced) {
           for (const b of w) {
+            if (sideBytes > SIDE_BUDGET) break;
             const k = index.indexOf(b);
-            if (k < 0 || side.has(k) || sideBytes > SIDE_BUDGET || !bc.inFile(index.ib(k), index.cbAt(k)) || inWindows(k)) continue;
-            await fetchOne(k);
+            if (k < 0) {
+              if (outer) await fetchOuter(b);
+            } else if (!side.has(k) && bc.inFile(index.ib(k), index.cbAt(k)) && !inWindows(k)) await fetchOne(k);
           }
         }
       }
