@@ -133,8 +133,10 @@ export class BtWalker {
     private readonly L: Layout,
     private readonly rep: Reporter,
     private readonly crc32: (d: Uint8Array) => number,
+    /** Slabs of 128 KiB kept (pages are visited once each; neighbouring pages share a slab). */
+    slabs = 64,
   ) {
-    this.slabs = new Slabs(src);
+    this.slabs = new Slabs(src, 128 * 1024, slabs);
   }
 
   /** Record a use of the page at `ib` (parsed as `ptype`, 0 unusable), evicting the least recent past 4096. */

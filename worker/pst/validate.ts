@@ -569,7 +569,8 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
     const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
     if (win && nbtKeep) {
-      const walk = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d));
+      // The BBT again, alongside the pass: a few slabs are enough for a walk in key order.
+      const walk = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d), 8);
       const scratch = newScratch();
       const ltp = new LtpChecker(rep, L, NO_SOURCE);
       let layers: Blocks | undefined;
