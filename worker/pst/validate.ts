@@ -560,7 +560,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     const win = bbtWindowed && nbtKeep ? windowIndex(index, windowEntries) : null;
     const kept = bbtIndex ?? win;
     const layerBlocks = () => {
-      const blocks = kept ? new Blocks(new WindowSource(source), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
+      const blocks = kept ? new Blocks(new WindowSource(source, 512 << 10), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
       if (kept) blocks.bbtIndex = (bid) => kept.find(bid);
       blocks.verifyCrc = false; // the block pass checks every CRC
       return blocks;
@@ -969,7 +969,7 @@ export async function validatePart(
   const cuts = input.cuts;
   if (plan.runs !== cuts[cuts.length - 1] || !(input.part >= 0 && input.part + 1 < cuts.length)) throw new Error('validatePart: the cuts do not fit this file');
   const layerBlocks = () => {
-    const blocks = new Blocks(new WindowSource(source), L, file.bt, rep, codecs, header.encryption, false);
+    const blocks = new Blocks(new WindowSource(source, 512 << 10), L, file.bt, rep, codecs, header.encryption, false);
     blocks.bbtIndex = (bid) => index.find(bid);
     blocks.verifyCrc = false;
     return blocks;
