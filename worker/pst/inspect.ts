@@ -10,6 +10,8 @@ import type { Finding } from '../findings.ts';
 import type { Folder, PstEncryption, PstVariant } from './index.ts';
 import { openPst, type OpenPstOptions, type PstFileImpl, NID_ATTACHMENT_TABLE } from './messaging/pst-file.ts';
 import { Table } from './ltp/tc.ts';
+import { LtpNode } from './ltp/node.ts';
+import { hex } from './codes.ts';
 
 /**
  * One folder of `InspectReport.folders`.
@@ -127,12 +129,20 @@ export async function inspect(source: ByteSource, options: InspectOptions = {}):
   };
 }
 
+/**
+ * Attachments of message `nid`: the row count of its attachment table ([MS-PST] 2.4.6.1), found
+ * through the node's subnode tree alone; the message's own property context is not read.
+ */
 async function attachmentCount(pst: PstFileImpl, nid: number): Promise<number> {
-  const node = await pst.node(nid, 'Message');
-  if (!node) return 0;
-  const subs = await node.subnodes();
-  if (!subs.has(NID_ATTACHMENT_TABLE)) return 0;
-  const at = await node.openSubnode(NID_ATTACHMENT_TABLE);
+  const e = await pst.bt.nbt(nid);
+  if (!e) {
+    pst.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `Message ${hex(nid)}.` });
+    return 0;
+  }
+  if (!e.bidSub) return 0;
+  const sub = (await pst.blocks.subnodes(e.bidSub, { nid })).get(NID_ATTACHMENT_TABLE);
+  if (!sub) return 0;
+  const at = await LtpNode.open(pst.blocks, pst.rep, NID_ATTACHMENT_TABLE, sub.bidData, sub.bidSub);
   const t = at ? Table.open(at, pst.rep, pst.header.layout.ansi) : null;
   return t ? t.rowCount : 0;
 }
