@@ -7,7 +7,7 @@
  * exports one.
  */
 import { describe, expect, test } from 'vitest';
-import { generateDescription, mutate, writePstToBytes, type MutationKind, type MutationOptions } from '../cli/pstgen/index.ts';
+import { generateDescription, mutate, pstCrc, writePstToBytes, type MutationKind, type MutationOptions } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
 import { openPst, PstOpenError, type Folder, type PstFile } from '../worker/pst/index.ts';
 import type { PstFileImpl } from '../worker/pst/messaging/pst-file.ts';
@@ -165,6 +165,50 @@ describe('targeted damage stays local and is named', () => {
       expect(out.messages.size).toBe(base.messages.size);
       for (const [nid, json] of base.messages) expect(out.messages.get(nid)).toBe(json);
     }
+  });
+
+  test('a contents table missing one row-matrix block: listed rows once, the rest through the NBT', async () => {
+    const bytes = writePstToBytes(generateDescription({ variant: 'unicode', crypt: 'none', messages: 900, attachmentMiB: 0, seed: 15 })).bytes;
+    const pst = (await openPst(bytesSource(bytes))) as PstFileImpl;
+    const ipm = await pst.folder((await pst.storeInfo()).ipmSubtreeNid!);
+    // The folder with the most messages: its row matrix spans several blocks.
+    let big: Folder | undefined;
+    let most = 0;
+    for (const f of await ipm.subfolders()) {
+      let n = 0;
+      for await (const _ of f.messages()) n++;
+      if (n > most) [big, most] = [f, n];
+    }
+    const tnid = (big!.nid & ~0x1f) | 0x0e;
+    const node = (await pst.node(tnid, 'Contents table'))!;
+    const hnidRows = new DataView(node.heap.get(node.heap.hidUserRoot)!.buffer, node.heap.get(node.heap.hidUserRoot)!.byteOffset).getUint32(14, true);
+    const sub = (await node.subnode(hnidRows))!;
+    const tree = (await pst.blocks.dataTree(sub.bidData))!;
+    expect(tree.bids.length).toBeGreaterThan(1);
+    // The data tree's XBLOCK names a block that is not in the BBT instead of the second one
+    // (its CRC made good again): the rows of that block cannot be read.
+    const x = (await pst.bt.bbt(sub.bidData))!;
+    const damaged = bytes.slice();
+    const dv = new DataView(damaged.buffer);
+    expect(dv.getUint32(x.ib + 8 + 8, true)).toBe(tree.bids[1]);
+    dv.setUint32(x.ib + 8 + 8, 0x7ffffff8, true);
+    const trailer = x.ib + ((x.cb + 16 + 63) & ~63) - 16;
+    dv.setUint32(trailer + 4, pstCrc(damaged.subarray(x.ib, x.ib + x.cb)), true);
+    const findings: Finding[] = [];
+    const hurt = await openPst(bytesSource(damaged), { onFinding: (f) => findings.push(f) });
+    const folder = await hurt.folder(big!.nid);
+    const seen = new Map<number, number>();
+    const fromNbt: number[] = [];
+    for await (const m of folder.messages()) {
+      seen.set(m.nid, (seen.get(m.nid) ?? 0) + 1);
+      if (!m.row.length) fromNbt.push(m.nid);
+    }
+    // Every message once: the rows of the readable blocks from the table, the others recovered.
+    expect(seen.size).toBe(most);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(fromNbt.length).toBeGreaterThan(0);
+    expect(fromNbt.length).toBeLessThan(most);
+    expect(findings.some((f) => f.code === 'PST-CONTENTS-RECOVERED' && f.nid === tnid && f.message?.includes(`${fromNbt.length} message(s)`))).toBe(true);
   });
 
   test('header damage: CRC mismatch reported, file still read', async () => {

@@ -21,7 +21,6 @@ import { Table } from '../ltp/tc.ts';
 import { Blocks } from '../ndb/blocks.ts';
 import { BTrees, type NbtEntry } from '../ndb/btree.ts';
 import { type Header, parseHeader } from '../ndb/header.ts';
-import { U32Vec } from '../u32vec.ts';
 import { NamedMap, buildNamedMap, convertList, convertProps, objectCodepage, objectCodepageList, type CodepagePolicy, type ConvertContext } from './props.ts';
 
 export const NID_MESSAGE_STORE = 0x21;
@@ -491,11 +490,14 @@ class FolderImpl implements Folder {
     const named = await this.file.namedMap();
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
     const status = { failed: false };
-    // Row ids as listed, packed (a folder may list a million); a Set is built only if the NBT
-    // fallback below needs one.
-    const listedIds = new U32Vec();
     // The table's rows through a pull cursor (no generator of its own per row).
     const table = await this.file.table(tnid, false, status);
+    // The rows listed, one bit per row-index entry (a folder may list a million): the cursor
+    // gives rows in the order of table.rowIds, skipping some. A Set of ids is built only if the
+    // NBT fallback below needs one.
+    const ids = table?.rowIds;
+    const listed = new Uint8Array(((ids?.length ?? 0) + 7) >> 3);
+    let at = 0;
     let rows = 0;
     const cursor = table?.listCursor();
     for (;;) {
@@ -503,7 +505,8 @@ class FolderImpl implements Folder {
       const row = n instanceof Promise ? await n : n;
       if (!row) break;
       rows++;
-      listedIds.push(row.rowId);
+      while (at < ids!.length && ids!.at(at) !== row.rowId) at++;
+      if (at < ids!.length) listed[at >> 3]! |= 1 << (at++ & 7);
       const t = nidType(row.rowId);
       if (t !== NID_TYPE_NORMAL_MESSAGE && t !== NID_TYPE_ASSOC_MESSAGE) {
         this.file.rep.report('PST-TC-ROW', { nid: tnid, field: 'PidTagLtpRowId', message: `Contents row ${hex(row.rowId)} is not a message.` });
@@ -523,11 +526,12 @@ class FolderImpl implements Folder {
     }
     if (table && rows < table.rowCount) status.failed = true;
     if (status.failed) {
-      const listed = new Set(listedIds.array());
+      const listedIds = new Set<number>();
+      for (let k = 0; ids && k < ids.length; k++) if (listed[k >> 3]! & (1 << (k & 7))) listedIds.add(ids.at(k));
       let found = 0;
       const type = assoc ? NID_TYPE_ASSOC_MESSAGE : NID_TYPE_NORMAL_MESSAGE;
       for await (const nid of this.file.childrenFromNbt(this.nid, [type])) {
-        if (listed.has(nid)) continue;
+        if (listedIds.has(nid)) continue;
         found++;
         yield { nid, folderNid: this.nid, assoc, row: [] };
       }
