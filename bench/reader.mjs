@@ -18,7 +18,10 @@
  * Environment: MAILFERRY_BENCH_DIR (scratch dir, default the OS temp dir), MAILFERRY_BENCH_GB
  * (size of the attachment-heavy case, default 1), MAILFERRY_BENCH_MESSAGES (messages of the
  * small message-heavy case, default 30000; 0 leaves it out), MAILFERRY_BENCH_4G=1 (add the
- * ~4 GiB cases), MAILFERRY_BENCH_REPEAT (rounds, default 3), MAILFERRY_BENCH_TIMEOUT.
+ * ~4 GiB cases), MAILFERRY_BENCH_8G=1 (add an ~8 GiB attachment-heavy case), MAILFERRY_BENCH_REPEAT
+ * (rounds, default 3), MAILFERRY_BENCH_TIMEOUT.
+ * Peak RSS is the highest of a tool's runs (each run's is listed); at the end, the peaks of
+ * inspect, validate and the walk are set side by side by file size (the target: flat from 1 to 4 GiB).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -141,6 +144,9 @@ export async function run(log = console.log) {
     cases.push({ name: 'attachment-heavy 4 GiB', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '12000', '--attachment-mib', '4000'] });
     cases.push(messageHeavy(4));
   }
+  if (process.env.MAILFERRY_BENCH_8G === '1') {
+    cases.push({ name: 'attachment-heavy 8 GiB', args: ['--variant', 'unicode', '--crypt', 'permute', '--messages', '24000', '--attachment-mib', '8000'] });
+  }
   const results = [];
   try {
     for (const c of cases) {
@@ -183,7 +189,7 @@ export async function run(log = console.log) {
       rmSync(out, { recursive: true, force: true });
       for (const [name, list] of Object.entries(runs)) {
         const best = list.reduce((x, y) => (y.seconds < x.seconds ? y : x));
-        row[name] = { ...best, rssMiB: Math.max(...list.map((x) => x.rssMiB)), all: list.map((x) => x.seconds) };
+        row[name] = { ...best, rssMiB: Math.max(...list.map((x) => x.rssMiB)), all: list.map((x) => x.seconds), allRss: list.map((x) => x.rssMiB) };
       }
       try {
         row.walkInfo = JSON.parse(row.walk.stdout.trim().split('\n').pop());
@@ -195,7 +201,7 @@ export async function run(log = console.log) {
       const f = (r) =>
         !r ? 'n/a'
         : r.stopped ? `> ${TIMEOUT} s (stopped)`
-        : `${r.seconds.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s cpu, ${r.rssMiB.toFixed(0)} MiB peak${r.status ? ` (exit ${r.status})` : ''}${r.all.length > 1 ? `  runs ${r.all.map((x) => x.toFixed(2)).join('/')} s` : ''}`;
+        : `${r.seconds.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s cpu, ${r.rssMiB.toFixed(0)} MiB peak${r.status ? ` (exit ${r.status})` : ''}${r.all.length > 1 ? `  runs ${r.all.map((x) => x.toFixed(2)).join('/')} s, ${r.allRss.map((x) => x.toFixed(0)).join('/')} MiB` : ''}`;
       // A ratio against a stopped run is a lower bound.
       const ratio = (ref, ours) => `${ref.stopped ? '> ' : ''}${(ref.seconds / ours.seconds).toFixed(2)}x`;
       log(`reader: ${c.name} (${row.sizeMiB} MiB)`);
@@ -215,10 +221,27 @@ export async function run(log = console.log) {
       log(`  validate --full:   ${(mib / row.validate.seconds).toFixed(0)} MiB/s wall, ${(mib / row.validate.cpu).toFixed(0)} MiB/s cpu (target >= 200)`);
       if (row.walkInfo) log(`  folder tree:       ${row.walkInfo.treeMs.toFixed(0)} ms (target < 1000)`);
     }
+    sizeSummary(results, log);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
+}
+
+/** Peak RSS of inspect, validate and the walk by file size, per kind of file (the target: flat from 1 to 4 GiB). */
+export function sizeSummary(results, log) {
+  for (const kind of ['attachment-heavy', 'message-heavy']) {
+    const rows = results.filter((r) => r.case.startsWith(`${kind} `) && / GiB$/.test(r.case));
+    if (rows.length < 2) continue;
+    log(`reader: peak RSS of ${kind} files by size (${rows.map((r) => r.case.slice(kind.length + 1)).join(' -> ')})`);
+    for (const tool of ['inspect', 'validate', 'walk']) {
+      const peaks = rows.map((r) => r[tool]?.rssMiB);
+      if (peaks.some((x) => !(x > 0))) continue;
+      // Each step with its growth over the one before.
+      const pct = (a, b) => `${b >= a ? '+' : ''}${Math.round((b / a - 1) * 100)} %`;
+      log(`  ${tool.padEnd(9)} ${peaks.map((x, i) => `${x.toFixed(0)} MiB${i ? ` (${pct(peaks[i - 1], x)})` : ''}`).join(' -> ')}`);
+    }
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
