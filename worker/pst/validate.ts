@@ -713,8 +713,8 @@ async function nbtPass(
 }
 
 /**
- * BBT entries per window of windowedPass (12 bytes each, about 9 more for the plan, and the
- * window's nodes): about 4 MiB, whatever the file's size.
+ * BBT entries per window of windowedPass: 12 bytes each and about 9 more for the plan (5.3 MiB),
+ * plus the window's nodes, whatever the file's size.
  */
 const WINDOW = 1 << 18;
 /** BBT entries kept whole for a pass cut into parts (ValidateOptions.parts); past it, windows. */
