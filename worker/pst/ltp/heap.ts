@@ -19,8 +19,14 @@ export const CLIENT_PC = 0xbc;
 /** Reads page `block` of a paged heap (the node's data block; null when it cannot be read). */
 export type HeapPageLoader = (block: number) => Uint8Array | null | Promise<Uint8Array | null>;
 
-/** Pages a paged heap keeps in memory (8 KiB each in PST files, 64 KiB in 4K OSTs). */
-const RESIDENT_PAGES = 64;
+/**
+ * Pages a paged heap keeps in memory (8 KiB each in PST files, 64 KiB in 4K OSTs) unless its user
+ * reserves more (Heap.reserve). Few: readers go through a folder's table in heap order, and a
+ * page dropped soon after use dies young, so the garbage collector's cheap young-generation pass
+ * frees it and the block arena it lies in; with 64 pages they outlived it and piled up until a
+ * full collection (listing a folder of 400k messages peaked 17 MiB higher).
+ */
+const RESIDENT_PAGES = 8;
 
 export class Heap {
   readonly clientSig: number;
@@ -28,6 +34,7 @@ export class Heap {
   private readonly maps: (number | undefined)[] = [];
   /** Paged heaps: resident pages, oldest first (page 0 stays and is not listed). */
   private readonly resident: number[] = [];
+  private residentMax = RESIDENT_PAGES;
 
   private constructor(
     /** undefined: a page of a paged heap that is not in memory. */
@@ -93,7 +100,16 @@ export class Heap {
     // An unreadable page stays null (its finding is made once); readable ones take turns.
     if (!b) return;
     this.resident.push(block);
-    if (this.resident.length > RESIDENT_PAGES) this.pages[this.resident.shift()!] = undefined;
+    if (this.resident.length > this.residentMax) this.pages[this.resident.shift()!] = undefined;
+  }
+
+  /**
+   * Keep at least `pages` pages resident: a user that needs several items at once (a table row's
+   * HID cells, Table.rowPages) reserves one page per item, so ensuring the last does not evict
+   * the first.
+   */
+  reserve(pages: number): void {
+    this.residentMax = Math.max(this.residentMax, pages);
   }
 
   /**

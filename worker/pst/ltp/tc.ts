@@ -39,6 +39,12 @@ export interface TcRow {
 /** An HNID that names a subnode, not a heap item ([MS-PST] 2.3.3.2: HIDs have hidType 0). */
 const isSubnodeNid = (hnid: number): boolean => (hnid & 0x1f) !== 0;
 
+/** Whether a cell of this type holds an HNID, not its value ([MS-PST] 2.3.4.4.1: fixed types of up to 8 bytes are in the row). */
+function mayBeHnid(type: number): boolean {
+  const size = fixedSize(type);
+  return !(size > 0 && size <= 8 && !(type & T.MV_FLAG));
+}
+
 type RowVisit = (row: TcRow) => void | Promise<void>;
 type ListVisit = (rowId: number, list: RawList) => void | Promise<void>;
 
@@ -144,6 +150,10 @@ export class Table {
     }
     let columns = sameLayout(info, cCols);
     if (!columns) columns = parseColumns(info, cCols, rowSize, tci1b, rep, nid);
+    // A row's HID cells are made resident together (rowPages): room for a page per such column.
+    let hnidColumns = 0;
+    for (const c of columns) if (mayBeHnid(c.type)) hnidColumns++;
+    heap.reserve(hnidColumns + 1);
     const t = { node, rep, ansi, columns, rowSize, tci1b, hidRowIndex, hnidRows };
     const wait = hidRowIndex !== 0 ? heap.ensure(hidRowIndex) : undefined;
     return wait ? wait.then(() => Table.withIndex(t)) : Table.withIndex(t);
@@ -374,8 +384,7 @@ export class Table {
     for (const c of this.columns) {
       const bi = this.bitmapAt + (c.iBit >> 3);
       if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
-      const size = fixedSize(c.type);
-      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) continue;
+      if (!mayBeHnid(c.type)) continue;
       const o = c.ibData;
       if (Math.min(c.cbData, rowLen - o) < 4) continue;
       const hnid = le32(page, at + o);
