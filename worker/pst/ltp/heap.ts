@@ -22,9 +22,9 @@ export type HeapPageLoader = (block: number) => Uint8Array | null | Promise<Uint
 /**
  * Pages a paged heap keeps in memory (8 KiB each in PST files, 64 KiB in 4K OSTs) unless its user
  * reserves more (Heap.reserve). Few: readers go through a folder's table in heap order, and a
- * page dropped soon after use dies young, so the garbage collector's cheap young-generation pass
- * frees it and the block arena it lies in; with 64 pages they outlived it and piled up until a
- * full collection (listing a folder of 400k messages peaked 17 MiB higher).
+ * page dropped soon after use is more likely to die young, when the garbage collector's cheap
+ * young-generation pass frees it with the block arena it lies in; with 64 pages, listing a
+ * folder of 400k messages peaked 17 MiB higher (inspect; the full walk 30 MiB).
  */
 const RESIDENT_PAGES = 8;
 
