@@ -15,7 +15,7 @@ import { bytesSource } from '../worker/io/byte-source.ts';
 import type { Finding } from '../worker/findings.ts';
 import { offsetOrder, validate, validatePart, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
 import { BtWalker } from '../worker/pst/validate-btree.ts';
-import { BTrees } from '../worker/pst/ndb/btree.ts';
+import { BT_CACHE_PAGES, BTrees } from '../worker/pst/ndb/btree.ts';
 import { parseHeader } from '../worker/pst/ndb/header.ts';
 import { Reporter } from '../worker/pst/codes.ts';
 import { loadCodecs } from '../worker/codec/index.ts';
@@ -271,4 +271,34 @@ describe('offsetOrder (the fused pass\'s blocks in file order)', () => {
       }
     }
   });
+});
+
+describe("validate's B-tree walker mirrors BTrees' page cache, evictions included", () => {
+  // The NBT root's last entry is pointed at the first BBT leaf (its CRC made good again). The BBT
+  // is walked first, so that page was parsed as a BBT page more than BT_CACHE_PAGES pages before
+  // the NBT walk reaches it: BTrees has dropped it and parses it again (PST-PAGE-TYPE), and the
+  // walker must have dropped it too (still cached, it would read as unusable, silently).
+  test('a BBT page reached again from the NBT after more than BT_CACHE_PAGES others', async () => {
+    const sound = writePstToBytes(generateDescription({ variant: 'unicode', crypt: 'none', messages: 9000, attachmentMiB: 0, seed: 71 })).bytes;
+    const head = parseHeader(sound.slice(0, 564), sound.length).header;
+    const L = head.layout;
+    const bt = new BTrees(bytesSource(sound), L, new Reporter(undefined), { verifyCrc: false }, head.nbtRoot, head.bbtRoot);
+    const bbt: { ib: number; bid: number; level: number }[] = [];
+    for await (const p of bt.walk('bbt')) bbt.push({ ib: p.ib, bid: p.bid, level: p.level });
+    expect(bbt.length).toBeGreaterThan(BT_CACHE_PAGES + 50);
+    const leaf = bbt.find((p) => p.level === 0)!;
+    const root = head.nbtRoot.ib;
+    const cEnt = sound[root + L.btEntriesEnd]!;
+    expect(sound[root + L.btEntriesEnd + 3]).toBeGreaterThan(0); // the NBT root is a branch
+    const m = sound.slice();
+    const dv = new DataView(m.buffer);
+    const last = root + (cEnt - 1) * 24;
+    dv.setBigUint64(last + 8, BigInt(leaf.bid), true);
+    dv.setBigUint64(last + 16, BigInt(leaf.ib), true);
+    dv.setUint32(root + L.pageTrailerAt + 4, pstCrc(m, root, root + L.pageTrailerAt), true);
+    const [ref, own] = await walks(m);
+    expect(ref!.findings.some((f) => f.startsWith('PST-PAGE-TYPE|'))).toBe(true);
+    expect(own!.findings).toEqual(ref!.findings);
+    expect(own!.pages).toEqual(ref!.pages);
+  }, 60_000);
 });

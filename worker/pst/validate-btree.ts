@@ -13,7 +13,7 @@
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import { type Reporter, hex } from './codes.ts';
-import { PTYPE_BBT, PTYPE_NBT, bidKey } from './ndb/btree.ts';
+import { BT_CACHE_PAGES, PTYPE_BBT, PTYPE_NBT, bidKey } from './ndb/btree.ts';
 import { computeSig, le16 as u16, le32 as u32, leId, trailerBid, trailerCrc, type Layout } from './ndb/header.ts';
 
 /** Where a finding's page was reached from (built only when a finding is made). */
@@ -111,7 +111,7 @@ class PageBits {
 export class BtWalker {
   /**
    * BTrees' page cache, mirrored: offset → page type parsed there (0: unusable) + use number
-   * × 256, the 4096 most recently used. The use order is a ring of (offset, use number); a ring
+   * × 256, the BT_CACHE_PAGES most recently used. The use order is a ring of (offset, use number); a ring
    * entry whose use number is no longer the page's is stale (the page was used again later).
    * (Evicting through Map.keys() costs time proportional to the deleted entries it skips.)
    */
@@ -139,12 +139,12 @@ export class BtWalker {
     this.slabs = new Slabs(src, 128 * 1024, slabs);
   }
 
-  /** Record a use of the page at `ib` (parsed as `ptype`, 0 unusable), evicting the least recent past 4096. */
+  /** Record a use of the page at `ib` (parsed as `ptype`, 0 unusable), evicting the least recent past BT_CACHE_PAGES. */
   private remember(ib: number, ptype: number): void {
     const use = ++this.uses;
     this.cache.set(ib, ptype + use * 256);
     this.ring.push(ib, use);
-    while (this.cache.size > 4096) {
+    while (this.cache.size > BT_CACHE_PAGES) {
       const oldIb = this.ring[this.ringHead]!;
       const oldUse = this.ring[this.ringHead + 1]!;
       this.ringHead += 2;

@@ -141,15 +141,18 @@ function lastAtOrBelow(keys: number[], key: number): number {
   return at;
 }
 
+/**
+ * Parsed pages BTrees keeps (LRU on page(), the synchronous hits do not reorder; validate's
+ * BtWalker mirrors the cache). Lookups follow the reading order and B-tree paths share their
+ * upper pages, so a thousand pages miss hardly more than four thousand did (inspect of a 1 GiB
+ * file of 400k messages parsed 101 598 pages instead of 100 817) and hold less: it peaked
+ * 7-10 MiB lower and ran no slower.
+ */
+export const BT_CACHE_PAGES = 1024;
+
 export class BTrees {
   private readonly pages = new Map<number, BtPage | null>();
-  /**
-   * Parsed pages kept (LRU on page(), the synchronous hits do not reorder). Lookups follow the
-   * reading order and B-tree paths share their upper pages, so a thousand pages miss hardly more
-   * than four thousand did (inspect of a 1 GiB file of 400k messages parsed 101 598 pages instead
-   * of 100 817) and hold less: it peaked 7-10 MiB lower and ran no slower.
-   */
-  private readonly maxPages = 1024;
+  private readonly maxPages = BT_CACHE_PAGES;
   /** Pages read so far (cache misses); tests use it to prove lookups read only paths. */
   pagesRead = 0;
   /** Set when any BBT page failed a check: block lookups may then fall back to a trailer scan. */
