@@ -45,11 +45,15 @@ async function same(bytes: Uint8Array, what: string): Promise<ValidationReport> 
   const reports: ValidationReport[] = [];
   lastWindows = [];
   for (const o of variants) {
+    let between = 0;
+    let windowed = 0;
     reports.push(await validate(bytesSource(bytes), {
-      full: true, ...o, onPass: (pass, windows) => {
-        if (pass === 'windowed') lastWindows.push(windows);
+      full: true, ...o, betweenWindows: () => between++, onPass: (pass, windows) => {
+        if (pass === 'windowed') lastWindows.push((windowed = windows));
       },
     }));
+    // betweenWindows: once after each window, and only in a windowed pass.
+    expect(between, `${what} ${JSON.stringify(o)}`).toBe(windowed);
   }
   lastPartsRun = partsRun;
   const a = reports[0]!;

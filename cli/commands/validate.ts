@@ -7,6 +7,7 @@ import type { Command } from '../main.ts';
 import { openFileSource, parseArgs } from '../io.ts';
 import { validate, type ValidateProgress, type ValidationReport } from '../../worker/pst/validate.ts';
 import { createValidatePool } from '../validate-pool.ts';
+import { collectAtBoundary } from '../memory.ts';
 
 const HELP = `Usage: mailferry validate FILE [--full] [--json] [--quiet] [--jobs N]
 
@@ -87,7 +88,7 @@ export const command: Command = {
     try {
       let report: ValidationReport;
       try {
-        report = await validate(src, { full, onProgress, parts: pool?.parts });
+        report = await validate(src, { full, onProgress, parts: pool?.parts, betweenWindows: () => collectAtBoundary() });
       } catch (e) {
         process.stderr.write(`mailferry validate: ${rest[0]}: ${(e as Error).message}\n`);
         return 2;

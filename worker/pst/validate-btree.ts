@@ -135,12 +135,18 @@ export class BtWalker {
     private readonly crc32: (d: Uint8Array) => number,
     /** Slabs of 128 KiB kept (pages are visited once each; neighbouring pages share a slab). */
     slabs = 64,
+    /**
+     * Mirror BTrees' page cache (for the same findings on a damaged file). Off for a tree already
+     * found sound, where it changes nothing and only churns a Map.
+     */
+    private readonly mirror = true,
   ) {
     this.slabs = new Slabs(src, 128 * 1024, slabs);
   }
 
   /** Record a use of the page at `ib` (parsed as `ptype`, 0 unusable), evicting the least recent past BT_CACHE_PAGES. */
   private remember(ib: number, ptype: number): void {
+    if (!this.mirror) return;
     const use = ++this.uses;
     this.cache.set(ib, ptype + use * 256);
     this.ring.push(ib, use);

@@ -66,6 +66,11 @@ export interface ValidateOptions {
    * up to 2 097 152 entries (the parts need it whole).
    */
   windowEntries?: number;
+  /**
+   * With `full`, a BBT taken in windows: called after each window, when that window's buffers and
+   * plan are garbage (the CLI has the garbage collector run there now and then).
+   */
+  betweenWindows?: () => void;
   /** With `full`: told which way the blocks and nodes are checked, and in how many windows (tests, benchmarks). */
   onPass?: (pass: 'fused' | 'parts' | 'windowed' | 'two-pass', windows: number) => void;
   /** With `full`: bytes read per sequential run of the file (default 4 MiB; a run holds at least one block). */
@@ -569,8 +574,9 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
     const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
     if (win && nbtKeep) {
-      // The BBT again, alongside the pass: a few slabs are enough for a walk in key order.
-      const walk = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d), 8);
+      // The BBT again, alongside the pass (found sound: no mirror of BTrees' cache); a few slabs
+      // are enough for a walk in key order.
+      const walk = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d), 8, false);
       const scratch = newScratch();
       const ltp = new LtpChecker(rep, L, NO_SOURCE);
       let layers: Blocks | undefined;
@@ -578,7 +584,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       const outer = (bid: number) => file.bt.bbt(bid);
       const windows = await windowedPass(walk, h.bbtRoot, win, starts, nbtKeep, (plan) =>
         fusedPass(source, win, plan.nbt, plan, 0, plan.runs, bc, ltp, counts, blocksProgress, nodeDone, () => (layers ??= layerBlocks()), runBytes, sideBytes, outer, scratch),
-      bc, source.size, runBytes, nodeDone);
+      bc, source.size, runBytes, nodeDone, options.betweenWindows);
       walk.release();
       options.onPass?.('windowed', windows);
     } else if (bbtIndex && nbtKeep) {
@@ -753,7 +759,7 @@ function windowIndex(index: BbtIndex, size: number): BbtIndex {
 async function windowedPass(
   walk: BtWalker, root: { bid: number; ib: number },
   win: BbtIndex, starts: number[], buckets: (NbtPacked | null)[], pass: (plan: FusedPlan & { nbt: NbtVecs }) => Promise<void>,
-  bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void,
+  bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void, between?: () => void,
 ): Promise<number> {
   const sel: NbtVecs = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
   let w = 0;
@@ -771,6 +777,7 @@ async function windowedPass(
     await pass({ ...plan, nbt: sel });
     win.reset();
     w++;
+    between?.();
   };
   const take = (from: number, n: number, bid: Float64Array, ib: Float64Array, cb: Float64Array, cbi: Float64Array): Promise<void> | undefined => {
     for (let i = from; i < n; i++) {
