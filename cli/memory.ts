@@ -10,9 +10,10 @@
  * Reads matter as much as output: validate and inspect decode every block of a message-heavy
  * file into short-lived buffers, and V8 let 150 MiB of them pile up on a 4 GiB file. A pass with
  * natural boundaries (validate --full's windows) also calls collectAtBoundary, which collects at
- * most every 400 ms: with the arena churn gone from its windows, what piled up there was mostly
- * garbage the ArrayBuffer total does not show. Node exposes gc() only behind --expose-gc; the
- * flag is set at run time, and when that is not possible this does nothing.
+ * most every 400 ms: at those boundaries the ArrayBuffer total stayed within SLACK of what was
+ * alive, and what piled up was garbage on the V8 heap, which that total does not show. Node
+ * exposes gc() only behind --expose-gc; the flag is set at run time, and when that is not
+ * possible this does nothing.
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
