@@ -20,15 +20,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { STOP_AFTER as TIMEOUT, stoppable, wasStopped } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
 const dir = process.env.MAILFERRY_BENCH_DIR ?? '/tmp/mailferry-bench';
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-/** Seconds after which a run of a reference tool is stopped (reader.mjs does the same). */
-const TIMEOUT = Math.max(1, Number(process.env.MAILFERRY_BENCH_TIMEOUT ?? 300));
-const GNU_TIMEOUT = existsSync('/usr/bin/timeout') ? '/usr/bin/timeout' : null;
 
 /**
  * Run a command; returns wall seconds and peak RSS in KiB. With `limit` (seconds) the command is
@@ -37,7 +35,7 @@ const GNU_TIMEOUT = existsSync('/usr/bin/timeout') ? '/usr/bin/timeout' : null;
 function measure(cmd, args, limit = 0) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const run = limit && GNU_TIMEOUT ? [GNU_TIMEOUT, '-s', 'KILL', String(limit), cmd, ...args] : [cmd, ...args];
+    const run = stoppable(cmd, args, limit);
     const argv = GNU_TIME ? [GNU_TIME, '-f', 'MAXRSS %M CPU %U %S', ...run] : run;
     const p = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -61,8 +59,8 @@ function measure(cmd, args, limit = 0) {
         peak = Number(m[1]);
         cpu = Number(m[2]) + Number(m[3]);
       }
-      // timeout exits 137 (128 + KILL) when it stopped the command; GNU time then reports 137 too.
-      if (limit && GNU_TIMEOUT && (code === 137 || code === 124)) return resolve({ secs, rssKiB: peak, cpu, stopped: true });
+      // GNU time passes on timeout's exit status.
+      if (wasStopped(limit, code)) return resolve({ secs, rssKiB: peak, cpu, stopped: true });
       if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${err.slice(-500)}`));
       resolve({ secs, rssKiB: peak, cpu });
     });

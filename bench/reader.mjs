@@ -28,6 +28,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { STOP_AFTER as TIMEOUT, stoppable, wasStopped } from './lib/measure.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'cli/bin/mailferry.js');
@@ -94,13 +95,11 @@ else parentPort.postMessage(res);
 await src.close();
 `;
 
-/** The reference tools (rows named so), and the seconds after which a run of one is stopped. */
+/** The reference tools (rows named so): a run of one is stopped after TIMEOUT seconds. */
 const REFERENCE = new Set(['pffexport', 'readpst', 'readpst1']);
-const TIMEOUT = Math.max(1, Number(process.env.MAILFERRY_BENCH_TIMEOUT ?? 300));
 
 function timed(cmd, args, opts = {}, limit = 0) {
-  // GNU timeout runs the tool in its own process group and stops the whole group (readpst forks).
-  const argv = limit ? ['-v', '/usr/bin/timeout', '-s', 'KILL', String(limit), cmd, ...args] : ['-v', cmd, ...args];
+  const argv = ['-v', ...stoppable(cmd, args, limit)];
   const r = spawnSync('/usr/bin/time', argv, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
@@ -108,8 +107,7 @@ function timed(cmd, args, opts = {}, limit = 0) {
   const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
   const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
   const cpu = user && sys ? Number(user[1]) + Number(sys[1]) : NaN;
-  // timeout exits 137 (128 + KILL) when it had to stop the tool.
-  const stopped = limit > 0 && (r.status === 137 || r.status === 124);
+  const stopped = wasStopped(limit, r.status);
   return { seconds, cpu, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, status: stopped ? 0 : r.status, stopped, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -3,10 +3,29 @@
  * the same bytes, and one way to time a CLI run with its CPU time and peak RSS (/usr/bin/time).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Seconds after which a run of a reference tool is stopped (MAILFERRY_BENCH_TIMEOUT, default 300). */
+export const STOP_AFTER = Math.max(1, Number(process.env.MAILFERRY_BENCH_TIMEOUT ?? 300));
+const GNU_TIMEOUT = existsSync('/usr/bin/timeout') ? '/usr/bin/timeout' : null;
+
+/**
+ * The argv that runs `cmd args` and stops it after `limit` seconds (0: never) with GNU timeout
+ * and KILL; timeout runs the command in its own process group and stops the whole group (readpst
+ * forks). Without /usr/bin/timeout the command runs unstopped.
+ */
+export function stoppable(cmd, args, limit) {
+  return limit > 0 && GNU_TIMEOUT ? [GNU_TIMEOUT, '-s', 'KILL', String(limit), cmd, ...args] : [cmd, ...args];
+}
+
+/** Whether a stoppable() run's exit status says timeout stopped it: 137 (128 + KILL), or 124. */
+export function wasStopped(limit, status) {
+  return limit > 0 && GNU_TIMEOUT !== null && (status === 137 || status === 124);
+}
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed) {
