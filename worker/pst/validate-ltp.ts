@@ -17,10 +17,9 @@
  * this fast path does not apply: values stored in subnodes are checked for presence, not read.
  * test/validate-fast.test.ts holds the two to the same findings.
  */
-import { MV_FLAG } from '../mapi/types.ts';
 import { type Reporter, hex } from './codes.ts';
 import { CLIENT_PC, CLIENT_TC, HN_SIG } from './ltp/heap.ts';
-import { fixedSize, isInlinePcType } from './ltp/values.ts';
+import { inRowSize, isInlinePcType } from './ltp/values.ts';
 import { MAX_EMBED_DEPTH, NID_ATTACHMENT_TABLE, NID_RECIPIENT_TABLE, isEmbeddedMethod } from './messaging/pst-file.ts';
 import { isInternal, type SubnodeEntry } from './ndb/blocks.ts';
 import { PAGED_MIN } from './ltp/node.ts';
@@ -547,8 +546,8 @@ export class LtpChecker {
       const bi = bitmapAt + (iBit >> 3);
       if (bi >= rowLen || (page[at + bi]! & (0x80 >> (iBit & 7))) === 0) continue;
       const cellLen = Math.max(0, Math.min(cbData, rowLen - ibData));
-      const size = fixedSize(type);
-      if (size > 0 && size <= 8 && !(type & MV_FLAG)) {
+      const size = inRowSize(type);
+      if (size > 0) {
         if (cellLen < size) rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(id)} type ${hex(type)} cbData ${cbData}.` });
         continue;
       }

@@ -13,7 +13,7 @@ import { type SubnodeEntry, isInternal } from '../ndb/blocks.ts';
 import { RawList, type RawProp } from './pc.ts';
 
 const EMPTY = new Uint8Array(0);
-import { fixedSize } from './values.ts';
+import { inRowSize } from './values.ts';
 import { le16, le32 } from '../ndb/header.ts';
 import { U32Vec } from '../u32vec.ts';
 
@@ -38,12 +38,6 @@ export interface TcRow {
 
 /** An HNID that names a subnode, not a heap item ([MS-PST] 2.3.3.2: HIDs have hidType 0). */
 const isSubnodeNid = (hnid: number): boolean => (hnid & 0x1f) !== 0;
-
-/** Whether a cell of this type holds an HNID, not its value ([MS-PST] 2.3.4.4.1: fixed types of up to 8 bytes are in the row). */
-function mayBeHnid(type: number): boolean {
-  const size = fixedSize(type);
-  return !(size > 0 && size <= 8 && !(type & T.MV_FLAG));
-}
 
 type RowVisit = (row: TcRow) => void | Promise<void>;
 type ListVisit = (rowId: number, list: RawList) => void | Promise<void>;
@@ -152,7 +146,7 @@ export class Table {
     if (!columns) columns = parseColumns(info, cCols, rowSize, tci1b, rep, nid);
     // A row's HID cells are made resident together (rowPages): room for a page per such column.
     let hnidColumns = 0;
-    for (const c of columns) if (mayBeHnid(c.type)) hnidColumns++;
+    for (const c of columns) if (inRowSize(c.type) === 0) hnidColumns++;
     heap.reserve(hnidColumns + 1);
     const t = { node, rep, ansi, columns, rowSize, tci1b, hidRowIndex, hnidRows };
     const wait = hidRowIndex !== 0 ? heap.ensure(hidRowIndex) : undefined;
@@ -341,8 +335,8 @@ export class Table {
       if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
       const o = c.ibData;
       const cellLen = Math.max(0, Math.min(c.cbData, rowLen - o));
-      const size = fixedSize(c.type);
-      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
+      const size = inRowSize(c.type);
+      if (size > 0) {
         if (cellLen < size) {
           this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
           continue;
@@ -384,7 +378,7 @@ export class Table {
     for (const c of this.columns) {
       const bi = this.bitmapAt + (c.iBit >> 3);
       if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
-      if (!mayBeHnid(c.type)) continue;
+      if (inRowSize(c.type) > 0) continue;
       const o = c.ibData;
       if (Math.min(c.cbData, rowLen - o) < 4) continue;
       const hnid = le32(page, at + o);
@@ -435,8 +429,8 @@ export class Table {
       const bi = this.bitmapAt + (c.iBit >> 3);
       if (bi >= rowLen || (page[at + bi]! & (0x80 >> (c.iBit & 7))) === 0) continue;
       const cellLen = Math.max(0, Math.min(c.cbData, rowLen - c.ibData));
-      const size = fixedSize(c.type);
-      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
+      const size = inRowSize(c.type);
+      if (size > 0) {
         if (cellLen < size) this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
         continue;
       }
@@ -480,8 +474,8 @@ export class Table {
       if (bitByte === undefined || (bitByte & (0x80 >> (c.iBit & 7))) === 0) continue;
       const o = c.ibData;
       const cellLen = Math.max(0, Math.min(c.cbData, row.length - o));
-      const size = fixedSize(c.type);
-      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
+      const size = inRowSize(c.type);
+      if (size > 0) {
         if (cellLen < size) {
           this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
           continue;
@@ -509,9 +503,9 @@ export class Table {
       const bitByte = row[this.bitmapAt + (c.iBit >> 3)];
       if (bitByte === undefined || (bitByte & (0x80 >> (c.iBit & 7))) === 0) continue;
       const cell = row.subarray(c.ibData, c.ibData + c.cbData);
-      const size = fixedSize(c.type);
       // Fixed types up to 8 bytes sit in the cell; PtypGuid and variable types are HNIDs ([MS-PST] 2.3.4.4.1).
-      if (size > 0 && size <= 8 && !(c.type & T.MV_FLAG)) {
+      const size = inRowSize(c.type);
+      if (size > 0) {
         if (cell.length < size) {
           this.rep.report('PST-TC-CELL', { nid, field: 'TCOLDESC.cbData', message: `Row ${hex(rowId)} column ${hex(c.id)} type ${hex(c.type)} cbData ${c.cbData}.` });
           continue;

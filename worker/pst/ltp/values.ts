@@ -31,6 +31,16 @@ export function isInlinePcType(type: number): boolean {
   return type === T.PT_SHORT || type === T.PT_LONG || type === T.PT_FLOAT || type === T.PT_ERROR || type === T.PT_BOOLEAN;
 }
 
+/**
+ * Bytes of a table cell of this type's value in the row itself, or 0 when the cell holds an HNID
+ * ([MS-PST] 2.3.4.4.1: fixed types of up to 8 bytes are in the row; PtypGuid and variable and
+ * multi-valued types are HNIDs).
+ */
+export function inRowSize(type: number): number {
+  const size = fixedSize(type);
+  return size > 0 && size <= 8 && !(type & T.MV_FLAG) ? size : 0;
+}
+
 /** Types the model knows; anything else is kept as bytes. */
 export function isKnownType(type: number): boolean {
   const base = type & ~T.MV_FLAG;
