@@ -27,7 +27,7 @@ import { loadCodecs } from '../codec/index.ts';
 import type { Finding, Severity } from '../findings.ts';
 import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
-import { bbtLeafRaw, bidKey, type BbtEntry } from './ndb/btree.ts';
+import { bbtLeafRaw, bidKey, lastAtOrBelow, type BbtEntry } from './ndb/btree.ts';
 import { U32Vec } from './u32vec.ts';
 import { NbtPacked } from './nbt-packed.ts';
 import { parseHeader } from './ndb/header.ts';
@@ -685,7 +685,8 @@ async function nbtPass(
           else {
             const k = bidKey(eData);
             // Data blocks mostly ascend with the NID: the last node's window, else a bisection.
-            if (k < starts[w]! || (w + 1 < starts.length && k >= starts[w + 1]!)) w = windowOf(starts, k);
+            // A key before the first window's goes to the first.
+            if (k < starts[w]! || (w + 1 < starts.length && k >= starts[w + 1]!)) w = Math.max(0, lastAtOrBelow(starts, k));
             nbtKeep[w]!.push(eNid, eData, eSub);
             kept++;
           }
@@ -725,18 +726,6 @@ async function nbtPass(
 const WINDOW = 1 << 18;
 /** BBT entries kept whole for a pass cut into parts (ValidateOptions.parts); past it, windows. */
 const PARTS_KEPT = 1 << 21;
-
-/** The window (of BbtIndex.starts) `key` falls in; a key before the first, the first. */
-function windowOf(starts: number[], key: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= key) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 /** The index for windowedPass's windows: the first walk's (it holds one window), or a new one. */
 function windowIndex(index: BbtIndex, size: number): BbtIndex {

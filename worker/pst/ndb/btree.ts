@@ -127,7 +127,7 @@ class PageImpl implements BtPage {
 const entryList = <T>(p: BtPage, n: number, at: (p: BtPage, i: number) => T): T[] => Array.from({ length: n }, (_, i) => at(p, i));
 
 /** Index of the last key <= `key` in ascending `keys` (binary search), or -1. */
-function lastAtOrBelow(keys: number[], key: number): number {
+export function lastAtOrBelow(keys: number[], key: number): number {
   let lo = 0;
   let hi = keys.length - 1;
   let at = -1;
