@@ -1,10 +1,10 @@
 /**
  * The NBT entries validate --full keeps from its B-tree walk for its node checks ([MS-PST]
- * 2.2.2.7.7.4, NBTENTRY: nid, bidData, bidSub), packed. The checks read them front to back (one
- * scan per window of the fused pass), so they are stored as varint deltas in one growing byte
- * buffer: the NBT is in NID order and a writer gives a message's blocks neighbouring BIDs, so an
- * entry takes 3-6 bytes instead of 12 in three u32 arrays (on a 4 GiB file of 1.6 million
- * messages the arrays had grown to 24 MiB).
+ * 2.2.2.7.7.4, NBTENTRY: nid, bidData, bidSub), packed, one instance per window of the fused
+ * pass. The checks read each once, front to back, so they are stored as varint deltas in one
+ * growing byte buffer: the NBT is in NID order and a writer gives a message's blocks
+ * neighbouring BIDs, so an entry takes 3-6 bytes instead of 12 in three u32 arrays (on a 4 GiB
+ * file of 1.6 million messages the arrays had grown to 24 MiB).
  *
  * Per entry: zigzag(nid − previous nid), zigzag(bidData − previous bidData), and 0 for no
  * subnode tree, else zigzag(bidSub − bidData) + 1. Values are u32 (the caller keeps only such
