@@ -754,12 +754,7 @@ async function windowedPass(
   let w = 0;
   /** Window `w` in hand, with its bucket of nodes. */
   const flush = async () => {
-    sel.nid.length = sel.data.length = sel.sub.length = 0;
-    buckets[w]?.forEach((nid, data, sub) => {
-      sel.nid.push(nid);
-      sel.data.push(data);
-      sel.sub.push(sub);
-    });
+    unpack(buckets[w]!, sel);
     buckets[w] = null;
     const plan = planFused(win, sel, bc, fileSize, runBytes);
     for (let k = 0; k < plan.skipped; k++) nodeDone();
@@ -906,9 +901,9 @@ interface NbtVecs {
   sub: U32Vec;
 }
 
-/** The kept NBT as arrays, for a pass that takes its nodes by position. */
-function unpack(p: NbtPacked): NbtVecs {
-  const v: NbtVecs = { nid: new U32Vec(p.length), data: new U32Vec(p.length), sub: new U32Vec(p.length) };
+/** The kept NBT as arrays, for a pass that takes its nodes by position (into `v`, emptied first, when given). */
+function unpack(p: NbtPacked, v: NbtVecs = { nid: new U32Vec(p.length), data: new U32Vec(p.length), sub: new U32Vec(p.length) }): NbtVecs {
+  v.nid.length = v.data.length = v.sub.length = 0;
   p.forEach((nid, data, sub) => {
     v.nid.push(nid);
     v.data.push(data);
