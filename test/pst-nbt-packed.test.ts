@@ -1,10 +1,11 @@
 /**
- * validate --full's packed NBT (worker/pst/nbt-packed.ts): every entry comes back as pushed, in
+ * validate's packed NBT data (worker/pst/nbt-packed.ts): every entry comes back as pushed, in
  * order, whatever the deltas (NIDs and BIDs at the ends of the u32 range, falling BIDs, no
- * subnode tree), and an NBT as a writer lays it out packs into a few bytes per entry.
+ * subnode tree), and an NBT as a writer lays it out packs into a few bytes per entry; the NID
+ * set answers membership exactly, ascending (about a byte per NID) or not.
  */
 import { describe, expect, test } from 'vitest';
-import { NbtPacked } from '../worker/pst/nbt-packed.ts';
+import { NbtPacked, NidSet } from '../worker/pst/nbt-packed.ts';
 
 const unpackAll = (p: NbtPacked) => {
   const out: [number, number, number][] = [];
@@ -51,5 +52,39 @@ describe('NbtPacked', () => {
     }
     expect(unpackAll(p)).toEqual(want);
     expect(p.byteLength / p.length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('NidSet', () => {
+  const messages = (n: number) => Array.from({ length: n }, (_, i) => ((((i + 0x400) << 5) | (i % 3 === 0 ? 0x0e : 0x04)) >>> 0));
+
+  test('ascending NIDs take about a byte each and answer membership exactly', () => {
+    const nids = [0, 1, 0x21, 0x122, ...messages(50_000), 0x7fffffe2, 0xfffffffe, 0xffffffff];
+    const set = new NidSet();
+    for (const n of nids) set.add(n);
+    expect(set.size).toBe(nids.length);
+    expect(set.byteLength / set.size).toBeLessThan(1.1);
+    const asked = [...nids.filter((_, i) => i % 7 === 0), 2, 0x20, 0x123, 0x7fffffe1, 0xfffffffd, ...nids.slice(0, 5)];
+    const found = set.hasEach(asked);
+    const all = new Set(nids);
+    for (const n of asked) expect(found.has(n), n.toString(16)).toBe(all.has(n));
+    expect(found.size).toBe(new Set(asked.filter((n) => all.has(n))).size);
+    expect(set.hasEach([]).size).toBe(0);
+  });
+
+  test('NIDs out of order (a damaged tree) are kept as a list and still answered exactly', () => {
+    const nids = messages(3000);
+    const set = new NidSet();
+    nids.slice(0, 2000).forEach((n) => set.add(n));
+    set.add(0x44); // falls: from here a list
+    set.add(nids[5]!); // repeated
+    nids.slice(2000).forEach((n) => set.add(n));
+    set.add(0x10);
+    expect(set.size).toBe(3003);
+    expect(set.byteLength).toBe(3003 * 4);
+    const all = new Set([...nids, 0x44, 0x10]);
+    const asked = [0x10, 0x11, 0x44, 0x45, ...nids.filter((_, i) => i % 11 === 0), nids[2999]! + 32];
+    const found = set.hasEach(asked);
+    for (const n of asked) expect(found.has(n), n.toString(16)).toBe(all.has(n));
   });
 });

@@ -147,6 +147,28 @@ describe('targeted damage stays local and is named', () => {
     expect(f?.field).toBe('NBTENTRY.nidParent');
   });
 
+  test('a message whose nidParent names another node (not a folder) is no orphan; one naming no node is', async () => {
+    const { loadCodecs } = await import('../worker/codec/index.ts');
+    const codecs = await loadCodecs();
+    const bytes = fixture('unicode', 'none', 12);
+    const pst = (await openPst(bytesSource(bytes))) as PstFileImpl;
+    const hits: { ib: number; i: number; nid: number }[] = [];
+    for await (const p of pst.bt.walk('nbt')) {
+      p.nbt?.forEach((e, i) => {
+        if ((e.nid & 0x1f) === 0x04) hits.push({ ib: p.ib, i, nid: e.nid });
+      });
+    }
+    const [first, second, last] = [hits[0]!, hits[1]!, hits[hits.length - 1]!];
+    const damaged = bytes.slice();
+    const dv = new DataView(damaged.buffer);
+    // The first message names the last (a node further on), the second names a NID between two.
+    dv.setUint32(first.ib + first.i * 32 + 24, last.nid, true);
+    dv.setUint32(second.ib + second.i * 32 + 24, last.nid - 32 + 1, true);
+    for (const ib of new Set([first.ib, second.ib])) dv.setUint32(ib + 496 + 4, codecs.crc32(damaged.subarray(ib, ib + 496)), true);
+    const r = await validate(bytesSource(damaged));
+    expect(r.findings.filter((x) => x.code === 'PST-ORPHAN').map((f) => f.nid)).toEqual([second.nid]);
+  });
+
   test('a destroyed contents or hierarchy table loses no messages or folders (NBT fallback)', async () => {
     const bytes = fixture('unicode', 'permute', 14);
     const base = await walkAll(bytes);

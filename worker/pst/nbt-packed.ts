@@ -1,48 +1,41 @@
 /**
- * The NBT entries validate --full keeps from its B-tree walk for its node checks ([MS-PST]
- * 2.2.2.7.7.4, NBTENTRY: nid, bidData, bidSub), packed, one instance per window of the fused
- * pass. The checks read each once, front to back, so they are stored as varint deltas in one
- * growing byte buffer: the NBT is in NID order and a writer gives a message's blocks
- * neighbouring BIDs, so an entry takes 3-6 bytes instead of 12 in three u32 arrays (on a 4 GiB
- * file of 1.6 million messages the arrays had grown to 24 MiB).
+ * What validate keeps from its NBT walk ([MS-PST] 2.2.2.7.7.4, NBTENTRY), packed as varints in one
+ * growing byte buffer, because it grows with the number of nodes and is read only front to back.
  *
- * Per entry: zigzag(nid − previous nid), zigzag(bidData − previous bidData), and 0 for no
- * subnode tree, else zigzag(bidSub − bidData) + 1. Values are u32 (the caller keeps only such
- * entries), so a delta fits in 33 bits and a varint in 5 bytes.
+ * `NbtPacked`: the entries the node checks of validate --full need (nid, bidData, bidSub), one
+ * instance per window of the fused pass. The NBT is in NID order and a writer gives a message's
+ * blocks neighbouring BIDs, so an entry takes 3-6 bytes instead of 12 in three u32 arrays (on a
+ * 4 GiB file of 1.6 million messages the arrays had grown to 24 MiB). Per entry: zigzag(nid −
+ * previous nid), zigzag(bidData − previous bidData), and 0 for no subnode tree, else
+ * zigzag(bidSub − bidData) + 1. Values are u32 (the caller keeps only such entries), so a delta
+ * fits in 33 bits and a varint in 5 bytes.
+ *
+ * `NidSet`: every NID, for the orphan check (NBTENTRY.nidParent must name a node). While they
+ * ascend (a sound tree) each is stored as its distance from the one before, mostly one byte.
  */
 
 const zig = (d: number): number => (d >= 0 ? d * 2 : -d * 2 - 1);
 const unzig = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
-export class NbtPacked {
-  private buf: Uint8Array;
-  private at = 0;
-  private lastNid = 0;
-  private lastData = 0;
-  /** Entries kept. */
-  length = 0;
+/** Varints (up to 5 bytes: values below 2^35) appended to a buffer that doubles as it fills. */
+class Varints {
+  buf: Uint8Array;
+  at = 0;
 
-  /** `bytes`: the buffer to start with (it doubles as it fills). */
-  constructor(bytes = 1 << 16) {
+  constructor(bytes: number) {
     this.buf = new Uint8Array(Math.max(16, bytes));
   }
 
-  /** Append one entry; `nid`, `bidData` and `bidSub` are u32. */
-  push(nid: number, bidData: number, bidSub: number): void {
-    if (this.at + 15 > this.buf.length) {
+  /** Room for `n` more varints. */
+  room(n: number): void {
+    if (this.at + 5 * n > this.buf.length) {
       const b = new Uint8Array(this.buf.length * 2);
       b.set(this.buf.subarray(0, this.at));
       this.buf = b;
     }
-    this.put(zig(nid - this.lastNid));
-    this.put(zig(bidData - this.lastData));
-    this.put(bidSub === 0 ? 0 : zig(bidSub - bidData) + 1);
-    this.lastNid = nid;
-    this.lastData = bidData;
-    this.length++;
   }
 
-  private put(v: number): void {
+  put(v: number): void {
     const b = this.buf;
     let at = this.at;
     while (v >= 0x80) {
@@ -52,16 +45,41 @@ export class NbtPacked {
     b[at++] = v;
     this.at = at;
   }
+}
+
+export class NbtPacked {
+  private readonly v: Varints;
+  private lastNid = 0;
+  private lastData = 0;
+  /** Entries kept. */
+  length = 0;
+
+  /** `bytes`: the buffer to start with (it doubles as it fills). */
+  constructor(bytes = 1 << 16) {
+    this.v = new Varints(bytes);
+  }
+
+  /** Append one entry; `nid`, `bidData` and `bidSub` are u32. */
+  push(nid: number, bidData: number, bidSub: number): void {
+    const v = this.v;
+    v.room(3);
+    v.put(zig(nid - this.lastNid));
+    v.put(zig(bidData - this.lastData));
+    v.put(bidSub === 0 ? 0 : zig(bidSub - bidData) + 1);
+    this.lastNid = nid;
+    this.lastData = bidData;
+    this.length++;
+  }
 
   /** Bytes the entries take. */
   get byteLength(): number {
-    return this.at;
+    return this.v.at;
   }
 
   /** Call `fn` for every entry, in the order pushed. */
   forEach(fn: (nid: number, bidData: number, bidSub: number, index: number) => void): void {
-    const b = this.buf;
-    const end = this.at;
+    const b = this.v.buf;
+    const end = this.v.at;
     pos = 0;
     let nid = 0;
     let data = 0;
@@ -74,7 +92,83 @@ export class NbtPacked {
   }
 }
 
-/** Read position of varint() (forEach does not nest: `fn` gets numbers, not the reader). */
+/**
+ * A set of u32 NIDs built once and then asked about (NBTENTRY.nidParent, [MS-PST] 2.2.2.7.7.4).
+ * Ascending NIDs are kept as varints of their distance from the one before; the first that does
+ * not ascend (a damaged tree) turns the set into a sorted array of 4 bytes per NID.
+ */
+export class NidSet {
+  private v: Varints | null = new Varints(4096);
+  private last = -1;
+  private list: Uint32Array | null = null;
+  private n = 0;
+
+  add(nid: number): void {
+    const v = this.v;
+    if (v && nid > this.last) {
+      v.room(1);
+      v.put(nid - this.last - 1);
+      this.last = nid;
+      this.n++;
+      return;
+    }
+    if (v) {
+      this.list = new Uint32Array(Math.max(1024, this.n * 2));
+      this.scan((x, i) => void (this.list![i] = x));
+      this.v = null;
+    }
+    if (this.n === this.list!.length) {
+      const b = new Uint32Array(this.n * 2);
+      b.set(this.list!);
+      this.list = b;
+    }
+    this.list![this.n++] = nid >>> 0;
+  }
+
+  /** NIDs added. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** Bytes the NIDs take. */
+  get byteLength(): number {
+    return this.v ? this.v.at : this.n * 4;
+  }
+
+  /** Which of `nids` are in the set (one pass over it, whatever their number). */
+  hasEach(nids: ArrayLike<number>): Set<number> {
+    const want = Uint32Array.from(nids).sort();
+    const found = new Set<number>();
+    let k = 0;
+    if (this.v) {
+      this.scan((x) => {
+        while (k < want.length && want[k]! < x) k++;
+        if (k < want.length && want[k] === x) found.add(x);
+      });
+      return found;
+    }
+    const a = this.list!.subarray(0, this.n).sort();
+    for (let i = 0; i < a.length && k < want.length; i++) {
+      while (k < want.length && want[k]! < a[i]!) k++;
+      if (k < want.length && want[k] === a[i]) found.add(a[i]!);
+    }
+    return found;
+  }
+
+  /** The ascending NIDs of the packed form, in order. */
+  private scan(fn: (nid: number, index: number) => void): void {
+    const b = this.v!.buf;
+    const end = this.v!.at;
+    pos = 0;
+    let nid = -1;
+    for (let i = 0; pos < end; i++) {
+      nid += varint(b) + 1;
+      fn(nid, i);
+    }
+  }
+}
+
+/** Read position of varint() (forEach and scan do not nest: `fn` gets numbers, not the reader). */
 let pos = 0;
 
 function varint(b: Uint8Array): number {

@@ -29,7 +29,7 @@ import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
 import { bbtLeafRaw, bidKey, lastAtOrBelow, type BbtEntry } from './ndb/btree.ts';
 import { U32Vec } from './u32vec.ts';
-import { NbtPacked } from './nbt-packed.ts';
+import { NbtPacked, NidSet } from './nbt-packed.ts';
 import { parseHeader } from './ndb/header.ts';
 import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
@@ -175,35 +175,6 @@ class BidSet {
       const v = this.a[mid]!;
       if (v === k) return true;
       if (v < k) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
-  }
-}
-
-/** Sorted list of NIDs (u32) for membership tests. */
-class NidList {
-  private a = new Uint32Array(1024);
-  private n = 0;
-  add(nid: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = nid >>> 0;
-  }
-  finish(): void {
-    this.a = this.a.subarray(0, this.n).sort();
-  }
-  has(nid: number): boolean {
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = this.a[mid]!;
-      if (v === nid) return true;
-      if (v < nid) lo = mid + 1;
       else hi = mid - 1;
     }
     return false;
@@ -652,16 +623,19 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
 
 /**
  * The NBT's pages and entries ([MS-PST] 2.2.2.7.7.4): every entry's blocks must be in the BBT;
- * folders and messages must have a parent folder in the NBT (NBTENTRY.nidParent), else they are
- * orphans. Its own function so the per-node lists of the orphan check are gone once it returns.
+ * folders and messages must have a parent in the NBT (NBTENTRY.nidParent), else they are
+ * orphans. Its own function so the orphan check's lists are gone once it returns.
  */
 async function nbtPass(
   walker: BtWalker, root: { bid: number; ib: number }, bids: BidSet, rep: Reporter, counts: ValidationReport['counts'],
   progress: (p: ValidateProgress) => void, full: boolean, keptLimit: number, starts: number[],
 ): Promise<NbtPacked[] | null> {
-  const nodeIds = new NidList();
-  const children = new U32Vec();
-  const parents = new U32Vec();
+  // The orphan check: a parent that is a folder already seen settles a node at once (a sound NBT
+  // has a few folders and names them); the rest wait for the end, against every NID.
+  const nodeIds = new NidSet();
+  const folders = new Set<number>();
+  const children = new U32Vec(256);
+  const parents = new U32Vec(256);
   // Full mode keeps (nid, bidData, bidSub) of a sound NBT for the LTP pass (packed: 3-6 bytes per
   // node) instead of walking the tree a second time: one bucket per window of the BBT (`starts`),
   // the window its data block's key falls in (before the first: the first).
@@ -680,6 +654,8 @@ async function nbtPass(
         const eSub = bidSub[i]!;
         counts.nbtEntries++;
         nodeIds.add(eNid);
+        const t = nidType(eNid);
+        if ((t === 0x02 || t === 0x03) && folders.size < FOLDERS_KEPT) folders.add(eNid);
         if (nbtKeep) {
           if (eNid > 0xffffffff || eData > 0xffffffff || eSub > 0xffffffff || kept >= keptLimit) nbtKeep = null;
           else {
@@ -691,8 +667,7 @@ async function nbtPass(
             kept++;
           }
         }
-        const t = nidType(eNid);
-        if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && eNid !== 0x122) {
+        if ((t === 0x02 || t === 0x03 || t === 0x04 || t === 0x08) && eNid !== 0x122 && !folders.has(nidParent[i]!)) {
           children.push(eNid);
           parents.push(nidParent[i]!);
         }
@@ -706,18 +681,21 @@ async function nbtPass(
     },
   });
   if (rep.count !== beforeNbt) nbtKeep = null;
-  nodeIds.finish();
+  const known = nodeIds.hasEach(parents.array());
   let orphans = 0;
   for (let i = 0; i < children.length; i++) {
     const nid = children.at(i);
     const parent = parents.at(i);
-    if (nodeIds.has(parent)) continue;
+    if (known.has(parent)) continue;
     if (++orphans <= 100) rep.report('PST-ORPHAN', { nid, field: 'NBTENTRY.nidParent', message: `Node ${hex(nid)} names parent ${hex(parent)}, which is not in the node B-tree.` });
   }
   if (orphans > 100) rep.report('PST-ORPHAN', { field: 'NBTENTRY.nidParent', message: `${orphans} orphaned nodes in total.` });
 
   return nbtKeep;
 }
+
+/** Folder NIDs the orphan check keeps in a Set (past it, their children wait for the end). */
+const FOLDERS_KEPT = 1 << 16;
 
 /**
  * BBT entries per window of windowedPass: 12 bytes each and about 9 more for the plan (5.3 MiB),
