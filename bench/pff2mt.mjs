@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { STOP_AFTER as TIMEOUT, stoppable, wasStopped } from './lib/measure.mjs';
+import { STOP_AFTER as TIMEOUT, asExecutable, stoppable, wasStopped } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -87,8 +87,8 @@ export async function run(log) {
   const pick = process.env.MAILFERRY_BENCH_PFF2MT?.split(',');
   if (pick) sizes = sizes.filter((s) => pick.includes(s.name));
   const cli = join(root, 'cli/bin/mailferry.js');
-  // The V8 flags the mailferry executable starts with (its #! line; cli/engine.ts).
-  const { STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
+  // Our runs start node as the mailferry executable does (its #! line; cli/engine.ts).
+  const ours = await asExecutable();
   for (const s of sizes) {
     const pst = join(dir, `bench-${s.name}.pst`);
     const t0 = performance.now();
@@ -101,8 +101,8 @@ export async function run(log) {
     execFileSync('cat', [pst], { stdio: ['ignore', 'ignore', 'ignore'] });
     const rows = [];
     const tools = [
-      ['mailferry pff2mt', process.execPath, [...STARTUP_FLAGS, cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst]],
-      ['  --jobs 2', process.execPath, [...STARTUP_FLAGS, cli, 'pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst]],
+      ['mailferry pff2mt', ...ours(cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst)],
+      ['  --jobs 2', ...ours(cli, 'pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst)],
       ['pffexport -f all', 'pffexport', ['-q', '-f', 'all', '-m', 'all', '-t', `${out}.pffexport`, pst]],
       ['readpst', 'readpst', ['-q', '-o', `${out}.readpst`, pst]],
       ['readpst -j 0', 'readpst', ['-j', '0', '-q', '-o', `${out}.readpst`, pst]],

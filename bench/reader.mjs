@@ -7,7 +7,7 @@
  *   mailferry inspect, mailferry validate --full, a full walk reading every property and
  *   attachment through the reader API (one thread, and one per core as pff2mt --jobs does; with
  *   the engine settings the mailferry command uses, cli/engine.ts; the mailferry commands run
- *   with its start-up flags, as the executable starts them),
+ *   with its start-up environment and flags, as the executable starts them),
  *   pffexport -f all, readpst (its default, folders in parallel processes, and -j 0).
  * Prints a table and the ratios the issue sets targets for (walk vs readpst and pffexport,
  * validate --full MiB/s, peak RSS, folder-tree time). Runs built code only (dist/node).
@@ -27,8 +27,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { STOP_AFTER as TIMEOUT, stoppable, wasStopped } from './lib/measure.mjs';
+import { fileURLToPath } from 'node:url';
+import { STOP_AFTER as TIMEOUT, asExecutable, stoppable, wasStopped } from './lib/measure.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'cli/bin/mailferry.js');
@@ -120,8 +120,8 @@ export async function run(log = console.log) {
     log('reader: dist/node is missing; run `npm run build:node` first. Skipped.');
     return;
   }
-  // The V8 flags the mailferry executable starts with (its #! line; cli/engine.ts).
-  const { STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
+  // Our runs start node as the mailferry executable does (its #! line; cli/engine.ts).
+  const ours = await asExecutable();
   if (!have('time')) {
     log('reader: /usr/bin/time is missing (needed for peak RSS). Skipped.');
     return;
@@ -163,10 +163,10 @@ export async function run(log = console.log) {
       const rounds = Math.max(1, Number(process.env.MAILFERRY_BENCH_REPEAT ?? 3));
       const out = join(dir, 'out');
       const tools = [
-        ['inspect', process.execPath, [...STARTUP_FLAGS, cli, 'inspect', file, '--json']],
-        ['validate', process.execPath, [...STARTUP_FLAGS, cli, 'validate', file, '--full', '--quiet']],
-        ['walk', process.execPath, [...STARTUP_FLAGS, walkScript, file]],
-        ['walkPar', process.execPath, [...STARTUP_FLAGS, walkScript, file], { env: { ...process.env, THREADS: String(THREADS) } }],
+        ['inspect', ...ours(cli, 'inspect', file, '--json')],
+        ['validate', ...ours(cli, 'validate', file, '--full', '--quiet')],
+        ['walk', ...ours(walkScript, file)],
+        ['walkPar', ...ours(walkScript, file), { env: { ...process.env, THREADS: String(THREADS) } }],
         ['pffexport', '/usr/bin/pffexport', ['-f', 'all', '-q', '-t', out, file]],
         ['readpst', '/usr/bin/readpst', ['-q', '-o', out, file]],
         ['readpst1', '/usr/bin/readpst', ['-j', '0', '-q', '-o', out, file]],

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -27,6 +27,17 @@ export function wasStopped(limit, status) {
   return limit > 0 && GNU_TIMEOUT !== null && (status === 137 || status === 124);
 }
 
+/**
+ * `[cmd, args]` that run node with `args` the way the mailferry executable starts it (its `#!`
+ * line, cli/engine.ts: STARTUP_ENV through /usr/bin/env, which hands over to node, and
+ * STARTUP_FLAGS), for a script of our own or cli/bin/mailferry.js. Needs dist/node.
+ */
+export async function asExecutable() {
+  const { STARTUP_ENV, STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
+  const env = Object.entries(STARTUP_ENV).map(([k, v]) => `${k}=${v}`);
+  return (...args) => ['/usr/bin/env', [...env, process.execPath, ...STARTUP_FLAGS, ...args]];
+}
+
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed) {
   let a = seed >>> 0;
@@ -46,8 +57,9 @@ export function rng(seed) {
 export function runCli(args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
+    // The executable itself (its #! line: cli/engine.ts's start-up settings).
     const cli = JSON.stringify(join(root, 'cli/bin/mailferry.js'));
-    const child = spawn('bash', ['-c', `/usr/bin/time -f '%U %S %M' node ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', `/usr/bin/time -f '%U %S %M' ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     child.on('error', reject);
