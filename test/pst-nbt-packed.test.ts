@@ -2,10 +2,11 @@
  * validate's packed NBT data (worker/pst/nbt-packed.ts): every entry comes back as pushed, in
  * order, whatever the deltas (NIDs and BIDs at the ends of the u32 range, falling BIDs, no
  * subnode tree), and an NBT as a writer lays it out packs into a few bytes per entry; the NID
- * set answers membership exactly, ascending (about a byte per NID) or not.
+ * set answers membership exactly, ascending (about a byte per NID) or not; a leaf-page list gives
+ * its offsets back in order, about a byte each when the pages are neighbours.
  */
 import { describe, expect, test } from 'vitest';
-import { NbtPacked, NidSet } from '../worker/pst/nbt-packed.ts';
+import { LeafList, NbtPacked, NidSet } from '../worker/pst/nbt-packed.ts';
 
 const unpackAll = (p: NbtPacked) => {
   const out: [number, number, number][] = [];
@@ -86,5 +87,25 @@ describe('NidSet', () => {
     const asked = [0x10, 0x11, 0x44, 0x45, ...nids.filter((_, i) => i % 11 === 0), nids[2999]! + 32];
     const found = set.hasEach(asked);
     for (const n of asked) expect(found.has(n), n.toString(16)).toBe(all.has(n));
+  });
+});
+
+describe('LeafList', () => {
+  test('offsets come back in the order pushed, rising or falling, near or far', () => {
+    const want = [512, 1024, 1536, 0x10000, 0x200, 0x7_0000_0000, 0x7_0000_0200, 4096, 0xf_ffff_fe00];
+    const l = new LeafList();
+    for (const ib of want) l.push(ib);
+    expect(l.length).toBe(want.length);
+    expect(l.offsets()).toEqual(want);
+    expect(l.offsets()).toEqual(want);
+  });
+
+  test('neighbouring pages take a byte each', () => {
+    const l = new LeafList();
+    const want: number[] = [];
+    for (let i = 0, ib = 0x4000_0000; i < 5000; i++, ib += 512 * (1 + (i % 3))) want.push(ib);
+    for (const ib of want) l.push(ib);
+    expect(l.offsets()).toEqual(want);
+    expect(l.byteLength).toBeLessThanOrEqual(want.length + 8);
   });
 });

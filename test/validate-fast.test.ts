@@ -101,6 +101,25 @@ describe('validate --full: fast path, side cache, reader layers agree', () => {
   }
 });
 
+describe('validate --full in windows keeps NBT leaf pages, not entries', () => {
+  test('an NBT of more nodes than keptEntries is still checked in windows, with the same findings', async () => {
+    for (const [variant, crypt, seed] of [['unicode', 'permute', 41], ['ost4k', 'none', 43]] as const) {
+      const sound = fixture(variant, crypt, seed);
+      const whole = await validate(bytesSource(sound), { full: true });
+      // 30 messages: about 100 NBT entries on a handful of leaf pages.
+      expect(whole.counts.nbtEntries).toBeGreaterThan(60);
+      const damaged = (await mutate(sound, { kind: 'flip', target: 'node', seed: 2 })).bytes!;
+      for (const bytes of [sound, damaged]) {
+        const a = await validate(bytesSource(bytes), { full: true });
+        let pass = '';
+        const b = await validate(bytesSource(bytes), { full: true, keptEntries: 60, windowEntries: 40, onPass: (p, w) => (pass = `${p} ${w}`) });
+        expect(pass).toBe(`windowed ${Math.ceil(whole.counts.bbtEntries / 40)}`);
+        expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      }
+    }
+  });
+});
+
 // validate-btree.ts mirrors ndb/btree.ts's page checks and its page cache shared by both walks;
 // walk the NBT then the BBT with each and compare pages, entries and findings.
 async function walks(bytes: Uint8Array) {

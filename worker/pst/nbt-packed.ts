@@ -2,8 +2,8 @@
  * What validate keeps from its NBT walk ([MS-PST] 2.2.2.7.7.4, NBTENTRY), packed as varints in one
  * growing byte buffer, because it grows with the number of nodes and is read only front to back.
  *
- * `NbtPacked`: the entries the node checks of validate --full need (nid, bidData, bidSub), one
- * instance per window of the fused pass. The NBT is in NID order and a writer gives a message's
+ * `NbtPacked`: the entries the node checks of validate --full need (nid, bidData, bidSub), when
+ * its fused pass keeps the BBT whole (one window, or the parts of --jobs). The NBT is in NID order and a writer gives a message's
  * blocks neighbouring BIDs, so an entry takes 3-6 bytes instead of 12 in three u32 arrays (on a
  * 4 GiB file of 1.6 million messages the arrays had grown to 24 MiB). Per entry: zigzag(nid −
  * previous nid), zigzag(bidData − previous bidData), and 0 for no subnode tree, else
@@ -12,6 +12,10 @@
  *
  * `NidSet`: every NID, for the orphan check (NBTENTRY.nidParent must name a node). While they
  * ascend (a sound tree) each is stored as its distance from the one before, mostly one byte.
+ *
+ * `LeafList`: for a pass in windows, not the entries but the NBT leaf pages that hold a window's
+ * nodes, read again when its turn comes: a leaf holds 15-20 entries, and in a file whose blocks
+ * were written in NID order the nodes of a leaf fall in one or two windows.
  */
 
 const zig = (d: number): number => (d >= 0 ? d * 2 : -d * 2 - 1);
@@ -89,6 +93,41 @@ export class NbtPacked {
       const s = varint(b);
       fn(nid, data, s === 0 ? 0 : data + unzig(s - 1), i);
     }
+  }
+}
+
+/** File offsets of B-tree pages (multiples of 512), in the order added, as zigzag varint deltas. */
+export class LeafList {
+  private readonly v = new Varints(64);
+  private last = 0;
+  /** Pages kept. */
+  length = 0;
+
+  push(ib: number): void {
+    const q = ib / 512;
+    this.v.room(1);
+    this.v.put(zig(q - this.last));
+    this.last = q;
+    this.length++;
+  }
+
+  /** Bytes the offsets take. */
+  get byteLength(): number {
+    return this.v.at;
+  }
+
+  /** The offsets, in the order pushed. */
+  offsets(): number[] {
+    const out: number[] = [];
+    const b = this.v.buf;
+    const end = this.v.at;
+    pos = 0;
+    let q = 0;
+    while (pos < end) {
+      q += unzig(varint(b));
+      out.push(q * 512);
+    }
+    return out;
   }
 }
 

@@ -246,6 +246,18 @@ export class BtWalker {
   }
 
   /**
+   * A leaf page of a tree this walker's kind of walk found sound, read again without its checks:
+   * `visit` gets its entries as WalkVisitor.leaf does (scratch arrays, valid during the call).
+   */
+  async leaf(which: 'nbt' | 'bbt', ib: number, visit: (n: number, keys: Float64Array, f1: Float64Array, f2: Float64Array, f3: Float64Array) => void): Promise<void> {
+    const pageSize = this.L.pageSize;
+    const b = this.slabs.peek(ib, pageSize) ?? (await this.slabs.read(ib, pageSize));
+    if (b.length < pageSize) return;
+    const r = this.entries(b, which === 'nbt' ? PTYPE_NBT : PTYPE_BBT);
+    if ((r & 255) === 0) visit(r >> 8, this.keys, this.f1, this.f2, this.f3);
+  }
+
+  /**
    * Check one page's bytes `b` (BTrees.parseChecked; its bounds were checked). Returns
    * (cEnt << 8 | cLevel) with the entries in the scratch arrays, or -1 when the page is unusable.
    */

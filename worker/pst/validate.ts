@@ -14,7 +14,8 @@
  * from the block bytes in hand right after the run holding its data block (fusedPass), with the
  * BBT kept (12 bytes per block) and the NBT (3-6 bytes per node). A BBT of more than one window
  * (WINDOW blocks) is taken in windows of BIDs, one such pass each (windowedPass), so the memory
- * for blocks does not grow with the file.
+ * for blocks does not grow with the file; the NBT is then kept as the list of leaf pages that
+ * hold each window's nodes (about one byte per leaf page), read again in the window's turn.
  * Otherwise (a damaged B-tree, an NBT too large to keep) blocks are checked in file order per
  * batch of BBT leaves and nodes read through the reader's NDB layer. Folder tables of more than
  * a few hundred KiB go through the reader's layers with their heap paged. Memory stays bounded:
@@ -29,7 +30,7 @@ import { Reporter, hex } from './codes.ts';
 import { PstOpenError, type PstEncryption, type PstVariant } from './index.ts';
 import { bbtLeafRaw, bidKey, lastAtOrBelow, type BbtEntry } from './ndb/btree.ts';
 import { U32Vec } from './u32vec.ts';
-import { NbtPacked, NidSet } from './nbt-packed.ts';
+import { LeafList, NbtPacked, NidSet } from './nbt-packed.ts';
 import { parseHeader } from './ndb/header.ts';
 import { Blocks } from './ndb/blocks.ts';
 import { PstFileImpl, checkHeader, nidType } from './messaging/pst-file.ts';
@@ -55,9 +56,10 @@ export interface ValidateOptions {
   cacheBytes?: number;
   codecs?: Codecs;
   /**
-   * With `full`: keep at most this many NBT entries between passes (packed, 3-6 bytes each; above
-   * it the later passes walk the NBT again), and at most this many BBT entries (12 bytes each) at a
-   * time. Default 4 000 000.
+   * With `full`: keep at most this many NBT entries between passes (packed, 3-6 bytes each), or
+   * in a pass in windows this many references to NBT leaf pages (about a byte each); above it the
+   * later passes walk the NBT again. And at most this many BBT entries (12 bytes each) at a time.
+   * Default 4 000 000.
    */
   keptEntries?: number;
   /**
@@ -520,7 +522,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     rep.report(r.data ? 'PST-ZERO-RUN' : 'PST-ZERO-RUN-FREE', { offset: r.start, message: `About ${Math.round((r.end - r.start) / 1024)} KiB of zero bytes from ${hex(r.start)}.` });
   }
 
-  // Windowed, the kept NBT comes in one bucket per window (by its data block's key).
+  // Windowed, the NBT is kept as the leaf pages of each window's nodes (by their data block's key).
   const starts = bbtWindowed ? index.starts : [0];
   const nbtKeep = await nbtPass(walker, h.nbtRoot, bids, rep, counts, progress, full, keptLimit, starts);
   walker.release();
@@ -533,7 +535,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     };
     // Blocks through the NDB layer for the reader-layer checks: with a sound BBT in memory they
     // come from large windows of the file, else through B-tree lookups (and trailer-scan recovery).
-    const win = bbtWindowed && nbtKeep ? windowIndex(index, windowEntries) : null;
+    const win = bbtWindowed && nbtKeep?.pages ? windowIndex(index, windowEntries) : null;
     const kept = bbtIndex ?? win;
     const layerBlocks = () => {
       const blocks = kept ? new Blocks(new WindowSource(source, 512 << 10), L, file.bt, rep, codecs, h.encryption, false) : file.blocks;
@@ -544,22 +546,42 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
     const runBytes = Math.max(512, options.runBytes ?? RUN);
     const sideBytes = Math.max(0, options.sideBytes ?? 32 << 20);
     const blocksProgress = () => progress({ phase: 'blocks', done: counts.blocksChecked, total: counts.bbtEntries });
-    if (win && nbtKeep) {
+    if (win && nbtKeep?.pages) {
       // The BBT again, alongside the pass (found sound: no mirror of BTrees' cache); a few slabs
-      // are enough for a walk in key order.
+      // are enough for a walk in key order. The NBT leaves each window names, read again by a
+      // walker of their own (the BBT walk's entries stay in its scratch arrays meanwhile).
       const walk = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d), 8, false);
+      const leaves = new BtWalker(source, L, new Reporter(undefined), (d) => codecs.crc32(d), 8, false);
+      const pages: (LeafList | null)[] = nbtKeep.pages;
+      const windowOf = windowFinder(starts);
+      const nodes = async (w: number, into: NbtVecs) => {
+        into.nid.length = into.data.length = into.sub.length = 0;
+        const list = pages[w]!;
+        pages[w] = null;
+        for (const ib of list.offsets()) {
+          await leaves.leaf('nbt', ib, (n, nid, data, sub) => {
+            for (let i = 0; i < n; i++) {
+              if (windowOf(bidKey(data[i]!)) !== w) continue;
+              into.nid.push(nid[i]!);
+              into.data.push(data[i]!);
+              into.sub.push(sub[i]!);
+            }
+          });
+        }
+      };
       const scratch = newScratch();
       const ltp = new LtpChecker(rep, L, NO_SOURCE);
       let layers: Blocks | undefined;
       // Blocks of other windows: through the B-tree.
       const outer = (bid: number) => file.bt.bbt(bid);
-      const windows = await windowedPass(walk, h.bbtRoot, win, starts, nbtKeep, (plan) =>
+      const windows = await windowedPass(walk, h.bbtRoot, win, starts, nodes, (plan) =>
         fusedPass(source, win, plan.nbt, plan, 0, plan.runs, bc, ltp, counts, blocksProgress, nodeDone, () => (layers ??= layerBlocks()), runBytes, sideBytes, outer, scratch),
       bc, source.size, runBytes, nodeDone, options.betweenWindows);
       walk.release();
+      leaves.release();
       options.onPass?.('windowed', windows);
-    } else if (bbtIndex && nbtKeep) {
-      const nbt = unpack(nbtKeep[0]!);
+    } else if (bbtIndex && nbtKeep?.packed) {
+      const nbt = unpack(nbtKeep.packed);
       const plan = planFused(bbtIndex, nbt, bc, source.size, runBytes);
       for (let k = 0; k < plan.skipped; k++) nodeDone();
       const pool = options.parts;
@@ -596,7 +618,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       await blockPass(source, file, bbtIndex, bc, counts, progress);
       const blocks = layerBlocks();
       file.bt.clear();
-      const kept = nbtKeep ? unpack(nbtKeep[0]!) : null;
+      const kept = nbtKeep?.packed ? unpack(nbtKeep.packed) : null;
       const nodes = kept
         ? (function* () {
           const n = { nid: 0, bidData: 0, bidSub: 0 };
@@ -629,19 +651,24 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
 async function nbtPass(
   walker: BtWalker, root: { bid: number; ib: number }, bids: BidSet, rep: Reporter, counts: ValidationReport['counts'],
   progress: (p: ValidateProgress) => void, full: boolean, keptLimit: number, starts: number[],
-): Promise<NbtPacked[] | null> {
+): Promise<KeptNbt | null> {
   // The orphan check: a parent that is a folder already seen settles a node at once (a sound NBT
   // has a few folders and names them); the rest wait for the end, against every NID.
   const nodeIds = new NidSet();
   const folders = new Set<number>();
   const children = new U32Vec(256);
   const parents = new U32Vec(256);
-  // Full mode keeps (nid, bidData, bidSub) of a sound NBT for the LTP pass (packed: 3-6 bytes per
-  // node) instead of walking the tree a second time: one bucket per window of the BBT (`starts`),
-  // the window its data block's key falls in (before the first: the first).
-  let nbtKeep: NbtPacked[] | null = full ? starts.map(() => new NbtPacked(starts.length > 1 ? 4096 : 1 << 16)) : null;
+  // Full mode keeps what the LTP pass needs of a sound NBT instead of walking the tree a second
+  // time: in one window (nid, bidData, bidSub), packed (3-6 bytes per node); in windows of the
+  // BBT (`starts`), for each window the leaf pages holding its nodes (those whose data block's
+  // key falls in it; before the first: the first).
+  const windowed = starts.length > 1;
+  let packed: NbtPacked | null = full && !windowed ? new NbtPacked() : null;
+  let pages: LeafList[] | null = full && windowed ? starts.map(() => new LeafList()) : null;
+  /** The leaf page last added to each window's list. */
+  const lastPage = windowed ? new Float64Array(starts.length).fill(-1) : null;
+  const windowOf = windowFinder(starts);
   let kept = 0;
-  let w = 0;
   const beforeNbt = rep.count;
   await walker.walk('nbt', root, {
     page: () => {
@@ -656,14 +683,17 @@ async function nbtPass(
         nodeIds.add(eNid);
         const t = nidType(eNid);
         if ((t === 0x02 || t === 0x03) && folders.size < FOLDERS_KEPT) folders.add(eNid);
-        if (nbtKeep) {
-          if (eNid > 0xffffffff || eData > 0xffffffff || eSub > 0xffffffff || kept >= keptLimit) nbtKeep = null;
-          else {
-            const k = bidKey(eData);
-            // Data blocks mostly ascend with the NID: the last node's window, else a bisection.
-            // A key before the first window's goes to the first.
-            if (k < starts[w]! || (w + 1 < starts.length && k >= starts[w + 1]!)) w = Math.max(0, lastAtOrBelow(starts, k));
-            nbtKeep[w]!.push(eNid, eData, eSub);
+        if (packed || pages) {
+          if (eNid > 0xffffffff || eData > 0xffffffff || eSub > 0xffffffff || kept >= keptLimit) packed = pages = null;
+          else if (pages) {
+            const w = windowOf(bidKey(eData));
+            if (lastPage![w] !== pageIb) {
+              pages[w]!.push(pageIb);
+              lastPage![w] = pageIb;
+              kept++;
+            }
+          } else {
+            packed!.push(eNid, eData, eSub);
             kept++;
           }
         }
@@ -680,7 +710,7 @@ async function nbtPass(
       }
     },
   });
-  if (rep.count !== beforeNbt) nbtKeep = null;
+  if (rep.count !== beforeNbt) packed = pages = null;
   const known = nodeIds.hasEach(parents.array());
   let orphans = 0;
   for (let i = 0; i < children.length; i++) {
@@ -691,7 +721,23 @@ async function nbtPass(
   }
   if (orphans > 100) rep.report('PST-ORPHAN', { field: 'NBTENTRY.nidParent', message: `${orphans} orphaned nodes in total.` });
 
-  return nbtKeep;
+  return packed ? { packed } : pages ? { pages } : null;
+}
+
+/** What nbtPass keeps of a sound NBT for validate --full's node checks. */
+type KeptNbt = { packed: NbtPacked; pages?: undefined } | { pages: LeafList[]; packed?: undefined };
+
+/**
+ * The window of windowedPass a BID key falls in (`starts`: each window's first key; a key before
+ * the first window's goes to the first). Data blocks mostly ascend with the NID, so the last
+ * answer is tried before a bisection.
+ */
+function windowFinder(starts: number[]): (key: number) => number {
+  let w = 0;
+  return (k) => {
+    if (k < starts[w]! || (w + 1 < starts.length && k >= starts[w + 1]!)) w = Math.max(0, lastAtOrBelow(starts, k));
+    return w;
+  };
 }
 
 /** Folder NIDs the orphan check keeps in a Set (past it, their children wait for the end). */
@@ -716,24 +762,24 @@ function windowIndex(index: BbtIndex, size: number): BbtIndex {
  * validate --full's fused pass for a sound BBT too large to keep whole (over one window): the
  * BBT is walked again ([MS-PST] 2.2.2.7.7.3, BBTENTRY) and taken in windows in BID order, the
  * ones the first walk marked (`starts`); each window is one fused pass over its blocks in file
- * order and over its bucket of nodes (those whose NBTENTRY.bidData falls in its BID range). Block
+ * order and over its nodes (those whose NBTENTRY.bidData falls in its BID range, from `nodes`, in
+ * NBT order). Block
  * BIDs come from a counter as blocks are written, so a message's blocks nearly always share its
  * data block's window; a block in another window is found through the B-tree (by `pass`),
  * decoded for the node, and checked (CRC, trailer) once, by its own window. Memory: one window
- * and the kept NBT, whatever the file's size. Every bucket is checked, also if the second walk
- * ends early (its blocks then through the B-tree).
+ * and its nodes, whatever the file's size. Every window's nodes are checked, also if the second
+ * walk ends early (their blocks then through the B-tree).
  */
 async function windowedPass(
   walk: BtWalker, root: { bid: number; ib: number },
-  win: BbtIndex, starts: number[], buckets: (NbtPacked | null)[], pass: (plan: FusedPlan & { nbt: NbtVecs }) => Promise<void>,
+  win: BbtIndex, starts: number[], nodes: (w: number, into: NbtVecs) => Promise<void>, pass: (plan: FusedPlan & { nbt: NbtVecs }) => Promise<void>,
   bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void, between?: () => void,
 ): Promise<number> {
   const sel: NbtVecs = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
   let w = 0;
-  /** Window `w` in hand, with its bucket of nodes. */
+  /** Window `w` in hand, with its nodes. */
   const flush = async () => {
-    unpack(buckets[w]!, sel);
-    buckets[w] = null;
+    await nodes(w, sel);
     const plan = planFused(win, sel, bc, fileSize, runBytes);
     for (let k = 0; k < plan.skipped; k++) nodeDone();
     await pass({ ...plan, nbt: sel });
@@ -879,9 +925,9 @@ interface NbtVecs {
   sub: U32Vec;
 }
 
-/** The kept NBT as arrays, for a pass that takes its nodes by position (into `v`, emptied first, when given). */
-function unpack(p: NbtPacked, v: NbtVecs = { nid: new U32Vec(p.length), data: new U32Vec(p.length), sub: new U32Vec(p.length) }): NbtVecs {
-  v.nid.length = v.data.length = v.sub.length = 0;
+/** The kept NBT as arrays, for a pass that takes its nodes by position. */
+function unpack(p: NbtPacked): NbtVecs {
+  const v: NbtVecs = { nid: new U32Vec(p.length), data: new U32Vec(p.length), sub: new U32Vec(p.length) };
   p.forEach((nid, data, sub) => {
     v.nid.push(nid);
     v.data.push(data);
