@@ -3,12 +3,11 @@
  * growing byte buffer, because it grows with the number of nodes and is read only front to back.
  *
  * `NbtPacked`: the entries the node checks of validate --full need (nid, bidData, bidSub), when
- * its fused pass keeps the BBT whole (one window, or the parts of --jobs). The NBT is in NID order and a writer gives a message's
- * blocks neighbouring BIDs, so an entry takes 3-6 bytes instead of 12 in three u32 arrays (on a
- * 4 GiB file of 1.6 million messages the arrays had grown to 24 MiB). Per entry: zigzag(nid −
- * previous nid), zigzag(bidData − previous bidData), and 0 for no subnode tree, else
- * zigzag(bidSub − bidData) + 1. Values are u32 (the caller keeps only such entries), so a delta
- * fits in 33 bits and a varint in 5 bytes.
+ * its fused pass keeps the BBT whole (one window, or the parts of --jobs). The NBT is in NID
+ * order and a writer gives a message's blocks neighbouring BIDs, so an entry takes 3-6 bytes
+ * instead of 12 in three u32 arrays. Per entry: zigzag(nid − previous nid), zigzag(bidData −
+ * previous bidData), and 0 for no subnode tree, else zigzag(bidSub − bidData) + 1. Values are
+ * u32 (the caller keeps only such entries), so a delta fits in 33 bits and a varint in 5 bytes.
  *
  * `NidSet`: every NID, for the orphan check (NBTENTRY.nidParent must name a node). While they
  * ascend (a sound tree) each is stored as its distance from the one before, mostly one byte.
@@ -134,7 +133,7 @@ export class LeafList {
 /**
  * A set of u32 NIDs built once and then asked about (NBTENTRY.nidParent, [MS-PST] 2.2.2.7.7.4).
  * Ascending NIDs are kept as varints of their distance from the one before; the first that does
- * not ascend (a damaged tree) turns the set into a sorted array of 4 bytes per NID.
+ * not ascend (a damaged tree) turns the set into an array of 4 bytes per NID, sorted when asked.
  */
 export class NidSet {
   private v: Varints | null = new Varints(4096);

@@ -763,11 +763,10 @@ function windowIndex(index: BbtIndex, size: number): BbtIndex {
  * BBT is walked again ([MS-PST] 2.2.2.7.7.3, BBTENTRY) and taken in windows in BID order, the
  * ones the first walk marked (`starts`); each window is one fused pass over its blocks in file
  * order and over its nodes (those whose NBTENTRY.bidData falls in its BID range, from `nodes`, in
- * NBT order). Block
- * BIDs come from a counter as blocks are written, so a message's blocks nearly always share its
- * data block's window; a block in another window is found through the B-tree (by `pass`),
- * decoded for the node, and checked (CRC, trailer) once, by its own window. Memory: one window
- * and its nodes, whatever the file's size. Every window's nodes are checked, also if the second
+ * NBT order). Block BIDs come from a counter as blocks are written, so a message's blocks nearly
+ * always share its data block's window; a block in another window is found through the B-tree
+ * (by `pass`), decoded for the node, and checked (CRC, trailer) once, by its own window. Memory:
+ * one window and its nodes, whatever the file's size. Every window's nodes are checked, also if the second
  * walk ends early (their blocks then through the B-tree).
  */
 async function windowedPass(
