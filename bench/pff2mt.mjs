@@ -88,7 +88,7 @@ export async function run(log) {
   if (pick) sizes = sizes.filter((s) => pick.includes(s.name));
   const cli = join(root, 'cli/bin/mailferry.js');
   // Our runs start node as the mailferry executable does (its #! line; cli/engine.ts).
-  const ours = await asExecutable();
+  const launch = await asExecutable();
   for (const s of sizes) {
     const pst = join(dir, `bench-${s.name}.pst`);
     const t0 = performance.now();
@@ -101,8 +101,8 @@ export async function run(log) {
     execFileSync('cat', [pst], { stdio: ['ignore', 'ignore', 'ignore'] });
     const rows = [];
     const tools = [
-      ['mailferry pff2mt', ...ours(cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst)],
-      ['  --jobs 2', ...ours(cli, 'pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst)],
+      ['mailferry pff2mt', ...launch(cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst)],
+      ['  --jobs 2', ...launch(cli, 'pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst)],
       ['pffexport -f all', 'pffexport', ['-q', '-f', 'all', '-m', 'all', '-t', `${out}.pffexport`, pst]],
       ['readpst', 'readpst', ['-q', '-o', `${out}.readpst`, pst]],
       ['readpst -j 0', 'readpst', ['-j', '0', '-q', '-o', `${out}.readpst`, pst]],

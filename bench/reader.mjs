@@ -121,7 +121,7 @@ export async function run(log = console.log) {
     return;
   }
   // Our runs start node as the mailferry executable does (its #! line; cli/engine.ts).
-  const ours = await asExecutable();
+  const launch = await asExecutable();
   if (!have('time')) {
     log('reader: /usr/bin/time is missing (needed for peak RSS). Skipped.');
     return;
@@ -163,10 +163,10 @@ export async function run(log = console.log) {
       const rounds = Math.max(1, Number(process.env.MAILFERRY_BENCH_REPEAT ?? 3));
       const out = join(dir, 'out');
       const tools = [
-        ['inspect', ...ours(cli, 'inspect', file, '--json')],
-        ['validate', ...ours(cli, 'validate', file, '--full', '--quiet')],
-        ['walk', ...ours(walkScript, file)],
-        ['walkPar', ...ours(walkScript, file), { env: { ...process.env, THREADS: String(THREADS) } }],
+        ['inspect', ...launch(cli, 'inspect', file, '--json')],
+        ['validate', ...launch(cli, 'validate', file, '--full', '--quiet')],
+        ['walk', ...launch(walkScript, file)],
+        ['walkPar', ...launch(walkScript, file), { env: { ...process.env, THREADS: String(THREADS) } }],
         ['pffexport', '/usr/bin/pffexport', ['-f', 'all', '-q', '-t', out, file]],
         ['readpst', '/usr/bin/readpst', ['-q', '-o', out, file]],
         ['readpst1', '/usr/bin/readpst', ['-j', '0', '-q', '-o', out, file]],
