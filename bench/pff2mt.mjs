@@ -27,7 +27,6 @@ const MiB = 1024 * 1024;
 const dir = process.env.MAILFERRY_BENCH_DIR ?? '/tmp/mailferry-bench';
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-
 /**
  * Run a command; returns wall seconds and peak RSS in KiB. With `limit` (seconds) the command is
  * stopped then (GNU timeout, KILL) and the result says `stopped`.

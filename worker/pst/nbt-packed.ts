@@ -178,18 +178,13 @@ export class NidSet {
     const want = Uint32Array.from(nids).sort();
     const found = new Set<number>();
     let k = 0;
-    if (this.v) {
-      this.scan((x) => {
-        while (k < want.length && want[k]! < x) k++;
-        if (k < want.length && want[k] === x) found.add(x);
-      });
-      return found;
-    }
-    const a = this.list!.subarray(0, this.n).sort();
-    for (let i = 0; i < a.length && k < want.length; i++) {
-      while (k < want.length && want[k]! < a[i]!) k++;
-      if (k < want.length && want[k] === a[i]) found.add(a[i]!);
-    }
+    // Both sorted: one merge.
+    const meet = (x: number) => {
+      while (k < want.length && want[k]! < x) k++;
+      if (k < want.length && want[k] === x) found.add(x);
+    };
+    if (this.v) this.scan(meet);
+    else this.list!.subarray(0, this.n).sort().forEach(meet);
     return found;
   }
 

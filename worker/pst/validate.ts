@@ -766,8 +766,8 @@ function windowIndex(index: BbtIndex, size: number): BbtIndex {
  * NBT order). Block BIDs come from a counter as blocks are written, so a message's blocks nearly
  * always share its data block's window; a block in another window is found through the B-tree
  * (by `pass`), decoded for the node, and checked (CRC, trailer) once, by its own window. Memory:
- * one window and its nodes, whatever the file's size. Every window's nodes are checked, also if the second
- * walk ends early (their blocks then through the B-tree).
+ * one window and its nodes, whatever the file's size. Every window's nodes are checked, also if
+ * the second walk ends early (their blocks then through the B-tree).
  */
 async function windowedPass(
   walk: BtWalker, root: { bid: number; ib: number },
