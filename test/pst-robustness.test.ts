@@ -125,32 +125,8 @@ describe('targeted damage stays local and is named', () => {
     expect(f?.field).toBe('PAGETRAILER.dwCRC');
   });
 
-  test('an orphaned message (nidParent names no node) is reported as PST-ORPHAN', async () => {
-    const { loadCodecs } = await import('../worker/codec/index.ts');
-    const codecs = await loadCodecs();
-    const bytes = fixture('unicode', 'none', 12);
-    const pst = (await openPst(bytesSource(bytes))) as PstFileImpl;
-    let hit: { ib: number; i: number; nid: number } | undefined;
-    for await (const p of pst.bt.walk('nbt')) {
-      p.nbt?.forEach((e, i) => {
-        if (!hit && (e.nid & 0x1f) === 0x04) hit = { ib: p.ib, i, nid: e.nid };
-      });
-    }
-    const damaged = bytes.slice();
-    const dv = new DataView(damaged.buffer);
-    dv.setUint32(hit!.ib + hit!.i * 32 + 24, 0x7fffffe2, true); // NBTENTRY.nidParent
-    dv.setUint32(hit!.ib + 496 + 4, codecs.crc32(damaged.subarray(hit!.ib, hit!.ib + 496)), true); // reseal
-    const r = await validate(bytesSource(damaged));
-    expect(r.verdict).toBe('warnings');
-    const f = r.findings.find((x) => x.code === 'PST-ORPHAN');
-    expect(f?.nid).toBe(hit!.nid);
-    expect(f?.field).toBe('NBTENTRY.nidParent');
-  });
-
-  test('a message whose nidParent names another node (not a folder) is no orphan; one naming no node is', async () => {
-    const { loadCodecs } = await import('../worker/codec/index.ts');
-    const codecs = await loadCodecs();
-    const bytes = fixture('unicode', 'none', 12);
+  /** The NBT entries of normal messages: leaf page offset, entry index, NID (NBT order). */
+  async function messageEntries(bytes: Uint8Array) {
     const pst = (await openPst(bytesSource(bytes))) as PstFileImpl;
     const hits: { ib: number; i: number; nid: number }[] = [];
     for await (const p of pst.bt.walk('nbt')) {
@@ -158,13 +134,34 @@ describe('targeted damage stays local and is named', () => {
         if ((e.nid & 0x1f) === 0x04) hits.push({ ib: p.ib, i, nid: e.nid });
       });
     }
-    const [first, second, last] = [hits[0]!, hits[1]!, hits[hits.length - 1]!];
+    return hits;
+  }
+
+  /** `bytes` with NBTENTRY.nidParent of the given entries set, their pages resealed (PAGETRAILER.dwCRC). */
+  function withNidParents(bytes: Uint8Array, edits: { ib: number; i: number; parent: number }[]) {
     const damaged = bytes.slice();
     const dv = new DataView(damaged.buffer);
+    for (const e of edits) dv.setUint32(e.ib + e.i * 32 + 24, e.parent, true);
+    for (const ib of new Set(edits.map((e) => e.ib))) dv.setUint32(ib + 496 + 4, pstCrc(damaged.subarray(ib, ib + 496)), true);
+    return damaged;
+  }
+
+  test('an orphaned message (nidParent names no node) is reported as PST-ORPHAN', async () => {
+    const bytes = fixture('unicode', 'none', 12);
+    const hit = (await messageEntries(bytes))[0]!;
+    const r = await validate(bytesSource(withNidParents(bytes, [{ ...hit, parent: 0x7fffffe2 }])));
+    expect(r.verdict).toBe('warnings');
+    const f = r.findings.find((x) => x.code === 'PST-ORPHAN');
+    expect(f?.nid).toBe(hit.nid);
+    expect(f?.field).toBe('NBTENTRY.nidParent');
+  });
+
+  test('a message whose nidParent names another node (not a folder) is no orphan; one naming no node is', async () => {
+    const bytes = fixture('unicode', 'none', 12);
+    const hits = await messageEntries(bytes);
+    const [first, second, last] = [hits[0]!, hits[1]!, hits[hits.length - 1]!];
     // The first message names the last (a node further on), the second names a NID between two.
-    dv.setUint32(first.ib + first.i * 32 + 24, last.nid, true);
-    dv.setUint32(second.ib + second.i * 32 + 24, last.nid - 32 + 1, true);
-    for (const ib of new Set([first.ib, second.ib])) dv.setUint32(ib + 496 + 4, codecs.crc32(damaged.subarray(ib, ib + 496)), true);
+    const damaged = withNidParents(bytes, [{ ...first, parent: last.nid }, { ...second, parent: last.nid - 32 + 1 }]);
     const r = await validate(bytesSource(damaged));
     expect(r.findings.filter((x) => x.code === 'PST-ORPHAN').map((f) => f.nid)).toEqual([second.nid]);
   });
