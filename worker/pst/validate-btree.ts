@@ -111,8 +111,9 @@ class PageBits {
 export class BtWalker {
   /**
    * BTrees' page cache, mirrored: offset → page type parsed there (0: unusable) + use number
-   * × 256, the BT_CACHE_PAGES most recently used. The use order is a ring of (offset, use number); a ring
-   * entry whose use number is no longer the page's is stale (the page was used again later).
+   * × 256, the BT_CACHE_PAGES most recently used. The use order is a ring of (offset, use
+   * number); a ring entry whose use number is no longer the page's is stale (the page was used
+   * again later).
    * (Evicting through Map.keys() costs time proportional to the deleted entries it skips.)
    */
   private readonly cache = new Map<number, number>();

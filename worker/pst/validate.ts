@@ -221,7 +221,8 @@ class BbtIndex {
   }
   /**
    * Past the cap the entries are dropped (memory stays bounded on huge files) but still checked:
-   * `over` with `ok` says the tree can be taken in windows (`starts`); the first `limit` entries stay.
+   * `over` with `ok` says the tree can be taken in windows (`starts`); the first `limit` entries
+   * stay.
    */
   over = false;
   private lastKey = -1;

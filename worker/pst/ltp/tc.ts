@@ -45,7 +45,8 @@ type ListVisit = (rowId: number, list: RawList) => void | Promise<void>;
 /**
  * The dwRowIndex of each row-index entry ([MS-PST] 2.3.4.3 TCROWID). Row ids mostly come from a
  * counter and rows are appended, so in BTH (row id) order the indexes are nearly always 0, 1, 2,
- * ...: nothing is stored until one is not (a folder of 400k messages saves 2 MiB). Exported for tests.
+ * ...: nothing is stored until one is not (a folder of 400k messages saves 2 MiB). Exported for
+ * tests.
  */
 export class RowIndexes {
   private v: U32Vec | null = null;
