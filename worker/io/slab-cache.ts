@@ -53,7 +53,14 @@ export class SlabCache implements ByteSource {
    * whose bit is set to the back once, clearing the bit, and drops the first one without it.
    */
   private readonly slabs = new Map<number, { bytes: Uint8Array; ref: boolean }>();
+  /**
+   * Slab loads under way: the latest in `pendingIndex`/`pending`, any others (concurrent reads)
+   * in `loading`. A Map set and cleared for every load rebuilt its table every few loads, and on
+   * a long run those tables were a good part of what reached the old generation.
+   */
   private readonly loading = new Map<number, Promise<Uint8Array>>();
+  private pendingIndex = -1;
+  private pending: Promise<Uint8Array> | undefined;
   /** Buffers of evicted full-size slabs (recycle), oldest first, with the load count at eviction. */
   private readonly spare: { bytes: Uint8Array; at: number }[] | undefined;
   /** Loads a spare buffer waits before it is reused. */
@@ -103,7 +110,8 @@ export class SlabCache implements ByteSource {
       hit.ref = true;
       return hit.bytes;
     }
-    const pending = this.loading.get(index);
+    if (index === this.pendingIndex) return this.pending!;
+    const pending = this.loading.size ? this.loading.get(index) : undefined;
     if (pending) return pending;
     this.st.misses++;
     const p = (async () => {
@@ -141,11 +149,18 @@ export class SlabCache implements ByteSource {
       if (this.st.cachedBytes > this.st.peakCachedBytes) this.st.peakCachedBytes = this.st.cachedBytes;
       return own;
     })();
-    this.loading.set(index, p);
+    const own = this.pendingIndex < 0;
+    if (own) {
+      this.pendingIndex = index;
+      this.pending = p;
+    } else this.loading.set(index, p);
     try {
       return await p;
     } finally {
-      this.loading.delete(index);
+      if (own) {
+        this.pendingIndex = -1;
+        this.pending = undefined;
+      } else this.loading.delete(index);
     }
   }
 
