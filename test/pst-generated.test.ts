@@ -158,6 +158,26 @@ describe('generated files, every variant and cipher', () => {
     }
   });
 
+  test('messages({ columns }) converts only the columns asked for, same rows', async () => {
+    const { bytes } = writePstToBytes(testDescription('unicode', 'permute'));
+    const pst = await open(bytes, []);
+    const inbox = (await (await pst.folder((await pst.storeInfo()).ipmSubtreeNid!)).subfolders()).find((f) => f.name === 'Inbox')!;
+    const all = [];
+    for await (const ref of inbox.messages()) all.push(ref);
+    const some = [];
+    for await (const ref of inbox.messages({ columns: [0x0e08, 0x0e07] })) some.push(ref);
+    expect(all.length).toBeGreaterThan(1);
+    expect(some.map((r) => r.nid)).toEqual(all.map((r) => r.nid));
+    for (let i = 0; i < all.length; i++) {
+      const want = all[i]!.row.filter((p) => p.tag >>> 16 === 0x0e08 || p.tag >>> 16 === 0x0e07);
+      expect(want.length).toBe(2);
+      expect(some[i]!.row).toEqual(want);
+      expect(some[i]!.size).toBe(all[i]!.size);
+      expect(some[i]!.subject).toBeUndefined(); // PR_SUBJECT was not asked for
+      expect(all[i]!.subject).toBeDefined();
+    }
+  });
+
   test('properties of every type come back with the right values and names', async () => {
     const { bytes } = writePstToBytes(testDescription('unicode', 'permute'));
     const pst = await open(bytes, []);

@@ -69,6 +69,7 @@ export interface InspectOptions extends OpenPstOptions {
 }
 
 const MSGFLAG_HASATTACH = 0x10;
+const INSPECT_COLUMNS = [0x0e07, 0x0e08];
 
 export async function inspect(source: ByteSource, options: InspectOptions = {}): Promise<InspectReport> {
   const findings: Finding[] = [];
@@ -86,7 +87,7 @@ export async function inspect(source: ByteSource, options: InspectOptions = {}):
     };
     if (f.containerClass !== undefined) node.containerClass = f.containerClass;
     if (!f.isSearchFolder) {
-      for await (const m of f.messages()) {
+      for await (const m of f.messages({ columns: INSPECT_COLUMNS })) {
         node.messages++;
         node.size += m.size ?? 0;
         if (countAtts) {
@@ -94,7 +95,7 @@ export async function inspect(source: ByteSource, options: InspectOptions = {}):
           if (typeof flags !== 'number' || flags & MSGFLAG_HASATTACH) node.attachments += await attachmentCount(pst, m.nid);
         }
       }
-      for await (const m of f.messages({ assoc: true })) {
+      for await (const m of f.messages({ assoc: true, columns: INSPECT_COLUMNS })) {
         node.fai++;
         node.faiSize += m.size ?? 0;
       }

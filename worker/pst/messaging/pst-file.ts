@@ -484,9 +484,11 @@ class FolderImpl implements Folder {
     return out;
   }
 
-  async *messages(opts: { assoc?: boolean } = {}): AsyncIterable<MessageRef> {
+  async *messages(opts: { assoc?: boolean; columns?: readonly number[] } = {}): AsyncIterable<MessageRef> {
     if (this.isSearchFolder) return;
     const assoc = opts.assoc === true;
+    const columns = opts.columns;
+    const skip = columns ? (id: number) => !columns.includes(id) : isLtpColumn;
     const named = await this.file.namedMap();
     const tnid = sibling(this.nid, assoc ? NID_TYPE_ASSOC_CONTENTS_TABLE : NID_TYPE_CONTENTS_TABLE);
     const status = { failed: false };
@@ -513,7 +515,7 @@ class FolderImpl implements Folder {
         continue;
       }
       const cp = objectCodepageList(row.list, this.file.policy, this.cp);
-      const cells = convertList(row.list, { rep: this.file.rep, nid: row.rowId, codepage: cp, named, skip: isLtpColumn });
+      const cells = convertList(row.list, { rep: this.file.rep, nid: row.rowId, codepage: cp, named, skip });
       const ref: MessageRef = { nid: row.rowId, folderNid: this.nid, assoc: t === NID_TYPE_ASSOC_MESSAGE, row: cells };
       for (const c of cells) {
         const id = c.tag >>> 16;
