@@ -1,8 +1,9 @@
 /**
- * cli/memory.ts: collections at pass boundaries happen at most every 400 ms of the clock given.
+ * cli/memory.ts: collections at pass boundaries happen at most every 400 ms of the clock given;
+ * collections on read volume are wanted above a ceiling a command may lower.
  */
 import { describe, expect, test } from 'vitest';
-import { collectAtBoundary } from '../cli/memory.ts';
+import { collectAtBoundary, setCollectLimits, wantsCollection } from '../cli/memory.ts';
 
 describe('collectAtBoundary', () => {
   test('collects at the first boundary, then not again within 400 ms', () => {
@@ -13,5 +14,22 @@ describe('collectAtBoundary', () => {
     expect(collectAtBoundary(t + 400)).toBe(true);
     expect(collectAtBoundary(t + 700)).toBe(false);
     expect(collectAtBoundary(t + 800)).toBe(true);
+  });
+});
+
+describe('wantsCollection and setCollectLimits', () => {
+  test('a collection is wanted above the ceiling and the slack over what was alive', () => {
+    const MiB = 1 << 20;
+    try {
+      expect(wantsCollection(90 * MiB, 10 * MiB)).toBe(false); // under the default 96 MiB
+      expect(wantsCollection(100 * MiB, 10 * MiB)).toBe(true);
+      expect(wantsCollection(100 * MiB, 80 * MiB)).toBe(false); // within 24 MiB of the live set
+      setCollectLimits(24 * MiB, 12 * MiB); // inspect's
+      expect(wantsCollection(30 * MiB, 15 * MiB)).toBe(true);
+      expect(wantsCollection(26 * MiB, 15 * MiB)).toBe(false);
+      expect(wantsCollection(20 * MiB, 0)).toBe(false);
+    } finally {
+      setCollectLimits(96 * MiB, 24 * MiB);
+    }
   });
 });

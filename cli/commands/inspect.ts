@@ -7,6 +7,7 @@ import type { Command } from '../main.ts';
 import { openFileSource, parseArgs } from '../io.ts';
 import { formatInspect, inspect } from '../../worker/pst/inspect.ts';
 import { PstOpenError } from '../../worker/pst/index.ts';
+import { setCollectLimits } from '../memory.ts';
 
 const HELP = `Usage: mailferry inspect FILE [--json] [--codepage N] [--no-attachments]
 
@@ -36,6 +37,7 @@ export const command: Command = {
       process.stderr.write(`mailferry inspect: ${(e as Error).message}\n`);
       return 2;
     }
+    setCollectLimits(24 << 20, 12 << 20);
     try {
       const r = await inspect(src, { codepage: cp, attachments: opts['--no-attachments'] !== true });
       process.stdout.write((opts['--json'] ? JSON.stringify(r, null, 2) : formatInspect(r)) + '\n');
