@@ -20,18 +20,25 @@ import { runInNewContext } from 'node:vm';
 
 /** Bytes read or written between two looks at the ArrayBuffer total. */
 const CHECK_EVERY = 8 << 20;
-/** ArrayBuffer bytes (live and dead) below which no collection is asked for (setCollectLimits). */
-let CEILING = 96 << 20;
-/** Growth over the ArrayBuffers the last collection left alive that is worth a collection. */
-let SLACK = 24 << 20;
+/**
+ * ArrayBuffer bytes (live and dead) below which no collection is asked for, and the growth over
+ * what the last collection left alive that is worth one (setCollectLimits changes them). They
+ * were 96 and 24 MiB while the reader's B-tree lookups kept the old generation busy enough for V8
+ * to collect often on its own; once they stopped (2967f9e), dead block arenas piled up to the
+ * ceiling: the reader walk of the message-heavy files peaked at 175 MiB (1 GiB) and 177 MiB
+ * (4 GiB), against 147-157 and 146 before. With 48 and 12: 143-144 and 144-145 MiB, 6.1-6.8 and
+ * 22.8-24.1 s as before; pff2mt of the 1 GiB bench file 2.3 s and 184-186 MiB either way
+ * (--jobs 2: 285-286), validate --full the same.
+ */
+let CEILING = 48 << 20;
+let SLACK = 12 << 20;
 
 /**
- * Lower (or raise) CEILING and SLACK for a command that keeps few ArrayBuffers alive. inspect
- * keeps the slab cache and a few block arenas (about 15 MiB); its reads leave dead arenas that
- * only a full collection frees, and once its lookups stopped leaving garbage on the V8 heap such
- * collections came rarely: dead arenas piled up to 47 MiB on a 1 GiB file (peak 118-122 MiB)
- * against 15 MiB on 4 GiB. With 24/12 MiB, 88 and 101-104 MiB, at the cost of a few collections
- * of a small heap.
+ * Set CEILING and SLACK for a command that keeps few ArrayBuffers alive. inspect keeps the slab
+ * cache and a few block arenas (about 15 MiB); the arenas its reads leave die in the old
+ * generation, where little else makes V8 collect. With 48/12 MiB inspect of the 1 GiB
+ * message-heavy file peaked at 110 MiB (4 GiB: 105-107), with 24/12 MiB at 87-88 (100-102), at
+ * the cost of a few collections of a small heap (same times).
  */
 export function setCollectLimits(ceiling: number, slack: number): void {
   CEILING = ceiling;

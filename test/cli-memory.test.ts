@@ -21,15 +21,16 @@ describe('wantsCollection and setCollectLimits', () => {
   test('a collection is wanted above the ceiling and the slack over what was alive', () => {
     const MiB = 1 << 20;
     try {
-      expect(wantsCollection(90 * MiB, 10 * MiB)).toBe(false); // under the default 96 MiB
-      expect(wantsCollection(100 * MiB, 10 * MiB)).toBe(true);
-      expect(wantsCollection(100 * MiB, 80 * MiB)).toBe(false); // within 24 MiB of the live set
+      expect(wantsCollection(45 * MiB, 10 * MiB)).toBe(false); // under the default 48 MiB
+      expect(wantsCollection(50 * MiB, 10 * MiB)).toBe(true);
+      expect(wantsCollection(100 * MiB, 90 * MiB)).toBe(false); // within 12 MiB of the live set
+      expect(wantsCollection(103 * MiB, 90 * MiB)).toBe(true);
       setCollectLimits(24 * MiB, 12 * MiB); // inspect's
       expect(wantsCollection(30 * MiB, 15 * MiB)).toBe(true);
       expect(wantsCollection(26 * MiB, 15 * MiB)).toBe(false);
       expect(wantsCollection(20 * MiB, 0)).toBe(false);
     } finally {
-      setCollectLimits(96 * MiB, 24 * MiB);
+      setCollectLimits(48 * MiB, 12 * MiB);
     }
   });
 });
