@@ -149,15 +149,15 @@ export class SlabCache implements ByteSource {
       if (this.st.cachedBytes > this.st.peakCachedBytes) this.st.peakCachedBytes = this.st.cachedBytes;
       return own;
     })();
-    const own = this.pendingIndex < 0;
-    if (own) {
+    const first = this.pendingIndex < 0;
+    if (first) {
       this.pendingIndex = index;
       this.pending = p;
     } else this.loading.set(index, p);
     try {
       return await p;
     } finally {
-      if (own) {
+      if (first) {
         this.pendingIndex = -1;
         this.pending = undefined;
       } else this.loading.delete(index);

@@ -1,7 +1,8 @@
 /**
  * Pages and the two B-trees of the NDB: the node B-tree (Nbt, NID → data/subnode BIDs) and the
  * block B-tree (Bbt, BID → file offset and sizes) ([MS-PST] 2.2.2.7). Lookups descend one path
- * and keep parsed pages in a small LRU, so opening a file never reads a whole tree; full walks
+ * and keep parsed pages in a small LRU (PageLru) whose dropped pages are parsed into again, so
+ * opening a file never reads a whole tree and a long run of lookups allocates nothing; full walks
  * (validator, orphan scan) are generators that hold one path at a time. Every page is checked
  * (bounds, PAGETRAILER ptype/ptypeRepeat/bid/wSig/dwCRC, BTPAGE counts, key order) as it is
  * parsed, and cycles are cut by tracking the pages on the current path.
