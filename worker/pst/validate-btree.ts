@@ -13,11 +13,8 @@
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import { type Reporter, hex } from './codes.ts';
-import { BT_CACHE_PAGES, PTYPE_BBT, PTYPE_NBT, bidKey } from './ndb/btree.ts';
+import { BT_CACHE_PAGES, PTYPE_BBT, PTYPE_NBT, bidKey, via } from './ndb/btree.ts';
 import { computeSig, le16 as u16, le32 as u32, leId, trailerBid, trailerCrc, type Layout } from './ndb/header.ts';
-
-/** Where a finding's page was reached from (built only when a finding is made). */
-const via = (tree: string, fromIb: number, fromEntry: number) => (fromIb >= 0 ? ` (entry ${fromEntry} of the ${tree} page at ${hex(fromIb)})` : '');
 
 /** Slabs of the file with a synchronous hit path (B-tree pages cluster; most reads hit). */
 class Slabs {

@@ -67,8 +67,14 @@ export interface PageCheck {
  */
 type Found = NbtEntry | BbtEntry;
 
-/** " (entry N of the NBT page at 0x…)" for findings about a page reached from `from`. */
-const via = (tree: string, from?: PageRef): string => (from ? ` (entry ${from.entry} of the ${tree} page at ${hex(from.ib)})` : '');
+/**
+ * " (entry N of the NBT page at 0x…)" for findings about a page reached from entry `fromEntry` of
+ * the page at `fromIb` ('' when `fromIb` < 0: the root). Also validate's B-tree walker's.
+ */
+export const via = (tree: string, fromIb: number, fromEntry: number): string => (fromIb >= 0 ? ` (entry ${fromEntry} of the ${tree} page at ${hex(fromIb)})` : '');
+
+/** Which of BTrees.spare a page goes to: branch, BBT leaf or NBT leaf. */
+const pageKind = (level: number, ptype: number): number => (level > 0 ? 0 : ptype === PTYPE_BBT ? 1 : 2);
 
 const NO_KEYS = new Float64Array(0);
 
@@ -250,7 +256,7 @@ export class BTrees {
     this.nbtHints.forget(p);
     this.bbtHints.forget(p);
     if (p.lent) return;
-    const spare = this.spare[p.level > 0 ? 0 : p.ptype === PTYPE_BBT ? 1 : 2]!;
+    const spare = this.spare[pageKind(p.level, p.ptype)]!;
     if (spare.length < 4) spare.push(p);
   }
 
@@ -269,7 +275,7 @@ export class BTrees {
       // A reference to a missing or wrong page is damage in the referencing entry: name that page.
       const refAt = from ? { offset: from.ib, field: 'BTENTRY.BREF.ib' } : { offset: ib, field: 'BREF.ib' };
       const tree = ptype === PTYPE_BBT ? 'BBT' : 'NBT';
-      this.rep.report('PST-PAGE-BOUNDS', { ...refAt, message: `${tree} page ${hex(bid)} at ${hex(ib)}${via(tree, from)}.` });
+      this.rep.report('PST-PAGE-BOUNDS', { ...refAt, message: `${tree} page ${hex(bid)} at ${hex(ib)}${via(tree, from ? from.ib : -1, from ? from.entry : 0)}.` });
     } else {
       this.pagesRead++;
       const b = await this.src.read(ib, L.pageSize);
@@ -303,12 +309,12 @@ export class BTrees {
     if (pt !== ptype || ptRep !== ptype) {
       this.rep.report('PST-PAGE-TYPE', {
         offset: from ? from.ib : ib, field: from ? 'BTENTRY.BREF.ib' : pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
-        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${via(tree, from)}, found page type ${hex(pt)}/${hex(ptRep)}.`,
+        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${via(tree, from ? from.ib : -1, from ? from.entry : 0)}, found page type ${hex(pt)}/${hex(ptRep)}.`,
       });
       return null;
     }
     if (bidKey(tbid) !== bidKey(bid)) {
-      this.rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${via(tree, from)}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+      this.rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${via(tree, from ? from.ib : -1, from ? from.entry : 0)}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
       if (from) this.rep.report('PST-PAGE-BID', { offset: from.ib, field: 'BTENTRY.BREF.bid', message: `Entry ${from.entry} of the ${tree} page at ${hex(from.ib)} names page ${hex(bid)}, the page at ${hex(ib)} is ${hex(tbid)}.` });
     }
     if (wSig !== computeSig(ib, tbid)) {
@@ -331,8 +337,7 @@ export class BTrees {
       if (cbEnt !== want || cEnt * cbEnt > e) return null;
     }
     const id = L.idSize;
-    const kind = level > 0 ? 0 : ptype === PTYPE_BBT ? 1 : 2;
-    const page = this.spare[kind]!.pop()?.reuse(ib, bid, ptype, level) ?? new PageImpl(ib, bid, ptype, level);
+    const page = this.spare[pageKind(level, ptype)]!.pop()?.reuse(ib, bid, ptype, level) ?? new PageImpl(ib, bid, ptype, level);
     // A reused page keeps its arrays when the entry count is the same (nearly always: full pages).
     let keys = page.keys;
     if (keys.length !== cEnt) keys = page.keys = new Float64Array(cEnt);
