@@ -14,6 +14,7 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import { type Reporter, hex } from './codes.ts';
 import { BT_CACHE_PAGES, PTYPE_BBT, PTYPE_NBT, bidKey, via } from './ndb/btree.ts';
+import { PageLru } from './ndb/page-lru.ts';
 import { computeSig, le16 as u16, le32 as u32, leId, trailerBid, trailerCrc, type Layout } from './ndb/header.ts';
 
 /** Slabs of the file with a synchronous hit path (B-tree pages cluster; most reads hit). */
@@ -107,16 +108,10 @@ class PageBits {
 
 export class BtWalker {
   /**
-   * BTrees' page cache, mirrored: offset → page type parsed there (0: unusable) + use number
-   * × 256, the BT_CACHE_PAGES most recently used. The use order is a ring of (offset, use
-   * number); a ring entry whose use number is no longer the page's is stale (the page was used
-   * again later).
-   * (Evicting through Map.keys() costs time proportional to the deleted entries it skips.)
+   * BTrees' page cache, mirrored (a PageLru used as BTrees uses its own): offset → page type
+   * parsed there, 0 for unusable.
    */
-  private readonly cache = new Map<number, number>();
-  private readonly ring: number[] = [];
-  private ringHead = 0;
-  private uses = 0;
+  private readonly cache = new PageLru<number>(BT_CACHE_PAGES);
   private readonly slabs: Slabs;
   /** Set when a BBT page failed a check while parsed (BTrees.bbtDamaged). */
   bbtDamaged = false;
@@ -135,30 +130,16 @@ export class BtWalker {
     slabs = 64,
     /**
      * Mirror BTrees' page cache (for the same findings on a damaged file). Off for a tree already
-     * found sound, where it changes nothing and only churns a Map.
+     * found sound, where it changes nothing and only costs a hash update per page.
      */
     private readonly mirror = true,
   ) {
     this.slabs = new Slabs(src, 128 * 1024, slabs);
   }
 
-  /** Record a use of the page at `ib` (parsed as `ptype`, 0 unusable), evicting the least recent past BT_CACHE_PAGES. */
+  /** Record a use of the page at `ib` (parsed as `ptype`, 0 unusable), as BTrees.page() does. */
   private remember(ib: number, ptype: number): void {
-    if (!this.mirror) return;
-    const use = ++this.uses;
-    this.cache.set(ib, ptype + use * 256);
-    this.ring.push(ib, use);
-    while (this.cache.size > BT_CACHE_PAGES) {
-      const oldIb = this.ring[this.ringHead]!;
-      const oldUse = this.ring[this.ringHead + 1]!;
-      this.ringHead += 2;
-      const v = this.cache.get(oldIb);
-      if (v !== undefined && Math.floor(v / 256) === oldUse) this.cache.delete(oldIb);
-    }
-    if (this.ringHead > 65536 && this.ringHead * 2 > this.ring.length) {
-      this.ring.splice(0, this.ringHead);
-      this.ringHead = 0;
-    }
+    if (this.mirror) this.cache.set(ib, ptype);
   }
 
   /** Drop the slabs in hand (the walks are done). */
@@ -199,12 +180,12 @@ export class BtWalker {
         continue;
       }
       // BTrees.page(): a page parsed before is not checked again.
-      const hit = this.cache.get(ib);
+      const hit = this.cache.find(ib);
       let n: number;
       let pLevel: number;
-      if (hit !== undefined) {
-        const cached = hit % 256;
-        this.remember(ib, cached);
+      if (hit >= 0) {
+        const cached = this.cache.value(hit);
+        this.cache.touch(hit);
         if (cached !== ptype) continue;
         // Parsed before as this type: only possible across walks of the same tree, never here.
         const b = this.slabs.peek(ib, pageSize) ?? (await this.slabs.read(ib, pageSize));
