@@ -68,11 +68,7 @@ export function noteBytes(bytes: number): void {
   // itself, so the total right after gc() still counts them: the lowest total seen since is the
   // better measure of what is alive.
   live = Math.min(live, now);
-  if (!wantsCollection(now, live)) return;
-  const f = collector();
-  if (!f) return;
-  f();
-  live = process.memoryUsage().arrayBuffers;
+  if (wantsCollection(now, live)) collect();
 }
 
 /**
@@ -84,10 +80,15 @@ export function noteBytes(bytes: number): void {
  * performance.now() (a parameter for tests).
  */
 export function collectAtBoundary(now = performance.now()): boolean {
-  if (now - lastBoundary < BOUNDARY_EVERY_MS) return false;
+  if (now - lastBoundary < BOUNDARY_EVERY_MS || !collect()) return false;
+  lastBoundary = now;
+  return true;
+}
+
+/** A full collection, and what it left alive; false where gc() is not available. */
+function collect(): boolean {
   const f = collector();
   if (!f) return false;
-  lastBoundary = now;
   f();
   live = process.memoryUsage().arrayBuffers;
   return true;
