@@ -11,7 +11,7 @@
  * MAILFERRY_BENCH_TOOLS=mailferry,readpst picks tools; MAILFERRY_BENCH_REPEAT rounds (default 3, best
  * wall time per tool). A run of pffexport or readpst is stopped after MAILFERRY_BENCH_TIMEOUT seconds
  * (default 300) and printed as "> 300 s"; ratios against it are lower bounds.
- * Uses the built CLI (cli/bin/mailferry.js → dist/node) and the built PST writer
+ * Uses the built CLI (the cli/bin/mailferry launcher → dist/node) and the built PST writer
  * (dist/node/cli/pstgen). Generated files are kept in $MAILFERRY_BENCH_DIR (default
  * /tmp/mailferry-bench) and reused by later runs.
  */
@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { STOP_AFTER as TIMEOUT, asExecutable, stoppable, wasStopped } from './lib/measure.mjs';
+import { MAILFERRY, STOP_AFTER as TIMEOUT, stoppable, wasStopped } from './lib/measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -85,9 +85,6 @@ export async function run(log) {
   // MAILFERRY_BENCH_PFF2MT=100MiB,1GiB picks sizes by name
   const pick = process.env.MAILFERRY_BENCH_PFF2MT?.split(',');
   if (pick) sizes = sizes.filter((s) => pick.includes(s.name));
-  const cli = join(root, 'cli/bin/mailferry.js');
-  // Our runs start node as the mailferry executable does (its #! line; cli/engine.ts).
-  const launch = await asExecutable();
   for (const s of sizes) {
     const pst = join(dir, `bench-${s.name}.pst`);
     const t0 = performance.now();
@@ -100,8 +97,8 @@ export async function run(log) {
     execFileSync('cat', [pst], { stdio: ['ignore', 'ignore', 'ignore'] });
     const rows = [];
     const tools = [
-      ['mailferry pff2mt', ...launch(cli, 'pff2mt', '-q', '-o', `${out}.mt`, pst)],
-      ['  --jobs 2', ...launch(cli, 'pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst)],
+      ['mailferry pff2mt', MAILFERRY, ['pff2mt', '-q', '-o', `${out}.mt`, pst]],
+      ['  --jobs 2', MAILFERRY, ['pff2mt', '--jobs', '2', '-q', '-o', `${out}.mt`, pst]],
       ['pffexport -f all', 'pffexport', ['-q', '-f', 'all', '-m', 'all', '-t', `${out}.pffexport`, pst]],
       ['readpst', 'readpst', ['-q', '-o', `${out}.readpst`, pst]],
       ['readpst -j 0', 'readpst', ['-j', '0', '-q', '-o', `${out}.readpst`, pst]],

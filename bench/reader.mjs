@@ -6,8 +6,9 @@
  * MAILFERRY_BENCH_REPEAT rounds, default 3; pffexport, and any run over a minute, once):
  *   mailferry inspect, mailferry validate --full, a full walk reading every property and
  *   attachment through the reader API (one thread, and one per core as pff2mt --jobs does; with
- *   the engine settings the mailferry command uses, cli/engine.ts; the mailferry commands run
- *   with its start-up environment and flags, as the executable starts them),
+ *   the engine settings the mailferry command uses, cli/engine.ts, and node started as its
+ *   launcher starts it for commands without start-up flags of their own; the mailferry commands
+ *   run through the launcher, cli/bin/mailferry),
  *   pffexport -f all, readpst (its default, folders in parallel processes, and -j 0).
  * Prints a table and the ratios the issue sets targets for (walk vs readpst and pffexport,
  * validate --full MiB/s, peak RSS, folder-tree time). Runs built code only (dist/node).
@@ -28,10 +29,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STOP_AFTER as TIMEOUT, asExecutable, stoppable, wasStopped } from './lib/measure.mjs';
+import { MAILFERRY, STOP_AFTER as TIMEOUT, asExecutable, stoppable, wasStopped } from './lib/measure.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const cli = join(root, 'cli/bin/mailferry.js');
 const gen = join(root, 'cli/bin/mailferry-pstgen.js');
 /** Threads of the parallel walk (as pff2mt --jobs N would use). */
 const THREADS = Math.max(2, Math.min(4, availableParallelism()));
@@ -120,7 +120,7 @@ export async function run(log = console.log) {
     log('reader: dist/node is missing; run `npm run build:node` first. Skipped.');
     return;
   }
-  // Our runs start node as the mailferry executable does (its #! line; cli/engine.ts).
+  // The walk starts node as the mailferry launcher does for commands without settings of their own.
   const launch = await asExecutable();
   if (!have('time')) {
     log('reader: /usr/bin/time is missing (needed for peak RSS). Skipped.');
@@ -163,8 +163,8 @@ export async function run(log = console.log) {
       const rounds = Math.max(1, Number(process.env.MAILFERRY_BENCH_REPEAT ?? 3));
       const out = join(dir, 'out');
       const tools = [
-        ['inspect', ...launch(cli, 'inspect', file, '--json')],
-        ['validate', ...launch(cli, 'validate', file, '--full', '--quiet')],
+        ['inspect', MAILFERRY, ['inspect', file, '--json']],
+        ['validate', MAILFERRY, ['validate', file, '--full', '--quiet']],
         ['walk', ...launch(walkScript, file)],
         ['walkPar', ...launch(walkScript, file), { env: { ...process.env, THREADS: String(THREADS) } }],
         ['pffexport', '/usr/bin/pffexport', ['-f', 'all', '-q', '-t', out, file]],

@@ -15,23 +15,41 @@
 import v8 from 'node:v8';
 
 /**
- * Flags V8 reads only when it starts (the heap's shape is fixed by then). cli/bin/mailferry.js
- * names them on its `#!/usr/bin/env -S … node …` line (`shebang()`), so they apply to `mailferry`
- * and `npx mailferry`; `node cli/bin/mailferry.js` runs without them. A test keeps the two in step.
+ * Flags V8 reads only when it starts (the heap's shape is fixed by then), by command. The
+ * `mailferry` executable (cli/bin/mailferry, a /bin/sh launcher) starts node with them for the
+ * command named first, and with STARTUP_ENV; `node cli/bin/mailferry.js` runs without them. A
+ * test runs the launcher for every command and checks what node started with against this table.
  *
- * `--max-semi-space-size=8` (MiB; default 16): V8 doubles the young generation whenever as
- * many bytes have survived scavenges since the last doubling as it holds, so in a long run it
- * ends at its maximum and in a short one it does not, and the peak memory of a run grew with the
- * file's size by up to 32 MiB. Capped at 8 it is at its maximum within the first second, for
- * the same times: the 1 GiB message-heavy walk took 6.7-6.8 s either way and peaked at 161-169
- * MiB instead of 202 MiB (inspect 169-172 instead of 195 MiB); pff2mt and validate took the same
- * time. At 4 the walk was ~5 % slower.
+ * The young generation: V8 doubles it (up to `--max-semi-space-size` per semi-space, default 16
+ * MiB) whenever as many bytes have survived scavenges since the last doubling as it holds. That
+ * total is never reset, so a long run ends at the maximum and a short one may not, and the peak
+ * memory of a run grew with the file's size.
+ * - Default, `--max-semi-space-size=8`: at its maximum within the first second, for the same
+ *   times: the 1 GiB message-heavy walk took 6.7-6.8 s either way and peaked at 161-169 MiB
+ *   instead of 202 MiB; pff2mt took the same time. At 4 the walk was ~5 % slower, and the 4 GiB
+ *   attachment-heavy walk peaked at 163 MiB instead of 134; pff2mt of the 1 GiB bench file took
+ *   2.4 s at 198 MiB instead of 2.2 s at 188.
+ * - inspect and validate, fixed at 2 (min = max): they keep little on the JavaScript heap, and
+ *   their runs are long or short with the file, so a young generation that cannot grow keeps
+ *   their peak from doing so. Peaks in MiB, 1 GiB → 4 GiB, attachment-heavy and message-heavy
+ *   (runs of two): inspect 66 → 73 and 84 → 89 instead of 66 → 78 and 88 → 102; validate
+ *   --full 87 → 96 and 100 → 107 instead of 87 → 96 and 104 → 120. validate took the same time;
+ *   inspect of the 4 GiB message-heavy file 4.5 s instead of 4.05. Fixed at 4, or capped at 4,
+ *   the 4 GiB peaks were 5-7 MiB higher.
  */
-export const STARTUP_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+export const DEFAULT_STARTUP_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+const FIXED_YOUNG: readonly string[] = ['--min-semi-space-size=2', '--max-semi-space-size=2'];
+/** Commands whose start-up flags are not DEFAULT_STARTUP_FLAGS. */
+export const COMMAND_STARTUP_FLAGS: Readonly<Record<string, readonly string[]>> = { inspect: FIXED_YOUNG, validate: FIXED_YOUNG };
+
+/** The start-up flags for `command` (the first argument of `mailferry`). */
+export function startupFlags(command?: string): readonly string[] {
+  return command !== undefined && Object.hasOwn(COMMAND_STARTUP_FLAGS, command) ? COMMAND_STARTUP_FLAGS[command]! : DEFAULT_STARTUP_FLAGS;
+}
 
 /**
- * Environment the executable's `#!` line sets before node starts (glibc reads it at its first
- * allocation). `MALLOC_ARENA_MAX=1`: one malloc arena for every thread. By default each thread
+ * Environment the executable sets before node starts (glibc reads it at its first allocation).
+ * `MALLOC_ARENA_MAX=1`: one malloc arena for every thread. By default each thread
  * that allocates gets an arena of its own, and V8's compiler threads allocate their compile zones
  * (several MiB for a large function) in theirs: freed, that memory stays with the compiler
  * thread's arena instead of serving the main thread's buffers, and as a run goes on and more
@@ -43,12 +61,6 @@ export const STARTUP_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
  * memory with one thread or two (2.2-2.8 s on the 1 GiB bench file). Two arenas were in between.
  */
 export const STARTUP_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
-
-/** The executable's first line: STARTUP_ENV and STARTUP_FLAGS through `env -S`. */
-export function shebang(): string {
-  const env = Object.entries(STARTUP_ENV).map(([k, v]) => `${k}=${v}`);
-  return `#!/usr/bin/env -S ${[...env, 'node', ...STARTUP_FLAGS].join(' ')}`;
-}
 
 export const ENGINE_FLAGS: readonly string[] = ['--interrupt-budget=300000'];
 

@@ -21,6 +21,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   print: { summary: 'decode a GXMT stream strictly and print its tree (or JSON lines)', load: () => import('./commands/print.ts') },
 };
 
+/** The commands `mailferry` knows (the launcher, cli/bin/mailferry, picks start-up flags by them). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);

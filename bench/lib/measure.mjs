@@ -27,15 +27,18 @@ export function wasStopped(limit, status) {
   return limit > 0 && GNU_TIMEOUT !== null && (status === 137 || status === 124);
 }
 
+/** The `mailferry` executable: a launcher that starts node with cli/engine.ts's start-up settings for its command. */
+export const MAILFERRY = join(root, 'cli/bin/mailferry');
+
 /**
- * `[cmd, args]` that run node with `args` the way the mailferry executable starts it (its `#!`
- * line, cli/engine.ts: STARTUP_ENV through /usr/bin/env, which hands over to node, and
- * STARTUP_FLAGS), for a script of our own or cli/bin/mailferry.js. Needs dist/node.
+ * `[cmd, args]` that run a script of our own with node started as the `mailferry` launcher starts
+ * it for commands without settings of their own (cli/engine.ts: STARTUP_ENV through /usr/bin/env,
+ * which hands over to node, and DEFAULT_STARTUP_FLAGS). Needs dist/node.
  */
 export async function asExecutable() {
-  const { STARTUP_ENV, STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
+  const { STARTUP_ENV, DEFAULT_STARTUP_FLAGS } = await import(pathToFileURL(join(root, 'dist/node/cli/engine.js')).href);
   const env = Object.entries(STARTUP_ENV).map(([k, v]) => `${k}=${v}`);
-  return (...args) => ['/usr/bin/env', [...env, process.execPath, ...STARTUP_FLAGS, ...args]];
+  return (...args) => ['/usr/bin/env', [...env, process.execPath, ...DEFAULT_STARTUP_FLAGS, ...args]];
 }
 
 /** Deterministic PRNG (mulberry32). */
@@ -57,8 +60,8 @@ export function rng(seed) {
 export function runCli(args) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    // The executable itself (its #! line: cli/engine.ts's start-up settings).
-    const cli = JSON.stringify(join(root, 'cli/bin/mailferry.js'));
+    // The executable itself (the launcher: cli/engine.ts's start-up settings).
+    const cli = JSON.stringify(MAILFERRY);
     const child = spawn('bash', ['-c', `/usr/bin/time -f '%U %S %M' ${cli} ${args.map((a) => JSON.stringify(a)).join(' ')} > /dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
