@@ -126,8 +126,12 @@ export class BtWalker {
     private readonly L: Layout,
     private readonly rep: Reporter,
     private readonly crc32: (d: Uint8Array) => number,
-    /** Slabs of 128 KiB kept (pages are visited once each; neighbouring pages share a slab). */
-    slabs = 64,
+    /**
+     * Slabs of 128 KiB kept (pages are visited once each; neighbouring pages share a slab). 16
+     * read as few slabs as 64 (validate --full of the 4 GiB message-heavy file: 22 239 reads
+     * instead of 21 986, of 4.5 GB) and keep 6 MiB less while the BBT walk hands windows out.
+     */
+    slabs = 16,
     /**
      * Mirror BTrees' page cache (for the same findings on a damaged file). Off for a tree already
      * found sound, where it changes nothing and only costs a hash update per page.
