@@ -63,6 +63,13 @@ export interface InspectReport {
   findings: Finding[];
 }
 
+/**
+ * `cacheBytes` and `slabBytes` default to 2 MiB and 64 KiB here (the reader's: 8 MiB, 128 KiB):
+ * inspect reads the contents tables once, front to back, and per message a subnode block and an
+ * attachment table's block, scattered, which a larger cache does not hold long enough to hit
+ * again. On the 4 GiB message-heavy file it read 2.9 GB instead of 2.6 in the same time, and
+ * peaked at 87 MiB instead of 91 (attachment-heavy, 1 → 4 GiB: 62 → 67 MiB instead of 70 → 76).
+ */
 export interface InspectOptions extends OpenPstOptions {
   /** Count attachments (opens the attachment table of each message with attachments). Default true. */
   attachments?: boolean;
@@ -74,7 +81,7 @@ const INSPECT_COLUMNS = [0x0e07, 0x0e08];
 export async function inspect(source: ByteSource, options: InspectOptions = {}): Promise<InspectReport> {
   const findings: Finding[] = [];
   const outer = options.onFinding;
-  const pst = (await openPst(source, { ...options, onFinding: (f) => { findings.length < 10_000 && findings.push(f); outer?.(f); } })) as PstFileImpl;
+  const pst = (await openPst(source, { ...options, cacheBytes: options.cacheBytes ?? 2 << 20, slabBytes: options.slabBytes ?? 64 << 10, onFinding: (f) => { findings.length < 10_000 && findings.push(f); outer?.(f); } })) as PstFileImpl;
   const info = await pst.storeInfo();
   const totals = { folders: 0, searchFolders: 0, messages: 0, fai: 0, attachments: 0, size: 0 };
   const countAtts = options.attachments !== false;
