@@ -155,11 +155,16 @@ export class BtWalker {
    * Walk every page of one tree from `root` (BTrees.walk): depth first in key order, the pages
    * to visit on an explicit stack (children pushed in reverse), so a page found in the slabs in
    * hand costs no promise; a read is awaited only when a slab must be fetched.
+   *
+   * `soundPages`: the page count of an earlier walk of this tree that found it sound. The walk
+   * then keeps no bitmap of pages seen (a bit per 512 bytes of file, 1 MiB for 4 GiB) and stops
+   * after that many pages, in case the file changed since.
    */
-  async walk(which: 'nbt' | 'bbt', root: { bid: number; ib: number }, v: WalkVisitor): Promise<void> {
+  async walk(which: 'nbt' | 'bbt', root: { bid: number; ib: number }, v: WalkVisitor, soundPages?: number): Promise<void> {
     const ptype = which === 'nbt' ? PTYPE_NBT : PTYPE_BBT;
     const tree = which.toUpperCase();
-    const seen = new PageBits(this.src.size);
+    const seen = soundPages === undefined ? new PageBits(this.src.size) : null;
+    let budget = soundPages ?? Infinity;
     const rep = this.rep;
     const pageSize = this.L.pageSize;
     // Frames of 8 numbers: ib, bid, expected level (-1: any), lo, hi, depth, parent ib, entry.
@@ -175,7 +180,8 @@ export class BtWalker {
       const fromIb = st[top + 6]!;
       const fromEntry = st[top + 7]!;
       st.length = top;
-      if (seen.visit(ib)) {
+      if (--budget < 0) break;
+      if (seen?.visit(ib)) {
         rep.report('PST-BTREE-CYCLE', { offset: ib, field: 'BTENTRY.bref', message: `${tree} page at ${hex(ib)} is referenced twice.` });
         continue;
       }

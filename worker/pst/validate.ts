@@ -188,6 +188,12 @@ class BidSet {
     }
     return false;
   }
+  /** Drop the keys (only the NBT pass asks for them; validate's closures outlive it). */
+  release(): void {
+    this.bits = new Uint32Array(0);
+    this.a = new Uint32Array(0);
+    this.n = 0;
+  }
 }
 
 /**
@@ -533,6 +539,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
   // Windowed, the NBT is kept as the leaf pages of each window's nodes (by their data block's key).
   const starts = bbtWindowed ? index.starts : [0];
   const nbtKeep = await nbtPass(walker, h.nbtRoot, bids, rep, counts, progress, full, keptLimit, starts);
+  bids.release();
   walker.release();
 
   if (full) {
@@ -584,7 +591,7 @@ export async function validate(source: ByteSource, options: ValidateOptions = {}
       const outer = (bid: number) => file.bt.bbt(bid);
       const windows = await windowedPass(walk, h.bbtRoot, win, starts, nodes, (plan) =>
         fusedPass(source, win, plan.nbt, plan, 0, plan.runs, bc, ltp, counts, blocksProgress, nodeDone, () => (layers ??= layerBlocks()), runBytes, sideBytes, outer, scratch),
-      bc, source.size, runBytes, nodeDone, options.betweenWindows);
+      bc, source.size, runBytes, nodeDone, counts.bbtPages, options.betweenWindows);
       walk.release();
       leaves.release();
       options.onPass?.('windowed', windows);
@@ -780,7 +787,7 @@ function windowIndex(index: BbtIndex, size: number): BbtIndex {
 async function windowedPass(
   walk: BtWalker, root: { bid: number; ib: number },
   win: BbtIndex, starts: number[], nodes: (w: number, into: NbtVecs) => Promise<void>, pass: (plan: FusedPlan & { nbt: NbtVecs }) => Promise<void>,
-  bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void, between?: () => void,
+  bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void, bbtPages: number, between?: () => void,
 ): Promise<number> {
   const sel: NbtVecs = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
   let w = 0;
@@ -801,7 +808,7 @@ async function windowedPass(
     }
     return undefined;
   };
-  await walk.walk('bbt', root, { page: () => {}, leaf: (n, _keys, bid, ib, cb, cbi) => take(0, n, bid, ib, cb, cbi) });
+  await walk.walk('bbt', root, { page: () => {}, leaf: (n, _keys, bid, ib, cb, cbi) => take(0, n, bid, ib, cb, cbi) }, bbtPages);
   while (w < starts.length) await flush();
   return starts.length;
 }
