@@ -72,6 +72,48 @@ describe('paged heap', () => {
     heap.ensure(onPage(32));
     expect(heap.missing(onPage(3))).toBe(false);
   });
+
+  test("recyclePages: pages go into buffers the heap owns, an evicted page's buffer takes the next page", async () => {
+    const { pages, hids } = bigItems(40);
+    for (const later of [false, true]) {
+      // A loader that decodes into `into` when given, as Blocks.readAny does.
+      const offered: (Uint8Array | undefined)[] = [];
+      const load = (i: number, into?: Uint8Array) => {
+        offered.push(into);
+        const out = into && into.length >= pages[i]!.length ? into.subarray(0, pages[i]!.length) : new Uint8Array(pages[i]!.length);
+        out.set(pages[i]!);
+        return later ? new Promise<Uint8Array>((r) => setImmediate(() => r(out))) : out;
+      };
+      const heap = Heap.paged(pages[0]!.slice(), pages.length, load, g.hidBlockShift, new Reporter(undefined))!;
+      heap.recyclePages(g.maxBlockData);
+      // Every item twice over, in page order; after each read, the items of the last 8 pages
+      // (all resident) still read as their own pages' bytes.
+      const sorted = [...hids].sort((x, y) => pageOf(x) - pageOf(y));
+      for (const round of [0, 1]) {
+        for (let k = 0; k < sorted.length; k++) {
+          const wait = heap.ensure(sorted[k]!);
+          if (wait) await wait;
+          for (const h of sorted.slice(0, k + 1).filter((x) => pageOf(x) > pageOf(sorted[k]!) - 8)) {
+            expect(heap.missing(h), `round ${round} hid ${h}`).toBe(false);
+            const item = heap.get(h)!;
+            expect(item[0], `round ${round} hid ${h}`).toBe(pageOf(h));
+            expect(item).toEqual(pages[pageOf(h)]!.subarray(item.byteOffset, item.byteOffset + item.length));
+          }
+        }
+      }
+      expect(offered.every((b) => b !== undefined && b.length === g.maxBlockData)).toBe(true);
+      // Eight pages stay besides page 0: nine buffers serve every read.
+      expect(new Set(offered.map((b) => b!.buffer)).size).toBe(9);
+      expect(pages.length).toBeGreaterThan(12);
+      expect(offered.length).toBe(2 * (pages.length - 1)); // every page but 0, in each round
+    }
+    // Without recyclePages the loader is offered nothing.
+    const plain: (Uint8Array | undefined)[] = [];
+    const heap = Heap.paged(pages[0]!, pages.length, (i, into) => (plain.push(into), pages[i]!), g.hidBlockShift, new Reporter(undefined))!;
+    for (const h of hids) heap.ensure(h);
+    expect(plain.length).toBe(pages.length - 1);
+    expect(plain.every((b) => b === undefined)).toBe(true);
+  });
 });
 
 describe('a table in a paged heap', () => {

@@ -13,6 +13,9 @@ import type { Finding } from '../worker/findings.ts';
 import type { Prop } from '../worker/mapi/types.ts';
 import { validate } from '../worker/pst/validate.ts';
 import type { PstFileImpl } from '../worker/pst/messaging/pst-file.ts';
+import { LtpNode } from '../worker/pst/ltp/node.ts';
+import { Table } from '../worker/pst/ltp/tc.ts';
+import { Reporter } from '../worker/pst/codes.ts';
 
 const val = (props: Prop[], id: number) => props.find((p) => p.tag >>> 16 === id && !p.name)?.value;
 
@@ -120,6 +123,35 @@ describe('folder tables with a paged heap', () => {
     const entry = (await pst.bt.nbt(tableNid))!;
     const tree = (await pst.blocks.dataTree(entry.bidData))!;
     expect(tree.bids.length).toBeGreaterThan(64);
+
+    // A block decoded into a buffer the caller offers: the same bytes, in that buffer; a buffer
+    // too small for the block is left alone.
+    const own = (await pst.blocks.read(tree.bids[3]!))!;
+    const into = new Uint8Array(pst.blocks.maxDecoded).fill(0xaa);
+    const got = (await pst.blocks.readAny(tree.bids[3]!, {}, into))!;
+    expect(got.buffer).toBe(into.buffer);
+    expect(got).toEqual(own);
+    const small = new Uint8Array(16);
+    const other = (await pst.blocks.readAny(tree.bids[3]!, {}, small))!;
+    expect(other.buffer).not.toBe(small.buffer);
+    expect(other).toEqual(own);
+
+    // The validator's row check (paged heap with recyclePages, row matrix through a recycling
+    // cursor): every heap page and matrix block after the first goes into one of a few buffers.
+    const offered: (Uint8Array | undefined)[] = [];
+    const readAny = pst.blocks.readAny.bind(pst.blocks);
+    pst.blocks.readAny = (bid, ctx, buf) => (offered.push(buf), readAny(bid, ctx, buf));
+    const seen: string[] = [];
+    const rep = new Reporter((f) => seen.push(f.code));
+    const node = (await LtpNode.openPaged(pst.blocks, rep, tableNid, entry.bidData, entry.bidSub, true, true))!;
+    expect(node.heap.isPaged).toBe(true);
+    const table = (await Table.openAny(node, rep, false))!;
+    await table.checkRows();
+    expect(seen).toEqual([]);
+    const used = offered.filter((b) => b !== undefined);
+    expect(used.length).toBeGreaterThan(64);
+    expect(new Set(used.map((b) => b!.buffer)).size).toBeLessThan(12);
+    pst.blocks.readAny = readAny;
     const page = (await pst.bt.bbt(tree.bids[10]!))!;
     const broken = bytes.slice();
     broken[page.ib] = 0xf0; // HNPAGEHDR.ibHnpm of heap page 10: past the page's end

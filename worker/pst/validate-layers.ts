@@ -26,7 +26,7 @@ export async function checkNodeLayers(blocks: Blocks, rep: Reporter, ansi: boole
       else rep.report('PST-FOLDER', { nid, message: `Object ${hex(nid)} has no readable heap.` });
     } else if (t === 0x0d || t === 0x0e || t === 0x0f || t === 0x10) {
       // A folder's table may be huge: its heap is paged (at most a few of its pages in memory).
-      const node = await LtpNode.openPaged(blocks, rep, nid, bidData, bidSub, true);
+      const node = await LtpNode.openPaged(blocks, rep, nid, bidData, bidSub, true, true);
       // Search contents tables may use the undocumented 0xAC table variant: not checked.
       const table = node && !(t === 0x10 && node.heap.clientSig === 0xac) ? await Table.openAny(node, rep, ansi) : null;
       if (table) await table.checkRows();

@@ -16,8 +16,11 @@ export const CLIENT_TC = 0x7c;
 export const CLIENT_BTH = 0xb5;
 export const CLIENT_PC = 0xbc;
 
-/** Reads page `block` of a paged heap (the node's data block; null when it cannot be read). */
-export type HeapPageLoader = (block: number) => Uint8Array | null | Promise<Uint8Array | null>;
+/**
+ * Reads page `block` of a paged heap (the node's data block; null when it cannot be read), into
+ * `into` when given and the page fits (Blocks.readAny).
+ */
+export type HeapPageLoader = (block: number, into?: Uint8Array) => Uint8Array | null | Promise<Uint8Array | null>;
 
 /**
  * Pages a paged heap keeps in memory (8 KiB each in PST files, 64 KiB in 4K OSTs) unless its user
@@ -35,6 +38,14 @@ export class Heap {
   /** Paged heaps: resident pages, oldest first (page 0 stays and is not listed). */
   private readonly resident: number[] = [];
   private residentMax = RESIDENT_PAGES;
+  /**
+   * Paged heaps whose user keeps no view of a page once it may be evicted (the validator's row
+   * checks): pages are read into buffers of `recycleBytes` that the heap owns, and an evicted
+   * page's buffer takes the next page, so going through a large table allocates nothing per page.
+   */
+  private recycleBytes = 0;
+  private readonly spares: Uint8Array[] = [];
+  private readonly owned = new Set<ArrayBufferLike>();
 
   private constructor(
     /** undefined: a page of a paged heap that is not in memory. */
@@ -76,6 +87,15 @@ export class Heap {
     return new Heap(pages, hidBlockShift, rep, nid, load);
   }
 
+  /**
+   * Read pages into buffers of `bytes` (at least the largest decoded block) that this heap owns
+   * and reuses for the next page once a page is evicted. Only for a user that keeps no view of a
+   * page past the next ensure() that may evict it.
+   */
+  recyclePages(bytes: number): void {
+    this.recycleBytes = bytes;
+  }
+
   /** Whether `hid` is a heap item on a page of this paged heap that is not in memory now. */
   readonly missing = (hid: number): boolean => {
     if (!this.loader || (hid & 0x1f) !== 0) return false;
@@ -88,19 +108,35 @@ export class Heap {
     if (!this.loader) return undefined;
     const block = hid >>> this.hidBlockShift;
     if (block >= this.pages.length || this.pages[block] !== undefined) return undefined;
-    const r = this.loader(block);
-    if (r instanceof Promise) return r.then((b) => this.settle(block, b));
-    this.settle(block, r);
+    const into = this.recycleBytes ? (this.spares.pop() ?? this.own(new Uint8Array(this.recycleBytes))) : undefined;
+    const r = this.loader(block, into);
+    if (r instanceof Promise) return r.then((b) => this.settle(block, b, into));
+    this.settle(block, r, into);
     return undefined;
   }
 
-  private settle(block: number, b: Uint8Array | null): void {
-    if (this.pages[block] !== undefined) return;
+  private own(b: Uint8Array): Uint8Array {
+    this.owned.add(b.buffer);
+    return b;
+  }
+
+  private settle(block: number, b: Uint8Array | null, into: Uint8Array | undefined): void {
+    // The buffer offered for this page, when the page did not go into it, serves the next one.
+    if (into && b?.buffer !== into.buffer) this.spares.push(into);
+    if (this.pages[block] !== undefined) {
+      if (into && b?.buffer === into.buffer) this.spares.push(into);
+      return;
+    }
     this.pages[block] = b;
     // An unreadable page stays null (its finding is made once); readable ones take turns.
     if (!b) return;
     this.resident.push(block);
-    if (this.resident.length > this.residentMax) this.pages[this.resident.shift()!] = undefined;
+    if (this.resident.length > this.residentMax) {
+      const victim = this.resident.shift()!;
+      const old = this.pages[victim];
+      this.pages[victim] = undefined;
+      if (old && this.owned.has(old.buffer)) this.spares.push(new Uint8Array(old.buffer));
+    }
   }
 
   /**

@@ -56,15 +56,17 @@ export class LtpNode {
   /**
    * open() for a node whose heap may be large (a folder's hierarchy and contents tables): a
    * heap of more than PAGED_MIN pages is paged (Heap.paged), so listing a folder of a million
-   * messages holds a few of its pages instead of all of them.
+   * messages holds a few of its pages instead of all of them. `recyclePages`: Heap.recyclePages,
+   * for a user that keeps no view of a heap page (the validator's row checks).
    */
-  static async openPaged(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, shallow = false): Promise<LtpNode | null> {
+  static async openPaged(blocks: Blocks, rep: Reporter, nid: number, bidData: number, bidSub: number, shallow = false, recyclePages = false): Promise<LtpNode | null> {
     if (!bidData || !isInternal(bidData)) return LtpNode.open(blocks, rep, nid, bidData, bidSub, undefined, shallow);
     const tree = await blocks.dataTree(bidData, { nid });
     if (!tree) return null;
     if (tree.bids.length <= PAGED_MIN) return LtpNode.withPages(blocks, rep, nid, await blocks.readLeaves(tree, { nid }), bidSub, undefined, shallow);
     const bids = tree.bids;
-    const heap = Heap.paged(await blocks.read(bids[0]!, { nid }), bids.length, (i) => blocks.readAny(bids[i]!, { nid }), blocks.L.hidBlockShift, rep, nid);
+    const heap = Heap.paged(await blocks.read(bids[0]!, { nid }), bids.length, (i, into) => blocks.readAny(bids[i]!, { nid }, into), blocks.L.hidBlockShift, rep, nid);
+    if (heap && recyclePages) heap.recyclePages(blocks.maxDecoded);
     return heap ? new LtpNode(blocks, rep, nid, heap, bidSub, undefined, shallow) : null;
   }
 

@@ -393,7 +393,7 @@ export class Table {
    * validator's hot path); `visit` is called with each row's dwRowID where rows() would yield it.
    */
   async checkRows(visit?: (rowId: number) => Promise<void>): Promise<void> {
-    for await (const { rowId, page, at } of this.rowSlots()) {
+    for await (const { rowId, page, at } of this.rowSlots(true)) {
       const rowLen = Math.min(this.rowSize, page.length - at);
       const paging = this.rowPages(page, at, rowLen);
       if (paging) await paging;
@@ -407,10 +407,10 @@ export class Table {
    * Where each indexed row lies in the row matrix ([MS-PST] 2.3.4.4: whole rows per block, in the
    * heap or in a subnode's data tree), in matrix order, with the matrix checks rows() and
    * checkRows() share (SlotCursor). Rows in an unreadable block are skipped (the block read made
-   * the finding).
+   * the finding). `recycle`: the matrix's blocks are read into one buffer in turn (SlotCursor).
    */
-  private async *rowSlots(): AsyncGenerator<{ rowId: number; rowIndex: number; page: Uint8Array; at: number }> {
-    const c = new SlotCursor(this);
+  private async *rowSlots(recycle = false): AsyncGenerator<{ rowId: number; rowIndex: number; page: Uint8Array; at: number }> {
+    const c = new SlotCursor(this, recycle);
     for (;;) {
       const n = c.next();
       const s = n instanceof Promise ? await n : n;
@@ -603,8 +603,15 @@ class SlotCursor {
   private mid = false;
   private readonly slot: Slot = { rowId: 0, rowIndex: 0, page: EMPTY, at: 0 };
   private readonly nid: number;
+  /** Recycling cursors, from the matrix's second block on: the buffer its blocks are read into. */
+  private into: Uint8Array | undefined;
 
-  constructor(private readonly t: Table) {
+  /**
+   * `recycle`: read the matrix's blocks after the first into one buffer, each over the one
+   * before, for a user that is done with a slot's page when it asks for the next slot
+   * (Table.checkRows). A large folder's table then costs one buffer, not one per block.
+   */
+  constructor(private readonly t: Table, private readonly recycle = false) {
     this.nid = t.node.nid;
   }
 
@@ -716,7 +723,8 @@ class SlotCursor {
         }
         this.pageStart += this.curRows;
         this.page++;
-        const b = t.node.blocks.readAny(bids[this.page]!, { nid });
+        if (this.recycle) this.into ??= new Uint8Array(t.node.blocks.maxDecoded);
+        const b = t.node.blocks.readAny(bids[this.page]!, { nid }, this.into);
         if (b instanceof Promise) return this.pageLater(b);
         this.setPage(b);
       }

@@ -144,24 +144,27 @@ export class Blocks {
    * read() without a promise when the BBT path and the block's bytes are cached (the common
    * case: one call per heap, subnode tree and table page); otherwise the same steps continue
    * asynchronously. Same checks, findings and result as read().
+   *
+   * `into`: a buffer the caller owns and no longer needs; the block is decoded into its start
+   * when it fits (the result is then a view of it), else into a buffer of its own.
    */
-  readAny(bid: number, ctx: Ctx = {}): Uint8Array | null | Promise<Uint8Array | null> {
+  readAny(bid: number, ctx: Ctx = {}, into?: Uint8Array): Uint8Array | null | Promise<Uint8Array | null> {
     const found = this.lookup(bid);
-    if (found instanceof Promise) return this.foundLater(bid, found, ctx);
-    return this.foundAny(bid, found, ctx);
+    if (found instanceof Promise) return this.foundLater(bid, found, ctx, into);
+    return this.foundAny(bid, found, ctx, into);
   }
 
   // Continuations live in their own methods: a closure in a hot function would make V8 allocate
   // its context on every call, taken branch or not.
-  private foundLater(bid: number, found: Promise<BbtEntry | null>, ctx: Ctx): Promise<Uint8Array | null> {
-    return found.then((e) => this.foundAny(bid, e, ctx));
+  private foundLater(bid: number, found: Promise<BbtEntry | null>, ctx: Ctx, into: Uint8Array | undefined): Promise<Uint8Array | null> {
+    return found.then((e) => this.foundAny(bid, e, ctx, into));
   }
 
-  private decodeLater(e: BbtEntry, read: Promise<Uint8Array>, ctx: Ctx): Promise<Uint8Array | null> {
-    return read.then((b) => this.decodeNew(e, b, ctx));
+  private decodeLater(e: BbtEntry, read: Promise<Uint8Array>, ctx: Ctx, into: Uint8Array | undefined): Promise<Uint8Array | null> {
+    return read.then((b) => this.decodeNew(e, b, ctx, into));
   }
 
-  private foundAny(bid: number, e: BbtEntry | null, ctx: Ctx): Uint8Array | null | Promise<Uint8Array | null> {
+  private foundAny(bid: number, e: BbtEntry | null, ctx: Ctx, into?: Uint8Array): Uint8Array | null | Promise<Uint8Array | null> {
     if (!e) {
       this.rep.report('PST-BBT-MISSING', { nid: ctx.nid, field: 'BBTENTRY.bref.bid', message: `Block ${hex(bid)}.` });
       return null;
@@ -172,14 +175,20 @@ export class Blocks {
       return null;
     }
     const hit = this.src.peek?.(e.ib, span);
-    if (hit) return this.decodeNew(e, hit, ctx);
-    return this.decodeLater(e, this.src.read(e.ib, span), ctx);
+    if (hit) return this.decodeNew(e, hit, ctx, into);
+    return this.decodeLater(e, this.src.read(e.ib, span), ctx, into);
   }
 
-  /** decode() into a fresh buffer of the block's (inflated) size. */
-  private decodeNew(e: BbtEntry, b: Uint8Array, ctx: Ctx): Uint8Array | null {
-    const out = this.alloc(this.L.fourK ? e.cbInflated : e.cb);
+  /** decode() into `into` when the block's (inflated) size fits, else into a fresh buffer. */
+  private decodeNew(e: BbtEntry, b: Uint8Array, ctx: Ctx, into?: Uint8Array): Uint8Array | null {
+    const n = this.L.fourK ? e.cbInflated : e.cb;
+    const out = into && into.length >= n ? into.subarray(0, n) : this.alloc(n);
     return this.decode(e, b, ctx, out, false) ? out : null;
+  }
+
+  /** Bytes that hold any block of this file decoded (readAny's `into`). */
+  get maxDecoded(): number {
+    return this.L.fourK ? 65536 : this.L.maxBlockData;
   }
 
   /**
