@@ -13,7 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { generateDescription, mutate, pstCrc, writePstToBytes, type MutationKind, type MutationOptions } from '../cli/pstgen/index.ts';
 import { bytesSource } from '../worker/io/byte-source.ts';
 import type { Finding } from '../worker/findings.ts';
-import { offsetOrder, validate, validatePart, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
+import { PlanArrays, offsetOrder, validate, validatePart, type ValidateOptions, type ValidationReport } from '../worker/pst/validate.ts';
 import { BtWalker } from '../worker/pst/validate-btree.ts';
 import { BT_CACHE_PAGES, BTrees } from '../worker/pst/ndb/btree.ts';
 import { parseHeader } from '../worker/pst/ndb/header.ts';
@@ -285,12 +285,15 @@ describe('offsetOrder (the fused pass\'s blocks in file order)', () => {
   test('equals a comparison sort by offset, ties by index, for small, 16-bit-straddling and full u32 offsets', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const arrays = new PlanArrays();
     for (const range of [5, 70_000, 2 ** 32 - 1]) {
       for (const n of [1, 2, 17, 4096, 30_000]) {
         const ibq = new Uint32Array(n);
         for (let i = 0; i < n; i++) ibq[i] = Math.floor(rnd() * range);
         const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => ibq[a]! - ibq[b]! || a - b);
         expect(Array.from(offsetOrder(ibq, n)), `range ${range}, n ${n}`).toEqual(want);
+        // Into the arrays of a windowed pass, left over from the sorts before (larger ones too).
+        expect(Array.from(offsetOrder(ibq, n, arrays)), `reused arrays, range ${range}, n ${n}`).toEqual(want);
       }
     }
   });

@@ -320,15 +320,36 @@ class BbtIndex {
     return this.cbi[i]!;
   }
   /** Entry indexes in file order. */
-  fileOrder(): Uint32Array {
-    const order = new Uint32Array(this.n);
+  fileOrder(arrays?: PlanArrays): Uint32Array {
+    const order = arrays ? arrays.u32(0, this.n) : new Uint32Array(this.n);
     let sorted = true;
     for (let i = 0; i < this.n; i++) {
       order[i] = i;
       if (i > 0 && this.ibq[i]! < this.ibq[i - 1]!) sorted = false;
     }
     if (sorted) return order;
-    return offsetOrder(this.ibq, this.n);
+    return offsetOrder(this.ibq, this.n, arrays);
+  }
+}
+
+/**
+ * Typed arrays the plans of a windowed pass take in turn (planFused, offsetOrder): each window's
+ * plan is done with before the next is made, so one set, grown to the largest window, serves
+ * them all instead of a few MiB of new arrays per window. Exported for tests.
+ */
+export class PlanArrays {
+  private readonly u32s: Uint32Array[] = [];
+  private readonly f64s: Float64Array[] = [];
+  /** Array `slot` with `n` elements (contents left from an earlier plan: callers write all n). */
+  u32(slot: number, n: number): Uint32Array {
+    let a = this.u32s[slot];
+    if (!a || a.length < n) a = this.u32s[slot] = new Uint32Array(Math.max(n, a ? a.length * 1.5 : 0));
+    return a.subarray(0, n);
+  }
+  f64(slot: number, n: number): Float64Array {
+    let a = this.f64s[slot];
+    if (!a || a.length < n) a = this.f64s[slot] = new Float64Array(Math.max(n, a ? a.length * 1.5 : 0));
+    return a.subarray(0, n);
   }
 }
 
@@ -337,10 +358,10 @@ class BbtIndex {
  * over the u32 values, 16 bits at a time, two passes over the entries instead of a comparison
  * sort of 10^5-10^6 keys. Exported for tests.
  */
-export function offsetOrder(ibq: Uint32Array, n: number): Uint32Array {
-  const order = new Uint32Array(n);
-  const tmp = new Uint32Array(n);
-  const at = new Uint32Array(65536);
+export function offsetOrder(ibq: Uint32Array, n: number, arrays?: PlanArrays): Uint32Array {
+  const order = arrays ? arrays.u32(0, n) : new Uint32Array(n);
+  const tmp = arrays ? arrays.u32(1, n) : new Uint32Array(n);
+  const at = arrays ? arrays.u32(2, 65536).fill(0) : new Uint32Array(65536);
   for (let i = 0; i < n; i++) at[ibq[i]! & 0xffff]++;
   for (let d = 0, sum = 0; d < 65536; d++) {
     const c = at[d]!;
@@ -790,11 +811,12 @@ async function windowedPass(
   bc: BlockCheck, fileSize: number, runBytes: number, nodeDone: () => void, bbtPages: number, between?: () => void,
 ): Promise<number> {
   const sel: NbtVecs = { nid: new U32Vec(), data: new U32Vec(), sub: new U32Vec() };
+  const arrays = new PlanArrays();
   let w = 0;
   /** Window `w` in hand, with its nodes. */
   const flush = async () => {
     await nodes(w, sel);
-    const plan = planFused(win, sel, bc, fileSize, runBytes);
+    const plan = planFused(win, sel, bc, fileSize, runBytes, arrays);
     for (let k = 0; k < plan.skipped; k++) nodeDone();
     await pass({ ...plan, nbt: sel });
     win.reset();
@@ -1066,8 +1088,8 @@ interface FusedPlan {
   skipped: number;
 }
 
-function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, runBytes: number): FusedPlan {
-  const order = index.fileOrder();
+function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, runBytes: number, arrays?: PlanArrays): FusedPlan {
+  const order = index.fileOrder(arrays);
   const n = order.length;
   // Runs over `order`: [k0, k1) entries, [start, end) bytes; k1 = k0 + 1 and start = -1 for a
   // block outside the file.
@@ -1100,12 +1122,13 @@ function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, 
 
   // Nodes to check, ordered by their data block's file offset (no data block: at the end).
   const total = nbt.nid.length;
-  const nodeKey = new Float64Array(total);
+  const nodeKey = arrays ? arrays.f64(0, total) : new Float64Array(total);
   let m = 0;
   let skipped = 0;
-  const nodeIdx = new Uint32Array(total);
+  const nodeIdx = arrays ? arrays.u32(3, total) : new Uint32Array(total);
   for (let i = 0; i < total; i++) {
     if (!LtpChecker.checks(nbt.nid.at(i))) {
+      nodeKey[i] = 0;
       skipped++;
       continue;
     }
@@ -1118,7 +1141,7 @@ function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, 
     // Packed (offset, NBT position) keys sort natively when exact; nodes without a data block last.
     const last = size + 1;
     if (last * total < 2 ** 53) {
-      const keys = new Float64Array(m);
+      const keys = arrays ? arrays.f64(1, m) : new Float64Array(m);
       for (let k = 0; k < m; k++) {
         const i = nodes[k]!;
         keys[k] = Math.min(nodeKey[i]!, last) * total + i;
@@ -1128,7 +1151,7 @@ function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, 
     } else nodes.sort((a, b) => nodeKey[a]! - nodeKey[b]! || a - b);
   }
 
-  const runOf = new Uint32Array(n);
+  const runOf = arrays ? arrays.u32(4, n) : new Uint32Array(n);
   for (let r = 0; r < runs; r++) for (let k = runK[2 * r]!; k < runK[2 * r + 1]!; k++) runOf[order[k]!] = r;
   return { order, runK, runB, runs, runOf, nodes, nodeKey, skipped };
 }
