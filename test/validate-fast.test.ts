@@ -287,7 +287,7 @@ describe('offsetOrder (the fused pass\'s blocks in file order)', () => {
     const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
     const arrays = new PlanArrays();
     for (const range of [5, 70_000, 2 ** 32 - 1]) {
-      for (const n of [1, 2, 17, 4096, 30_000]) {
+      for (const n of [1, 2, 17, 20, 4096, 30_000]) {
         const ibq = new Uint32Array(n);
         for (let i = 0; i < n; i++) ibq[i] = Math.floor(rnd() * range);
         const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => ibq[a]! - ibq[b]! || a - b);

@@ -343,12 +343,12 @@ export class PlanArrays {
   /** Array `slot` with `n` elements (contents left from an earlier plan: callers write all n). */
   u32(slot: number, n: number): Uint32Array {
     let a = this.u32s[slot];
-    if (!a || a.length < n) a = this.u32s[slot] = new Uint32Array(Math.max(n, a ? a.length * 1.5 : 0));
+    if (!a || a.length < n) a = this.u32s[slot] = new Uint32Array(Math.max(n, a ? Math.ceil(a.length * 1.5) : 0));
     return a.subarray(0, n);
   }
   f64(slot: number, n: number): Float64Array {
     let a = this.f64s[slot];
-    if (!a || a.length < n) a = this.f64s[slot] = new Float64Array(Math.max(n, a ? a.length * 1.5 : 0));
+    if (!a || a.length < n) a = this.f64s[slot] = new Float64Array(Math.max(n, a ? Math.ceil(a.length * 1.5) : 0));
     return a.subarray(0, n);
   }
 }
