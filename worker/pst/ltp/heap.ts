@@ -121,12 +121,12 @@ export class Heap {
   }
 
   private settle(block: number, b: Uint8Array | null, into: Uint8Array | undefined): void {
-    // The buffer offered for this page, when the page did not go into it, serves the next one.
-    if (into && b?.buffer !== into.buffer) this.spares.push(into);
+    // The buffer offered for this page serves the next one when the page is not kept in it.
     if (this.pages[block] !== undefined) {
-      if (into && b?.buffer === into.buffer) this.spares.push(into);
+      if (into) this.spares.push(into);
       return;
     }
+    if (into && b?.buffer !== into.buffer) this.spares.push(into);
     this.pages[block] = b;
     // An unreadable page stays null (its finding is made once); readable ones take turns.
     if (!b) return;

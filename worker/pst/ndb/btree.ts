@@ -72,6 +72,8 @@ type Found = NbtEntry | BbtEntry;
  * the page at `fromIb` ('' when `fromIb` < 0: the root). Also validate's B-tree walker's.
  */
 export const via = (tree: string, fromIb: number, fromEntry: number): string => (fromIb >= 0 ? ` (entry ${fromEntry} of the ${tree} page at ${hex(fromIb)})` : '');
+/** via() for a page reached from `from` (undefined: the root). */
+const viaRef = (tree: string, from?: PageRef): string => (from ? via(tree, from.ib, from.entry) : '');
 
 /** Which of BTrees.spare a page goes to: branch, BBT leaf or NBT leaf. */
 const pageKind = (level: number, ptype: number): number => (level > 0 ? 0 : ptype === PTYPE_BBT ? 1 : 2);
@@ -275,7 +277,7 @@ export class BTrees {
       // A reference to a missing or wrong page is damage in the referencing entry: name that page.
       const refAt = from ? { offset: from.ib, field: 'BTENTRY.BREF.ib' } : { offset: ib, field: 'BREF.ib' };
       const tree = ptype === PTYPE_BBT ? 'BBT' : 'NBT';
-      this.rep.report('PST-PAGE-BOUNDS', { ...refAt, message: `${tree} page ${hex(bid)} at ${hex(ib)}${via(tree, from ? from.ib : -1, from ? from.entry : 0)}.` });
+      this.rep.report('PST-PAGE-BOUNDS', { ...refAt, message: `${tree} page ${hex(bid)} at ${hex(ib)}${viaRef(tree, from)}.` });
     } else {
       this.pagesRead++;
       const b = await this.src.read(ib, L.pageSize);
@@ -309,12 +311,12 @@ export class BTrees {
     if (pt !== ptype || ptRep !== ptype) {
       this.rep.report('PST-PAGE-TYPE', {
         offset: from ? from.ib : ib, field: from ? 'BTENTRY.BREF.ib' : pt !== ptype ? 'PAGETRAILER.ptype' : 'PAGETRAILER.ptypeRepeat',
-        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${via(tree, from ? from.ib : -1, from ? from.entry : 0)}, found page type ${hex(pt)}/${hex(ptRep)}.`,
+        message: `Expected a ${tree} page (${hex(ptype)}) at ${hex(ib)}${viaRef(tree, from)}, found page type ${hex(pt)}/${hex(ptRep)}.`,
       });
       return null;
     }
     if (bidKey(tbid) !== bidKey(bid)) {
-      this.rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${via(tree, from ? from.ib : -1, from ? from.entry : 0)}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
+      this.rep.report('PST-PAGE-BID', { offset: ib, field: 'PAGETRAILER.bid', message: `${tree} page at ${hex(ib)}${viaRef(tree, from)}: expected ${hex(bid)}, trailer says ${hex(tbid)}.` });
       if (from) this.rep.report('PST-PAGE-BID', { offset: from.ib, field: 'BTENTRY.BREF.bid', message: `Entry ${from.entry} of the ${tree} page at ${hex(from.ib)} names page ${hex(bid)}, the page at ${hex(ib)} is ${hex(tbid)}.` });
     }
     if (wSig !== computeSig(ib, tbid)) {
