@@ -31,7 +31,7 @@ describe('mailferry engine flags', () => {
   test('the table names known commands, and flags only V8 reads at start-up', () => {
     expect(STARTUP_ENV.MALLOC_ARENA_MAX).toBe('1');
     for (const c of Object.keys(COMMAND_STARTUP_FLAGS)) expect(COMMAND_NAMES).toContain(c);
-    for (const f of [...DEFAULT_STARTUP_FLAGS, ...Object.values(COMMAND_STARTUP_FLAGS).flat()]) expect(f).toMatch(/^--(min|max)-semi-space-size=\d+$/);
+    for (const f of [...DEFAULT_STARTUP_FLAGS, ...Object.values(COMMAND_STARTUP_FLAGS).flat()]) expect(f).toMatch(/^--((min|max)-semi-space-size|v8-pool-size)=\d+$/);
     expect(startupFlags('inspect')).not.toEqual(DEFAULT_STARTUP_FLAGS);
     expect(startupFlags('constructor')).toEqual(DEFAULT_STARTUP_FLAGS);
   });
