@@ -142,6 +142,16 @@ export async function inspect(source: ByteSource, options: InspectOptions = {}):
  * through the node's subnode tree alone; the message's own property context is not read.
  */
 async function attachmentCount(pst: PstFileImpl, nid: number): Promise<number> {
+  // Nothing read here outlives the count: its blocks' arena space is handed back.
+  const mark = pst.blocks.arenaMark();
+  try {
+    return await tableRows(pst, nid);
+  } finally {
+    pst.blocks.arenaRewind(mark);
+  }
+}
+
+async function tableRows(pst: PstFileImpl, nid: number): Promise<number> {
   const e = await pst.bt.nbt(nid);
   if (!e) {
     pst.rep.report('PST-NBT-MISSING', { nid, field: 'NBTENTRY.nid', message: `Message ${hex(nid)}.` });

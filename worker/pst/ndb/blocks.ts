@@ -204,6 +204,7 @@ export class Blocks {
       this.arena = new ArrayBuffer(ARENA);
       arenas.add(this.arena);
       this.arenaAt = 0;
+      this.arenaGen++;
     }
     const v = new Uint8Array(this.arena, this.arenaAt, n);
     this.arenaAt += (n + 7) & ~7;
@@ -212,6 +213,26 @@ export class Blocks {
 
   private arena = new ArrayBuffer(0);
   private arenaAt = ARENA;
+  /** Arenas started so far (arenaMark). */
+  private arenaGen = 0;
+
+  /**
+   * Where the next small block will be carved (for arenaRewind). A caller that decodes blocks
+   * only to take a few numbers from them (inspect's attachment counts: a subnode block and a
+   * table's heap per message) hands the space back afterwards, so a long run of them leaves no
+   * dead arenas waiting for the collector.
+   */
+  arenaMark(): number {
+    return this.arenaGen * 2 * ARENA + this.arenaAt;
+  }
+
+  /**
+   * Carve the next blocks from `mark` again when the arena is still the one it was taken in.
+   * Every block read since the mark is then dead: no view of one may be used again.
+   */
+  arenaRewind(mark: number): void {
+    if (Math.floor(mark / (2 * ARENA)) === this.arenaGen) this.arenaAt = mark % (2 * ARENA);
+  }
 
   /**
    * Like read() for a known BBT entry (the validator walks the BBT itself). `raw` supplies the
