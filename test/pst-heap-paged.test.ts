@@ -10,6 +10,7 @@ import { Reporter } from '../worker/pst/codes.ts';
 import { LtpNode } from '../worker/pst/ltp/node.ts';
 import { Table } from '../worker/pst/ltp/tc.ts';
 import { Heap as HeapWriter, MAX_HEAP_ITEM, NodeScope, PT, buildTc } from '../cli/pstgen/ltp.ts';
+import { CODEPAGE_IDS, NamedMap, convertList, objectCodepageList } from '../worker/pst/messaging/props.ts';
 import { geometry, type NdbWriter } from '../cli/pstgen/ndb.ts';
 
 const g = geometry('unicode');
@@ -144,5 +145,78 @@ describe('a table in a paged heap', () => {
     expect(strings.map((c) => new TextDecoder('utf-16le').decode(c.bytes))).toEqual(Array.from({ length: cells }, (_, k) => text(k)));
     expect(new Set(loads).size).toBe(loads.length); // each page read once
     expect(findings).toEqual([]);
+  });
+});
+
+describe('a table narrowed to some columns (Table.only)', () => {
+  // Rows of a contents table in an ANSI file: a PT_STRING8 subject in code page 1251, the row's
+  // PR_MESSAGE_CODEPAGE, a size, and a Unicode string.
+  const cp1251 = (s: string) => new Uint8Array(Array.from(s).map((c) => (c >= 'А' && c <= 'я' ? c.charCodeAt(0) - 0x410 + 0xc0 : c.charCodeAt(0))));
+  const utf16 = (s: string) => new Uint8Array(Array.from(s).flatMap((c) => [c.charCodeAt(0), 0]));
+  const columns = [{ id: 0x0037, type: PT.STRING8 }, { id: 0x3ffd, type: PT.LONG }, { id: 0x0e08, type: PT.LONG }, { id: 0x3001, type: PT.UNICODE }];
+  const rows = [1, 2, 3].map((k) => ({
+    rowId: 0x200004 + 32 * k,
+    values: new Map([
+      [0x0037, { id: 0x0037, type: PT.STRING8, bytes: cp1251(`Привет ${k}`) }],
+      [0x3ffd, { id: 0x3ffd, type: PT.LONG, inline: 1251 }],
+      [0x0e08, { id: 0x0e08, type: PT.LONG, inline: 1000 * k }],
+      [0x3001, { id: 0x3001, type: PT.UNICODE, bytes: utf16(`name ${k}`) }],
+    ]),
+  }));
+
+  async function open() {
+    const pages = buildTc(g, new NodeScope(undefined as unknown as NdbWriter), columns, rows).build();
+    const findings: string[] = [];
+    const rep = new Reporter((f) => findings.push(f.code));
+    const node = Object.assign(Object.create(LtpNode.prototype) as LtpNode, { heap: Heap.open(pages, g.hidBlockShift, rep)!, nid: 0x802e, rep });
+    const table = (await Table.openAny(node, rep, true))!;
+    return { table, findings, node };
+  }
+  const list = async (t: Table) => {
+    const out: { rowId: number; props: { id: number; value: unknown }[]; cp: number }[] = [];
+    const c = t.listCursor();
+    for (let r = await c.next(); r; r = await c.next()) {
+      const cp = objectCodepageList(r.list, { codepage: 1252, force: false });
+      const props = convertList(r.list, { rep: new Reporter(undefined), nid: r.rowId, codepage: cp, named: NamedMap.empty, skip: (id) => id === 0x67f2 || id === 0x67f3 });
+      out.push({ rowId: r.rowId, props: props.map((p) => ({ id: p.tag >>> 16, value: p.value })), cp });
+    }
+    return out;
+  };
+
+  test('the same rows with only those cells; the code page columns keep 8-bit strings right', async () => {
+    const { table } = await open();
+    const all = await list(table);
+    expect(all.map((r) => r.props.find((p) => p.id === 0x0037)?.value)).toEqual(['Привет 1', 'Привет 2', 'Привет 3']);
+    const sizes = await list(table.only([0x0e08]));
+    expect(sizes.map((r) => r.rowId)).toEqual(all.map((r) => r.rowId));
+    expect(sizes.map((r) => r.props)).toEqual([1, 2, 3].map((k) => [{ id: 0x0e08, value: 1000 * k }]));
+    // Narrowed to the subject, the row's code page is gone and the bytes read as 1252;
+    // with CODEPAGE_IDS (as Folder.messages narrows) they read right.
+    const bare = await list(table.only([0x0037]));
+    expect(bare[0]!.props[0]!.value).not.toBe('Привет 1');
+    const kept = await list(table.only([0x0037, ...CODEPAGE_IDS]));
+    expect(kept.map((r) => r.props.find((p) => p.id === 0x0037)?.value)).toEqual(['Привет 1', 'Привет 2', 'Привет 3']);
+  });
+
+  test('cells of other columns are not read: heap items that do not resolve go unreported', async () => {
+    const { table, findings, node } = await open();
+    const heap = node.heap as unknown as { range(hnid: number): unknown };
+    const range = heap.range.bind(heap);
+    let asked = new Set<number>();
+    let broken = new Set<number>();
+    heap.range = (h: number) => (asked.add(h), broken.has(h) ? undefined : range(h));
+    const sizes = await list(table.only([0x0e08]));
+    const forSizes = asked;
+    asked = new Set();
+    await list(table);
+    // The heap items only the whole rows ask for (their strings) resolve to nothing from here on.
+    broken = new Set([...asked].filter((h) => !forSizes.has(h)));
+    expect(broken.size).toBe(6);
+    expect(findings).toEqual([]);
+    expect(await list(table.only([0x0e08]))).toEqual(sizes);
+    expect(sizes.map((r) => r.props)).toEqual([1, 2, 3].map((k) => [{ id: 0x0e08, value: 1000 * k }]));
+    expect(findings).toEqual([]);
+    await list(table);
+    expect(findings).toContain('PST-TC-CELL');
   });
 });

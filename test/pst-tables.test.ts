@@ -105,6 +105,49 @@ describe('folder tables with a paged heap', () => {
     expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
   }, 60_000);
 
+  // messages({ columns }) reads only the cells of those columns (Table.only): a size column needs
+  // no heap page of the table at all, and a broken heap page goes unnoticed by such a listing,
+  // while the full listing reports it; both list every row with the same sizes.
+  test('messages() with columns reads no other cells: fewer block reads, none of a broken heap page', async () => {
+    const desc = generateDescription({ variant: 'unicode', crypt: 'none', messages: 24000, seed: 4 });
+    const { bytes } = writePstToBytes(desc);
+    const list = async (file: Uint8Array, columns?: number[]) => {
+      const findings: Finding[] = [];
+      const pst = (await openPst(bytesSource(file), { onFinding: (f) => findings.push(f) })) as unknown as PstFileImpl;
+      let inbox: Folder | undefined;
+      for (const s of await (await pst.rootFolder()).subfolders()) for (const t of [s, ...(await s.subfolders())]) if (t.name === 'Inbox') inbox = t;
+      let reads = 0;
+      const readAny = pst.blocks.readAny.bind(pst.blocks);
+      pst.blocks.readAny = (bid, ctx, buf) => (reads++, readAny(bid, ctx, buf));
+      const rows: { nid: number; size?: number; ids: number[] }[] = [];
+      for await (const ref of inbox!.messages(columns ? { columns } : {})) rows.push({ nid: ref.nid, size: ref.size, ids: ref.row.map((p) => p.tag >>> 16) });
+      return { rows, reads, findings, pst, inbox: inbox! };
+    };
+    const all = await list(bytes);
+    const sized = await list(bytes, [0x0e08]);
+    expect(all.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(sized.rows.length).toBe(6000);
+    expect(sized.rows.map((r) => [r.nid, r.size])).toEqual(all.rows.map((r) => [r.nid, r.size]));
+    expect(sized.rows.every((r) => r.ids.length === 1 && r.ids[0] === 0x0e08)).toBe(true);
+    expect(all.rows.some((r) => r.ids.includes(0x0037))).toBe(true);
+    // The table's heap has over 64 pages, which the full listing reads for the strings and the
+    // sizes alone do not (both read the row matrix).
+    expect(all.reads - sized.reads).toBeGreaterThanOrEqual(64);
+
+    const tableNid = ((all.inbox.nid & ~0x1f) | 0x0e) >>> 0;
+    const entry = (await all.pst.bt.nbt(tableNid))!;
+    const tree = (await all.pst.blocks.dataTree(entry.bidData))!;
+    const page = (await all.pst.bt.bbt(tree.bids[10]!))!;
+    const broken = bytes.slice();
+    broken[page.ib] = 0xf0; // HNPAGEHDR.ibHnpm of heap page 10: past the page's end
+    broken[page.ib + 1] = 0xff;
+    const full = await list(broken);
+    expect(full.findings.some((f) => f.code === 'PST-HN-PAGEMAP' && f.nid === tableNid)).toBe(true);
+    const quick = await list(broken, [0x0e08]);
+    expect(quick.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(quick.rows).toEqual(sized.rows);
+  }, 120_000);
+
   // validate --full checks such a table through the reader's layers with the heap paged too
   // (its fast path would hold every block of the heap at once): sound, it finds nothing; with
   // one heap page's HNPAGEMAP offset broken it names that table and no message.

@@ -112,8 +112,9 @@ export interface Folder {
   /**
    * Messages of the contents TC (nid|0x0E) or, with `assoc`, the FAI contents TC (nid|0x0F).
    * Search folders yield nothing (their results table only references messages stored elsewhere).
-   * `columns` (property ids) limits `row` to those columns, and the decoding to them: a caller that
-   * needs a count or a size skips every string of every row (inspect: 12 % faster).
+   * `columns` (property ids) limits `row` to those columns, and the reading to them: the other
+   * cells are neither read nor checked, so a caller that needs a count or a size reads no string
+   * of any row (inspect of the 4 GiB message-heavy file: 3.3 s instead of 4.2).
    */
   messages(opts?: { assoc?: boolean; columns?: readonly number[] }): AsyncIterable<MessageRef>;
 }

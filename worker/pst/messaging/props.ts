@@ -39,6 +39,9 @@ export interface CodepagePolicy {
   force: boolean;
 }
 
+/** Property ids objectCodepage() reads: PR_MESSAGE_CODEPAGE, PR_INTERNET_CPID. */
+export const CODEPAGE_IDS: readonly number[] = [0x3ffd, 0x3fde];
+
 /** The code page for an object's PT_STRING8 values, from its own raw properties. */
 export function objectCodepage(raw: RawProp[], policy: CodepagePolicy, inherited?: number): number {
   if (policy.force) return policy.codepage;

@@ -21,7 +21,7 @@ import { Table } from '../ltp/tc.ts';
 import { Blocks } from '../ndb/blocks.ts';
 import { BTrees, type NbtEntry } from '../ndb/btree.ts';
 import { type Header, parseHeader } from '../ndb/header.ts';
-import { NamedMap, buildNamedMap, convertList, convertProps, objectCodepage, objectCodepageList, type CodepagePolicy, type ConvertContext } from './props.ts';
+import { CODEPAGE_IDS, NamedMap, buildNamedMap, convertList, convertProps, objectCodepage, objectCodepageList, type CodepagePolicy, type ConvertContext } from './props.ts';
 
 export const NID_MESSAGE_STORE = 0x21;
 export const NID_NAME_TO_ID_MAP = 0x61;
@@ -501,7 +501,9 @@ class FolderImpl implements Folder {
     const listed = new Uint8Array(((ids?.length ?? 0) + 7) >> 3);
     let at = 0;
     let rows = 0;
-    const cursor = table?.listCursor();
+    // With `columns`, the cells of the others are not read at all; the code page columns stay
+    // for the strings among the wanted ones (objectCodepageList).
+    const cursor = (columns ? table?.only([...columns, ...CODEPAGE_IDS]) : table)?.listCursor();
     for (;;) {
       const n = cursor?.next();
       const row = n instanceof Promise ? await n : n;
