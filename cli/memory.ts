@@ -35,10 +35,12 @@ let SLACK = 12 << 20;
 
 /**
  * Set CEILING and SLACK for a command that keeps few ArrayBuffers alive. inspect keeps the slab
- * cache and a few block arenas (about 15 MiB); the arenas its reads leave die in the old
+ * cache and a few block arenas (a few MiB); the arenas its reads leave die in the old
  * generation, where little else makes V8 collect. With 48/12 MiB inspect of the 1 GiB
- * message-heavy file peaked at 110 MiB (4 GiB: 105-107), with 24/12 MiB at 87-88 (100-102), at
- * the cost of a few collections of a small heap (same times).
+ * message-heavy file peaked at 110 MiB (4 GiB: 105-107), with 24/12 MiB at 87-88 (100-102). Once
+ * inspect read only the columns it counts (Table.only), 24/12 MiB gave 81-82 and 84-89 MiB, with
+ * how much had piled up when the peak came down to chance, and 16/8 MiB 75-76 and 78-79, in the
+ * same times (0.9 and 3.1 s): the cost is a few more collections of a small heap.
  */
 export function setCollectLimits(ceiling: number, slack: number): void {
   CEILING = ceiling;

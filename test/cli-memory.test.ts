@@ -25,10 +25,10 @@ describe('wantsCollection and setCollectLimits', () => {
       expect(wantsCollection(50 * MiB, 10 * MiB)).toBe(true);
       expect(wantsCollection(100 * MiB, 90 * MiB)).toBe(false); // within 12 MiB of the live set
       expect(wantsCollection(103 * MiB, 90 * MiB)).toBe(true);
-      setCollectLimits(24 * MiB, 12 * MiB); // inspect's
-      expect(wantsCollection(30 * MiB, 15 * MiB)).toBe(true);
-      expect(wantsCollection(26 * MiB, 15 * MiB)).toBe(false);
-      expect(wantsCollection(20 * MiB, 0)).toBe(false);
+      setCollectLimits(16 * MiB, 8 * MiB); // inspect's
+      expect(wantsCollection(20 * MiB, 10 * MiB)).toBe(true);
+      expect(wantsCollection(17 * MiB, 10 * MiB)).toBe(false);
+      expect(wantsCollection(15 * MiB, 0)).toBe(false);
     } finally {
       setCollectLimits(48 * MiB, 12 * MiB);
     }

@@ -37,7 +37,7 @@ export const command: Command = {
       process.stderr.write(`mailferry inspect: ${(e as Error).message}\n`);
       return 2;
     }
-    setCollectLimits(24 << 20, 12 << 20);
+    setCollectLimits(16 << 20, 8 << 20);
     try {
       const r = await inspect(src, { codepage: cp, attachments: opts['--no-attachments'] !== true });
       process.stdout.write((opts['--json'] ? JSON.stringify(r, null, 2) : formatInspect(r)) + '\n');
