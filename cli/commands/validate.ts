@@ -21,7 +21,7 @@ runs of zero bytes, every B-tree page and entry, node-to-block references.
             The findings and counts are the same, listed part by part. Pays off on large files
             with spare cores (577 MiB, 2 cores: 1.2x); each thread adds ~130 MiB of memory.
             Files of more than 2M blocks (~1 GiB of small messages) are checked in windows of
-            64k blocks on one thread, whatever N is (without --jobs, from 64k blocks on).
+            64k blocks on one thread, whatever N is (without --jobs, from 256k blocks on).
 Exit status: 0 ok, 1 warnings, 2 damaged or not a PST/OST file.`;
 
 export function exitCodeFor(verdict: ValidationReport['verdict']): number {
