@@ -339,8 +339,8 @@ class BbtIndex {
     return this.cbi[i]!;
   }
   /** Entry indexes in file order. */
-  fileOrder(arrays?: PlanArrays): Uint32Array {
-    const order = arrays ? arrays.u32(0, this.n) : new Uint32Array(this.n);
+  fileOrder(arrays: PlanArrays = new PlanArrays()): Uint32Array {
+    const order = arrays.u32(0, this.n);
     let sorted = true;
     for (let i = 0; i < this.n; i++) {
       order[i] = i;
@@ -354,7 +354,8 @@ class BbtIndex {
 /**
  * Typed arrays the plans of a windowed pass take in turn (planFused, offsetOrder): each window's
  * plan is done with before the next is made, so one set, grown to the largest window, serves
- * them all instead of a few MiB of new arrays per window. Exported for tests.
+ * them all instead of a few MiB of new arrays per window. A plan made once takes a fresh set.
+ * Exported for tests.
  */
 export class PlanArrays {
   private readonly u32s: Uint32Array[] = [];
@@ -377,10 +378,10 @@ export class PlanArrays {
  * over the u32 values, 16 bits at a time, two passes over the entries instead of a comparison
  * sort of 10^5-10^6 keys. Exported for tests.
  */
-export function offsetOrder(ibq: Uint32Array, n: number, arrays?: PlanArrays): Uint32Array {
-  const order = arrays ? arrays.u32(0, n) : new Uint32Array(n);
-  const tmp = arrays ? arrays.u32(1, n) : new Uint32Array(n);
-  const at = arrays ? arrays.u32(2, 65536).fill(0) : new Uint32Array(65536);
+export function offsetOrder(ibq: Uint32Array, n: number, arrays: PlanArrays = new PlanArrays()): Uint32Array {
+  const order = arrays.u32(0, n);
+  const tmp = arrays.u32(1, n);
+  const at = arrays.u32(2, 65536).fill(0);
   for (let i = 0; i < n; i++) at[ibq[i]! & 0xffff]++;
   for (let d = 0, sum = 0; d < 65536; d++) {
     const c = at[d]!;
@@ -1131,7 +1132,7 @@ interface FusedPlan {
   skipped: number;
 }
 
-function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, runBytes: number, arrays?: PlanArrays): FusedPlan {
+function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, runBytes: number, arrays: PlanArrays = new PlanArrays()): FusedPlan {
   const order = index.fileOrder(arrays);
   const n = order.length;
   // Runs over `order`: [k0, k1) entries, [start, end) bytes; k1 = k0 + 1 and start = -1 for a
@@ -1165,10 +1166,10 @@ function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, 
 
   // Nodes to check, ordered by their data block's file offset (no data block: at the end).
   const total = nbt.nid.length;
-  const nodeKey = arrays ? arrays.f64(0, total) : new Float64Array(total);
+  const nodeKey = arrays.f64(0, total);
   let m = 0;
   let skipped = 0;
-  const nodeIdx = arrays ? arrays.u32(3, total) : new Uint32Array(total);
+  const nodeIdx = arrays.u32(3, total);
   for (let i = 0; i < total; i++) {
     if (!LtpChecker.checks(nbt.nid.at(i))) {
       nodeKey[i] = 0;
@@ -1184,7 +1185,7 @@ function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, 
     // Packed (offset, NBT position) keys sort natively when exact; nodes without a data block last.
     const last = size + 1;
     if (last * total < 2 ** 53) {
-      const keys = arrays ? arrays.f64(1, m) : new Float64Array(m);
+      const keys = arrays.f64(1, m);
       for (let k = 0; k < m; k++) {
         const i = nodes[k]!;
         keys[k] = Math.min(nodeKey[i]!, last) * total + i;
@@ -1194,7 +1195,7 @@ function planFused(index: BbtIndex, nbt: NbtVecs, bc: BlockCheck, size: number, 
     } else nodes.sort((a, b) => nodeKey[a]! - nodeKey[b]! || a - b);
   }
 
-  const runOf = arrays ? arrays.u32(4, n) : new Uint32Array(n);
+  const runOf = arrays.u32(4, n);
   for (let r = 0; r < runs; r++) for (let k = runK[2 * r]!; k < runK[2 * r + 1]!; k++) runOf[order[k]!] = r;
   return { order, runK, runB, runs, runOf, nodes, nodeKey, skipped };
 }
